@@ -1,0 +1,85 @@
+"""``create_api()``: the FastAPI app that carries ``/api/v1`` and hosts Reflex's own routes."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from cadence.api.middleware import API_PREFIX, BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from cadence.api.routes import auth, settings
+from cadence.config import get_settings
+from cadence.services.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServiceUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
+DOCS_URL = f"{API_PREFIX}/docs"
+ROUTERS: list[APIRouter] = [auth.router, settings.router]
+
+_STATUS_FOR_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404,
+    PermissionDenied: 401,
+    Conflict: 409,
+    InvalidInput: 422,
+    RateLimited: 429,
+    ServiceUnavailable: 503,
+}
+
+
+def create_api() -> FastAPI:
+    """Build the API app: routers, error mapping, body caps and security headers."""
+    settings_ = get_settings()
+    api = FastAPI(
+        title="Cadence API",
+        version="1.0.0",
+        description="Self-hosted AI fitness and health coach. Authenticate with "
+        "`POST /api/v1/auth/login` and send `Authorization: Bearer <token>`.",
+        openapi_url=OPENAPI_URL,
+        docs_url=DOCS_URL,
+        redoc_url=None,
+    )
+    for router in ROUTERS:
+        api.include_router(router, prefix=API_PREFIX)
+    api.add_exception_handler(DomainError, _domain_error_handler)
+    api.add_exception_handler(OperationalError, _database_unavailable_handler)
+    api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
+    api.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings_.max_body_bytes,
+        max_upload_bytes=settings_.max_upload_bytes,
+    )
+    return api
+
+
+async def _domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = next((code for kind, code in _STATUS_FOR_ERROR.items() if isinstance(exc, kind)), 400)
+    headers: dict[str, str] = {}
+    detail: object = exc.message
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, PermissionDenied):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, InvalidInput) and exc.field:
+        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+async def _database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", exc.__class__.__name__)
+    return JSONResponse(
+        {"detail": "The database is busy or unavailable. Nothing was saved; please retry."},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )

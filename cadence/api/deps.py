@@ -1,0 +1,47 @@
+"""Request dependencies: the DB session, the current user, the client address."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from cadence.db import session_scope
+from cadence.models.user import User
+from cadence.services import auth, users
+from cadence.services.errors import PermissionDenied
+
+_bearer = HTTPBearer(auto_error=False, description="The `token` returned by signup or login.")
+
+
+def get_session() -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    with session_scope() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None:
+        raise PermissionDenied("Not authenticated: send 'Authorization: Bearer <token>'.")
+    user = auth.user_for_token(session=session, token=credentials.credentials)
+    users.touch_last_active(session=session, user=user)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]

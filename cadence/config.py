@@ -1,0 +1,79 @@
+"""Application settings: environment variables prefixed ``CADENCE_`` and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILENAME = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Every setting Cadence reads; the README's configuration table mirrors this class."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CADENCE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    secret_key: str | None = None
+    port: int = 8000
+    token_ttl_minutes: int = Field(default=60 * 24 * 14, ge=1)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    admin_emails: str = ""
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=512 * 1_048_576, ge=1024)
+    login_max_attempts: int = Field(default=10, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    llm_base_url: str = "https://openrouter.ai/api/v1"
+    llm_api_key: str | None = None
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    sleep_need_hours: float = Field(default=8.0, gt=0, le=14)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cadence.db').resolve()}"
+
+    @property
+    def admin_email_set(self) -> frozenset[str]:
+        return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
+
+
+def _load_or_create_secret_key(data_dir: Path) -> str:
+    """Read the key kept in ``data_dir``, creating it (mode 0600, atomically) on first run."""
+    path = data_dir / SECRET_KEY_FILENAME
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        candidate = data_dir / f".{SECRET_KEY_FILENAME}.{os.getpid()}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+        try:
+            os.link(candidate, path)  # fails if another process won the race: use its key
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env.
+
+    When ``CADENCE_SECRET_KEY`` is unset the key generated on first run is loaded here, so
+    ``settings.secret_key`` is always set afterwards.
+    """
+    settings = Settings()
+    if not settings.secret_key:
+        settings.secret_key = _load_or_create_secret_key(settings.data_dir)
+    return settings

@@ -1,0 +1,8 @@
+"""SQLModel tables and API schemas, one module per concern.
+
+Importing this package registers every table on ``SQLModel.metadata`` (alembic and tests rely on it).
+"""
+
+from cadence.models.user import User
+
+__all__ = ["User"]

@@ -1,0 +1,70 @@
+"""Profile and coaching-profile reads and updates for the signed-in user."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from cadence.models.common import as_utc, utcnow
+from cadence.models.user import MAX_COACHING_PROFILE_LENGTH, User, UserPublic
+from cadence.services.auth import normalize_display_name, normalize_email
+from cadence.services.errors import Conflict, InvalidInput, NotFound
+
+
+def to_public(user: User) -> UserPublic:
+    return UserPublic(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        is_admin=user.is_admin,
+        created_at=user.created_at,
+    )
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def update_profile(
+    *, session: Session, user: User, display_name: str | None = None, email: str | None = None
+) -> User:
+    """Change the display name and/or email; a taken email is a ``Conflict``."""
+    if display_name is not None:
+        user.display_name = normalize_display_name(display_name)
+    if email is not None:
+        normalized = normalize_email(email)
+        taken = session.exec(
+            select(User.id).where(User.email == normalized, User.id != user.id)
+        ).first()
+        if taken is not None:
+            raise Conflict("An account with this email already exists.")
+        user.email = normalized
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_coaching_profile(*, session: Session, user: User, coaching_profile: str) -> User:
+    """Store the free-text coaching profile (goals, injuries, schedule) the coach reads."""
+    if len(coaching_profile) > MAX_COACHING_PROFILE_LENGTH:
+        raise InvalidInput(
+            f"Coaching profile must be at most {MAX_COACHING_PROFILE_LENGTH} characters.",
+            field="coaching_profile",
+        )
+    user.coaching_profile = coaching_profile
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    return user
+
+
+def touch_last_active(*, session: Session, user: User) -> None:
+    """Record activity at most once a minute, so reads stay cheap."""
+    now = utcnow()
+    last = user.last_active_at
+    if last is None or (now - as_utc(last)).total_seconds() > 60:
+        user.last_active_at = now
+        session.add(user)
