@@ -1,0 +1,1 @@
+"""File importers (FIT, GPX, TCX, Apple Health, Strong/Hevy CSV) behind one interface (``base``)."""
