@@ -1,0 +1,39 @@
+"""Secrets at rest (device tokens, LLM keys): Fernet with a key derived from the secret key."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from cadence.config import get_settings
+from cadence.services.errors import ServiceUnavailable
+
+_HKDF_INFO = b"cadence secrets at rest v1"
+
+
+@lru_cache
+def _fernet(secret_key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
+        secret_key.encode("utf-8")
+    )
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def encrypt_secret(plaintext: str) -> str:
+    """Encrypt a secret for storage; the result is ASCII text."""
+    return _fernet(get_settings().secret_key).encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt_secret(ciphertext: str) -> str:
+    """Decrypt a stored secret; a changed secret key makes old secrets unreadable (503)."""
+    try:
+        return _fernet(get_settings().secret_key).decrypt(ciphertext.encode("ascii")).decode()
+    except InvalidToken as exc:
+        raise ServiceUnavailable(
+            "A stored secret cannot be decrypted: was CADENCE_SECRET_KEY changed? "
+            "Reconnect the device or re-enter the key."
+        ) from exc
