@@ -1,0 +1,510 @@
+"""Pure training and recovery analytics (DESIGN §6): no database, no I/O, plain numbers in and out.
+
+Conventions every function keeps:
+
+- A daily series is a ``Mapping[date, float]``; a day that is absent is *missing* and is never
+  read as zero. The only exception is training load: a day without a session is a rest day,
+  load 0 (``daily_loads`` fills those days).
+- Nothing here divides by zero: where a ratio has no denominator the result is ``None`` with a
+  status that says why.
+- Windows are calendar windows ending on (and including) the day asked about.
+
+The definitions are explained for users in ``docs/analytics.md`` and in the dashboard's
+"how is this computed" texts (``EXPLANATIONS``), which quote the constants below.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+# --- constants (quoted by docs/analytics.md and EXPLANATIONS) -----------------------------------
+
+TRIMP_B = 1.92
+"""Banister's weighting exponent (his male coefficient; Cadence stores no sex, so one curve)."""
+DEFAULT_RESTING_HR = 60.0
+DEFAULT_MAX_HR = 190.0
+DEFAULT_SESSION_RPE = 7.0
+FITNESS_DAYS = 42
+FATIGUE_DAYS = 7
+FITNESS_K = 1 - math.exp(-1 / FITNESS_DAYS)
+FATIGUE_K = 1 - math.exp(-1 / FATIGUE_DAYS)
+ACUTE_DAYS = 7
+CHRONIC_DAYS = 28
+ACUTE_LAMBDA = 2 / (ACUTE_DAYS + 1)
+CHRONIC_LAMBDA = 2 / (CHRONIC_DAYS + 1)
+ACWR_WARMUP_DAYS = 28
+BASELINE_DAYS = 60
+SHORT_DAYS = 7
+MIN_BASELINE_VALUES = 14
+MIN_SHORT_VALUES = 3
+HRV_SD_FLOOR = 0.02
+"""Smallest SD of ln(rMSSD) used as a z-score denominator (never divide by a zero spread)."""
+RESTING_HR_SD_FLOOR = 1.0
+HRV_FALLING_DAYS = 3
+READINESS_MIN_DAYS = 14
+SLEEP_DEBT_FLAG_HOURS = 2.0
+ACWR_FLAG = 1.3
+ACWR_CRITICAL = 1.5
+MONOTONY_FLAG = 2.0
+GREEN_MIN = 67
+RED_MAX = 33
+
+READINESS_WEIGHTS: dict[str, float] = {
+    "hrv": 0.35,
+    "resting_hr": 0.20,
+    "sleep": 0.20,
+    "sleep_debt": 0.10,
+    "training_load": 0.15,
+}
+"""Nominal contributor weights; missing contributors drop out and the rest are renormalised."""
+
+Color = Literal["green", "yellow", "red"]
+AcwrStatus = Literal["ok", "warming_up", "no_chronic_load", "no_data"]
+ReadinessStatus = Literal["ok", "insufficient_data", "no_data"]
+Severity = Literal["info", "warning", "critical"]
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+def banister_trimp(
+    *,
+    duration_min: float,
+    avg_hr: float,
+    resting_hr: float = DEFAULT_RESTING_HR,
+    max_hr: float = DEFAULT_MAX_HR,
+) -> float:
+    """Banister's TRIMP: minutes x HRr x 0.64 x e^(1.92 x HRr), HRr = (avg - rest) / (max - rest).
+
+    HRr is clamped to [0, 1]; a max HR not above rest gives 0 (no usable reserve).
+    """
+    reserve = max_hr - resting_hr
+    if duration_min <= 0 or reserve <= 0:
+        return 0.0
+    hrr = min(1.0, max(0.0, (avg_hr - resting_hr) / reserve))
+    return duration_min * hrr * 0.64 * math.exp(TRIMP_B * hrr)
+
+
+def session_rpe_load(*, minutes: float, rpe: float | None = None) -> float:
+    """Foster's session-RPE load: RPE (0-10, default 7 when not logged) x minutes."""
+    effort = DEFAULT_SESSION_RPE if rpe is None else min(10.0, max(0.0, rpe))
+    return max(0.0, minutes) * effort
+
+
+def daily_loads(
+    sessions: Iterable[tuple[date, float]], *, start: date, end: date
+) -> dict[date, float]:
+    """Sum session loads per day from ``start`` to ``end`` inclusive; a day without one is 0."""
+    days = (end - start).days + 1
+    loads = {start + timedelta(days=i): 0.0 for i in range(max(0, days))}
+    for day, load in sessions:
+        if day in loads:
+            loads[day] += load
+    return loads
+
+
+# --- fitness / fatigue / form and ACWR ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadPoint:
+    """One day of the load model. Form uses *yesterday's* fitness and fatigue."""
+
+    day: date
+    load: float
+    fitness: float
+    fatigue: float
+    form: float
+    acute: float
+    chronic: float
+    acwr: float | None
+    acwr_status: AcwrStatus
+
+
+def _ewma(previous: float, value: float, k: float) -> float:
+    return previous + k * (value - previous)
+
+
+def load_model(
+    loads: Mapping[date, float], *, first_load_day: date | None = None
+) -> list[LoadPoint]:
+    """Fitness/Fatigue/Form and EWMA-ACWR for every calendar day from the first to the last key.
+
+    A day absent from ``loads`` is a rest day (load 0). Every average starts at 0 the day
+    before the first day. Fitness and Fatigue use k = 1 - e^(-1/42) and 1 - e^(-1/7);
+    Form(t) = Fitness(t-1) - Fatigue(t-1). Acute and chronic use lambda = 2/(N+1) with N = 7
+    and 28 (Williams et al. 2017); ACWR = acute / chronic, ``None`` when chronic is 0, and
+    ``warming_up`` for the 28 days from ``first_load_day`` (the first day with training;
+    defaults to the first day with load > 0).
+    """
+    if not loads:
+        return []
+    first, last = min(loads), max(loads)
+    if first_load_day is None:
+        first_load_day = min((d for d, v in loads.items() if v > 0), default=None)
+    points: list[LoadPoint] = []
+    fitness = fatigue = acute = chronic = 0.0
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        load = loads.get(day, 0.0)
+        form = fitness - fatigue
+        fitness = _ewma(fitness, load, FITNESS_K)
+        fatigue = _ewma(fatigue, load, FATIGUE_K)
+        acute = _ewma(acute, load, ACUTE_LAMBDA)
+        chronic = _ewma(chronic, load, CHRONIC_LAMBDA)
+        ratio = acute / chronic if chronic > 0 else None
+        points.append(
+            LoadPoint(
+                day=day,
+                load=load,
+                fitness=fitness,
+                fatigue=fatigue,
+                form=form,
+                acute=acute,
+                chronic=chronic,
+                acwr=ratio,
+                acwr_status=_acwr_status(day, first_load_day, ratio),
+            )
+        )
+    return points
+
+
+def _acwr_status(day: date, first_load_day: date | None, ratio: float | None) -> AcwrStatus:
+    if first_load_day is None or day < first_load_day:
+        return "no_data"
+    if (day - first_load_day).days < ACWR_WARMUP_DAYS:
+        return "warming_up"
+    return "ok" if ratio is not None else "no_chronic_load"
+
+
+def training_monotony(week_loads: Sequence[float]) -> float | None:
+    """Foster's monotony: mean ÷ population SD of 7 daily loads (rest days 0).
+
+    ``None`` when there are not 7 days, no training at all, or every day is identical (SD 0).
+    """
+    if len(week_loads) != SHORT_DAYS or sum(week_loads) <= 0:
+        return None
+    spread = statistics.pstdev(week_loads)
+    return statistics.fmean(week_loads) / spread if spread > 0 else None
+
+
+# --- recovery baselines -------------------------------------------------------------------------
+
+
+def window(series: Mapping[date, float], *, end: date, days: int) -> list[float]:
+    """Present values of the ``days`` calendar days ending on ``end`` (inclusive), oldest first."""
+    start = end - timedelta(days=days - 1)
+    return [series[d] for d in sorted(series) if start <= d <= end]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A short mean against a long mean ± 1 SD. For HRV every field is in ln(ms) units."""
+
+    short_mean: float
+    long_mean: float
+    long_sd: float
+    z: float
+
+    @property
+    def status(self) -> Literal["below", "within", "above"]:
+        if self.short_mean < self.long_mean - self.long_sd:
+            return "below"
+        if self.short_mean > self.long_mean + self.long_sd:
+            return "above"
+        return "within"
+
+
+def _baseline(short: list[float], long: list[float], *, sd_floor: float) -> Baseline | None:
+    if len(short) < 1 or len(long) < MIN_BASELINE_VALUES:
+        return None
+    short_mean = statistics.fmean(short)
+    long_mean = statistics.fmean(long)
+    long_sd = statistics.stdev(long)
+    z = (short_mean - long_mean) / max(long_sd, sd_floor)
+    return Baseline(short_mean=short_mean, long_mean=long_mean, long_sd=long_sd, z=z)
+
+
+def hrv_baseline(rmssd_ms: Mapping[date, float], *, on: date) -> Baseline | None:
+    """ln(rMSSD): the 7-day mean against the 60-day mean ± 1 SD (sample SD), both ending ``on``.
+
+    ``None`` until the 60 days hold 14 readings and the last 7 days hold 3.
+    """
+    logs = {d: math.log(v) for d, v in rmssd_ms.items() if v > 0}
+    short = window(logs, end=on, days=SHORT_DAYS)
+    if len(short) < MIN_SHORT_VALUES:
+        return None
+    return _baseline(short, window(logs, end=on, days=BASELINE_DAYS), sd_floor=HRV_SD_FLOOR)
+
+
+def hrv_falling_days(rmssd_ms: Mapping[date, float], *, on: date) -> int:
+    """How many consecutive days up to ``on`` each reading was lower than the day before.
+
+    A missing day ends the run (a gap is not a drop). "HRV falling" is a run of 3 or more.
+    """
+    run = 0
+    day = on
+    while day in rmssd_ms and (day - timedelta(days=1)) in rmssd_ms:
+        if rmssd_ms[day] >= rmssd_ms[day - timedelta(days=1)]:
+            break
+        run += 1
+        day -= timedelta(days=1)
+    return run
+
+
+def resting_hr_deviation(resting_hr: Mapping[date, float], *, on: date) -> Baseline | None:
+    """Resting HR on ``on`` against the 60-day mean ± 1 SD (bpm); ``None`` without a reading
+    that day or with fewer than 14 readings in the 60 days."""
+    if on not in resting_hr:
+        return None
+    long = window(resting_hr, end=on, days=BASELINE_DAYS)
+    return _baseline([resting_hr[on]], long, sd_floor=RESTING_HR_SD_FLOOR)
+
+
+@dataclass(frozen=True)
+class SleepDebt:
+    hours: float
+    nights: int
+    need_hours: float
+
+
+def sleep_debt(
+    sleep_seconds: Mapping[date, float], *, on: date, need_hours: float
+) -> SleepDebt | None:
+    """Net sleep debt over the 7 nights ending ``on``: Σ(need - slept), floored at 0.
+
+    Only recorded nights count (a night without data is not a night without sleep); a long
+    night pays back a short one. ``None`` when none of the 7 nights has data.
+    """
+    nights = window(sleep_seconds, end=on, days=SHORT_DAYS)
+    if not nights:
+        return None
+    shortfall = sum(need_hours - seconds / 3600 for seconds in nights)
+    return SleepDebt(hours=max(0.0, shortfall), nights=len(nights), need_hours=need_hours)
+
+
+# --- readiness ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """One readiness input: its value (in ``unit``), its 0-100 score and its share of the total."""
+
+    key: str
+    label: str
+    value: float | None
+    unit: str
+    score: float | None
+    weight: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    day: date
+    status: ReadinessStatus
+    score: int | None
+    color: Color | None
+    contributors: list[Contributor]
+    why: str
+    days_of_data: int
+
+
+def round_score(score: float) -> int:
+    """Round half up (66.5 -> 67), unlike Python's round-half-even."""
+    return math.floor(score + 0.5)
+
+
+def readiness_color(score: float) -> Color:
+    """Green ≥ 67, yellow 34-66, red ≤ 33 (on the rounded score)."""
+    rounded = round_score(score)
+    if rounded >= GREEN_MIN:
+        return "green"
+    return "red" if rounded <= RED_MAX else "yellow"
+
+
+def _clamp(value: float) -> float:
+    return min(100.0, max(0.0, value))
+
+
+def acwr_score(ratio: float) -> float:
+    """100 inside 0.8-1.3; falls linearly to 0 at 2.0 above it and to 60 at 0 below it."""
+    if ratio > ACWR_FLAG:
+        return _clamp(100 - (ratio - ACWR_FLAG) / 0.7 * 100)
+    if ratio < 0.8:
+        return _clamp(100 - (0.8 - ratio) * 50)
+    return 100.0
+
+
+@dataclass(frozen=True)
+class ReadinessInputs:
+    """Everything readiness reads for one day; any part may be missing (``None``)."""
+
+    hrv: Baseline | None
+    resting_hr: Baseline | None
+    sleep_last_night_s: float | None
+    debt: SleepDebt | None
+    need_hours: float
+    load: LoadPoint | None
+
+
+def _contributor(
+    key: str, label: str, unit: str, value: float | None, score: float | None, detail: str
+) -> Contributor:
+    return Contributor(key, label, value, unit, score, weight=0.0, detail=detail)
+
+
+def _hrv_contributor(hrv: Baseline | None) -> Contributor:
+    if hrv is None:
+        return _contributor("hrv", "HRV (7-day)", "ms", None, None, "Needs 14 readings in 60 days")
+    short_ms, base_ms = math.exp(hrv.short_mean), math.exp(hrv.long_mean)
+    detail = (
+        f"7-day HRV {short_ms:.0f} ms vs baseline {base_ms:.0f} ms "
+        f"({(short_ms / base_ms - 1) * 100:+.0f}%)"
+    )
+    return _contributor("hrv", "HRV (7-day)", "ms", short_ms, _clamp(75 + 25 * hrv.z), detail)
+
+
+def _resting_hr_contributor(rhr: Baseline | None) -> Contributor:
+    if rhr is None:
+        return _contributor("resting_hr", "Resting HR", "bpm", None, None, "No reading that day")
+    detail = (
+        f"Resting HR {rhr.short_mean:.0f} bpm, {rhr.short_mean - rhr.long_mean:+.1f} "
+        f"vs 60-day mean {rhr.long_mean:.0f}"
+    )
+    score = _clamp(75 - 25 * rhr.z)
+    return _contributor("resting_hr", "Resting HR", "bpm", rhr.short_mean, score, detail)
+
+
+def _sleep_contributors(
+    slept_s: float | None, debt: SleepDebt | None, need_hours: float
+) -> list[Contributor]:
+    if slept_s is None:
+        sleep = _contributor("sleep", "Sleep last night", "h", None, None, "No sleep recorded")
+    else:
+        hours = slept_s / 3600
+        detail = f"Slept {hours:.1f} h of a {need_hours:g} h need"
+        sleep = _contributor(
+            "sleep", "Sleep last night", "h", hours, _clamp(100 * hours / need_hours), detail
+        )
+    label = "Sleep debt (7 nights)"
+    if debt is None:
+        return [sleep, _contributor("sleep_debt", label, "h", None, None, "No nights recorded")]
+    detail = f"{debt.hours:.1f} h short over {debt.nights} recorded nights"
+    score = _clamp(100 - 25 * debt.hours)
+    return [sleep, _contributor("sleep_debt", label, "h", debt.hours, score, detail)]
+
+
+def _load_contributor(load: LoadPoint | None) -> Contributor:
+    label = "Training load (ACWR)"
+    if load is None or load.acwr_status != "ok" or load.acwr is None:
+        warming = load is not None and load.acwr_status == "warming_up"
+        detail = "Warming up (first 28 days of training)" if warming else "No chronic load yet"
+        return _contributor("training_load", label, "ratio", None, None, detail)
+    detail = f"Acute:chronic load {load.acwr:.2f} (0.8-1.3 is the usual range)"
+    return _contributor("training_load", label, "ratio", load.acwr, acwr_score(load.acwr), detail)
+
+
+def readiness(*, day: date, days_of_data: int, inputs: ReadinessInputs) -> Readiness:
+    """Readiness 0-100: the weighted mean of the available contributor scores.
+
+    Each contributor scores 0-100 (HRV 75 + 25·z, resting HR 75 - 25·z, sleep % of need,
+    sleep debt 100 - 25 per hour, ACWR 100 inside 0.8-1.3); weights are ``READINESS_WEIGHTS``
+    renormalised over the contributors that have data. Under 14 days of data the status is
+    ``insufficient_data`` and there is no score.
+    """
+    raw = [
+        _hrv_contributor(inputs.hrv),
+        _resting_hr_contributor(inputs.resting_hr),
+        *_sleep_contributors(inputs.sleep_last_night_s, inputs.debt, inputs.need_hours),
+        _load_contributor(inputs.load),
+    ]
+    available = sum(READINESS_WEIGHTS[c.key] for c in raw if c.score is not None)
+    contributors = [
+        replace(c, weight=READINESS_WEIGHTS[c.key] / available) if c.score is not None else c
+        for c in raw
+    ]
+    if days_of_data < READINESS_MIN_DAYS:
+        why = f"Insufficient data: {days_of_data} of {READINESS_MIN_DAYS} days recorded so far."
+        return Readiness(day, "insufficient_data", None, None, contributors, why, days_of_data)
+    if not available:
+        why = "No recovery data for this day."
+        return Readiness(day, "no_data", None, None, contributors, why, days_of_data)
+    score = round_score(sum(c.score * c.weight for c in contributors if c.score is not None))
+    color = readiness_color(score)
+    return Readiness(day, "ok", score, color, contributors, _why(color, contributors), days_of_data)
+
+
+def _why(color: Color, contributors: list[Contributor]) -> str:
+    scored = [c for c in contributors if c.score is not None]
+    drag = max(scored, key=lambda c: c.weight * (100 - c.score))
+    best = max(scored, key=lambda c: c.weight * c.score)
+    if color == "green":
+        return f"Ready to train: {best.detail[0].lower()}{best.detail[1:]}."
+    lead = "Take it easier" if color == "yellow" else "Prioritise recovery"
+    return f"{lead}: {drag.detail[0].lower()}{drag.detail[1:]}."
+
+
+# --- flags --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    severity: Severity
+    message: str
+
+
+def risk_flags(
+    *,
+    hrv_falling: int,
+    debt: SleepDebt | None,
+    load: LoadPoint | None,
+    monotony: float | None,
+) -> list[Flag]:
+    """The active risk flags: HRV falling 3+ days, sleep debt > 2 h, ACWR > 1.3 (critical above
+    1.5; never while warming up), monotony > 2."""
+    flags: list[Flag] = []
+    if hrv_falling >= HRV_FALLING_DAYS:
+        flags.append(
+            Flag("hrv_falling", "warning", f"HRV has dropped {hrv_falling} days in a row.")
+        )
+    if debt is not None and debt.hours > SLEEP_DEBT_FLAG_HOURS:
+        flags.append(
+            Flag(
+                "sleep_debt",
+                "warning",
+                f"Sleep debt is {debt.hours:.1f} h over the last {debt.nights} nights "
+                f"(need {debt.need_hours:g} h a night).",
+            )
+        )
+    if (
+        load is not None
+        and load.acwr_status == "ok"
+        and load.acwr is not None
+        and load.acwr > ACWR_FLAG
+    ):
+        severity: Severity = "critical" if load.acwr > ACWR_CRITICAL else "warning"
+        flags.append(
+            Flag(
+                "acwr_high",
+                severity,
+                f"Acute:chronic load ratio is {load.acwr:.2f} (above {ACWR_FLAG}): "
+                "this week's load jumped well above your usual.",
+            )
+        )
+    if monotony is not None and monotony > MONOTONY_FLAG:
+        flags.append(
+            Flag(
+                "monotony_high",
+                "warning",
+                f"Training monotony is {monotony:.1f} (above {MONOTONY_FLAG:g}): "
+                "vary hard and easy days.",
+            )
+        )
+    return flags

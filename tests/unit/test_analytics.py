@@ -1,0 +1,370 @@
+"""The analytics formulas against series short enough to check by hand.
+
+Every expected number below was worked out on paper from the definition in DESIGN §6 (the
+working is in the comment beside it), not by running the code.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pytest
+
+from cadence.services import analytics as an
+
+D0 = date(2026, 11, 1)
+
+
+def day(n: int) -> date:
+    return D0 + timedelta(days=n)
+
+
+# --- TRIMP and session-RPE ----------------------------------------------------------------------
+
+
+def test_trimp_half_reserve() -> None:
+    # HRr = (130 - 60) / (200 - 60) = 0.5; 30 x 0.5 x 0.64 x e^0.96 = 9.6 x 2.611696 = 25.0723
+    trimp = an.banister_trimp(duration_min=30, avg_hr=130, resting_hr=60, max_hr=200)
+    assert trimp == pytest.approx(25.0723, abs=1e-3)
+
+
+def test_trimp_clamps_reserve_to_one_and_zero() -> None:
+    # HRr clamped to 1: 30 x 1 x 0.64 x e^1.92 = 19.2 x 6.820958 = 130.9624
+    above = an.banister_trimp(duration_min=30, avg_hr=230, resting_hr=60, max_hr=200)
+    assert above == pytest.approx(130.9624, abs=1e-3)
+    assert an.banister_trimp(duration_min=30, avg_hr=50, resting_hr=60, max_hr=200) == 0.0
+
+
+def test_trimp_without_usable_reserve_or_duration_is_zero() -> None:
+    assert an.banister_trimp(duration_min=30, avg_hr=150, resting_hr=70, max_hr=70) == 0.0
+    assert an.banister_trimp(duration_min=0, avg_hr=150) == 0.0
+
+
+def test_session_rpe_defaults_to_seven_and_clamps() -> None:
+    assert an.session_rpe_load(minutes=60) == 420.0  # 7 x 60
+    assert an.session_rpe_load(minutes=45, rpe=8) == 360.0  # 8 x 45
+    assert an.session_rpe_load(minutes=60, rpe=12) == 600.0  # RPE capped at 10
+    assert an.session_rpe_load(minutes=-5, rpe=8) == 0.0
+
+
+def test_daily_loads_sum_per_day_and_rest_days_are_zero() -> None:
+    sessions = [(day(0), 100.0), (day(0), 50.0), (day(2), 30.0), (day(9), 5.0)]
+    loads = an.daily_loads(sessions, start=day(0), end=day(3))
+    assert loads == {day(0): 150.0, day(1): 0.0, day(2): 30.0, day(3): 0.0}
+
+
+def test_daily_loads_empty_range() -> None:
+    assert an.daily_loads([], start=day(3), end=day(2)) == {}
+
+
+# --- Fitness / Fatigue / Form and ACWR ----------------------------------------------------------
+
+
+def test_decay_constants() -> None:
+    assert abs(an.FITNESS_K - 0.0235283) < 1e-7  # 1 - e^(-1/42) = 1 - 0.9764717
+    assert abs(an.FATIGUE_K - 0.1331221) < 1e-7  # 1 - e^(-1/7)
+    assert an.ACUTE_LAMBDA == 0.25  # 2 / 8
+    assert abs(an.CHRONIC_LAMBDA - 2 / 29) < 1e-15
+
+
+def test_load_model_two_days_of_100() -> None:
+    points = an.load_model({day(0): 100.0, day(1): 100.0})
+    first, second = points
+    # day 1: fitness 100k42 = 2.35283, fatigue 100k7 = 13.31221, form uses yesterday (0 - 0)
+    assert first.fitness == pytest.approx(2.35283, abs=1e-5)
+    assert first.fatigue == pytest.approx(13.31221, abs=1e-5)
+    assert first.form == 0.0
+    # day 2: form = 2.35283 - 13.31221 = -10.95938; fitness = 100(1 - e^(-2/42)) = 4.65030
+    assert second.form == pytest.approx(-10.95938, abs=1e-5)
+    assert second.fitness == pytest.approx(4.65030, abs=1e-5)
+    assert second.fatigue == pytest.approx(24.85227, abs=1e-5)  # 100(1 - e^(-2/7))
+    # acute 25 then 43.75; chronic 200/29 then 100 x 112/841; ratios 29/8 and 3.28515625
+    assert first.acute == 25.0 and second.acute == 43.75
+    assert first.acwr == pytest.approx(3.625)
+    assert second.chronic == pytest.approx(11200 / 841)
+    assert second.acwr == pytest.approx(3.28515625)
+
+
+def test_load_model_gap_is_a_rest_day() -> None:
+    points = an.load_model({day(0): 80.0, day(2): 80.0})
+    assert [p.day for p in points] == [day(0), day(1), day(2)]
+    assert [p.load for p in points] == [80.0, 0.0, 80.0]
+    # acute: 20, 15 (0.75 x 20), 0.25 x 80 + 0.75 x 15 = 31.25
+    assert [p.acute for p in points] == [20.0, 15.0, 31.25]
+
+
+def test_acwr_warms_up_for_28_days() -> None:
+    loads = {day(i): 50.0 for i in range(30)}
+    points = an.load_model(loads)
+    assert {p.acwr_status for p in points[:28]} == {"warming_up"}
+    assert points[28].acwr_status == "ok"
+    # constant load L from 0: acute = L(1 - 0.75^t), chronic = L(1 - (27/29)^t) at day t
+    t = 29
+    expected = (1 - 0.75**t) / (1 - (27 / 29) ** t)
+    assert points[28].acwr == pytest.approx(expected)
+
+
+def test_acwr_no_chronic_load_never_divides_by_zero() -> None:
+    loads = {day(i): 0.0 for i in range(40)}
+    points = an.load_model(loads, first_load_day=day(0))
+    assert points[10].acwr is None and points[10].acwr_status == "warming_up"
+    assert points[39].acwr is None and points[39].acwr_status == "no_chronic_load"
+    untrained = an.load_model(loads)
+    assert {p.acwr_status for p in untrained} == {"no_data"}
+
+
+def test_load_model_empty_and_one_day() -> None:
+    assert an.load_model({}) == []
+    (only,) = an.load_model({day(0): 0.0})
+    assert only.acwr is None and only.acwr_status == "no_data" and only.fitness == 0.0
+
+
+def test_ewma_weights_recent_load_more_than_rolling_average() -> None:
+    # Williams et al. 2017's point: rolling 7/28 averages give the same ratio for any order of
+    # the same loads; EWMA does not. Same 28 loads, the big week early vs late.
+    early = {day(i): (100.0 if i < 7 else 40.0) for i in range(28)}
+    late = {day(i): (100.0 if i >= 21 else 40.0) for i in range(28)}
+    ratio_early = an.load_model(early)[-1].acwr
+    ratio_late = an.load_model(late)[-1].acwr
+    assert ratio_early is not None and ratio_late is not None
+    assert ratio_late > 1.3 > ratio_early
+
+
+# --- monotony -----------------------------------------------------------------------------------
+
+
+def test_monotony_hand_computed() -> None:
+    # loads 100,0,... : mean 400/7, population SD 100 sqrt(12)/7 -> 4/sqrt(12) = 1.1547
+    week = [100.0, 0.0, 100.0, 0.0, 100.0, 0.0, 100.0]
+    assert an.training_monotony(week) == pytest.approx(4 / math.sqrt(12))
+    # 50/60 alternating: mean 380/7, SD 10 sqrt(12)/7 -> 38/sqrt(12) = 10.97
+    steady = [50.0, 60.0, 50.0, 60.0, 50.0, 60.0, 50.0]
+    assert an.training_monotony(steady) == pytest.approx(10.9697, abs=1e-4)
+
+
+def test_monotony_undefined_cases() -> None:
+    assert an.training_monotony([0.0] * 7) is None  # no training
+    assert an.training_monotony([40.0] * 7) is None  # SD 0: never divide by zero
+    assert an.training_monotony([40.0] * 6) is None  # not a full week
+
+
+# --- HRV, resting HR, sleep ---------------------------------------------------------------------
+
+
+def _alternating_hrv(days: int) -> dict[date, float]:
+    # ln(rMSSD) alternates 4.0 (odd days from 1) and 4.2 (even days)
+    return {day(i): math.exp(4.0 if i % 2 else 4.2) for i in range(1, days + 1)}
+
+
+def test_hrv_baseline_hand_computed() -> None:
+    series = _alternating_hrv(14)
+    base = an.hrv_baseline(series, on=day(14))
+    assert base is not None
+    # 60-day: 7 x 4.0 and 7 x 4.2 -> mean 4.1, sample SD 0.1 x sqrt(14/13) = 0.103775
+    assert base.long_mean == pytest.approx(4.1)
+    assert base.long_sd == pytest.approx(0.103775, abs=1e-6)
+    # 7-day (days 8..14): 4 x 4.2 + 3 x 4.0 = 28.8 / 7 = 4.114286; z = 0.014286 / 0.103775
+    assert base.short_mean == pytest.approx(4.114286, abs=1e-6)
+    assert base.z == pytest.approx(0.137663, abs=1e-5)
+    assert base.status == "within"
+
+
+def test_hrv_baseline_needs_14_readings_and_3_recent() -> None:
+    assert an.hrv_baseline(_alternating_hrv(13), on=day(13)) is None
+    sparse = _alternating_hrv(20)
+    for i in range(15, 20):  # keep only day 14 and day 20 in the last 7 days (14..20)
+        del sparse[day(i)]
+    assert an.hrv_baseline(sparse, on=day(20)) is None
+    assert an.hrv_baseline({}, on=day(0)) is None
+
+
+def test_hrv_missing_days_are_not_zero() -> None:
+    series = _alternating_hrv(30)
+    with_gap = {d: v for d, v in series.items() if not day(16) <= d <= day(19)}
+    base = an.hrv_baseline(with_gap, on=day(30))
+    assert base is not None
+    # 26 readings: days 1..15 (8 odd, 7 even) and 20..30 (5 odd, 6 even): 13 x 4.0 + 13 x 4.2
+    assert base.long_mean == pytest.approx(4.1)
+
+
+def test_hrv_below_band() -> None:
+    series = _alternating_hrv(21)
+    for i in range(15, 22):
+        series[day(i)] = math.exp(3.6)
+    base = an.hrv_baseline(series, on=day(21))
+    assert base is not None and base.status == "below" and base.z < -1
+
+
+def test_hrv_flat_baseline_uses_the_sd_floor() -> None:
+    series = {day(i): 50.0 for i in range(20)}
+    series[day(20)] = 50.0 * math.exp(0.01)
+    base = an.hrv_baseline(series, on=day(20))
+    assert base is not None
+    assert base.z == pytest.approx((base.short_mean - base.long_mean) / an.HRV_SD_FLOOR)
+
+
+def test_hrv_falling_days() -> None:
+    series = {day(0): 70.0, day(1): 60.0, day(2): 58.0, day(3): 55.0, day(4): 50.0}
+    assert an.hrv_falling_days(series, on=day(4)) == 4
+    assert an.hrv_falling_days({**series, day(2): 61.0}, on=day(4)) == 2
+    gap = {d: v for d, v in series.items() if d != day(3)}
+    assert an.hrv_falling_days(gap, on=day(4)) == 0  # a gap is not a drop
+    assert an.hrv_falling_days({**series, day(4): 55.0}, on=day(4)) == 0  # equal is not lower
+    assert an.hrv_falling_days({}, on=day(4)) == 0
+
+
+def test_resting_hr_deviation() -> None:
+    series = {day(i): (52.0 if i % 2 else 50.0) for i in range(14)}  # day 13 -> 52
+    dev = an.resting_hr_deviation(series, on=day(13))
+    assert dev is not None
+    # mean 51, sample SD sqrt(14/13) = 1.037749; z = 1 / 1.037749 = 0.963624
+    assert dev.short_mean == 52.0 and dev.long_mean == 51.0
+    assert dev.z == pytest.approx(0.963624, abs=1e-6)
+    assert an.resting_hr_deviation(series, on=day(14)) is None  # no reading that day
+    flat = {day(i): 50.0 for i in range(14)}
+    flat_dev = an.resting_hr_deviation(flat, on=day(13))
+    assert flat_dev is not None and flat_dev.z == 0.0
+
+
+def test_sleep_debt_nets_recorded_nights() -> None:
+    hours = {day(0): 7, day(1): 6, day(3): 8, day(5): 9}
+    series = {d: h * 3600.0 for d, h in hours.items()}
+    debt = an.sleep_debt(series, on=day(6), need_hours=8)
+    # (8-7) + (8-6) + 0 + (8-9) = 2 h over 4 nights; day 2, 4 and 6 are missing, not zero
+    assert debt == an.SleepDebt(hours=2.0, nights=4, need_hours=8)
+    rested = an.sleep_debt({day(0): 10 * 3600.0}, on=day(0), need_hours=8)
+    assert rested is not None and rested.hours == 0.0
+    assert an.sleep_debt(series, on=day(30), need_hours=8) is None
+    assert an.sleep_debt(series, on=day(6), need_hours=7.5).hours == 0.0  # 0.5+1.5-0.5-1.5
+
+
+# --- readiness ----------------------------------------------------------------------------------
+
+
+def _inputs(**overrides) -> an.ReadinessInputs:
+    values = {
+        "hrv": an.Baseline(short_mean=4.0, long_mean=4.0, long_sd=0.1, z=0.0),
+        "resting_hr": an.Baseline(short_mean=50, long_mean=50, long_sd=2, z=0.0),
+        "sleep_last_night_s": 8 * 3600.0,
+        "debt": an.SleepDebt(hours=0.0, nights=7, need_hours=8),
+        "need_hours": 8.0,
+        "load": an.LoadPoint(day(0), 50, 40, 45, -5, 50, 50, 1.0, "ok"),
+    }
+    return an.ReadinessInputs(**(values | overrides))
+
+
+def test_readiness_all_contributors() -> None:
+    result = an.readiness(day=day(0), days_of_data=60, inputs=_inputs())
+    # .35 x 75 + .2 x 75 + .2 x 100 + .1 x 100 + .15 x 100 = 86.25 -> 86
+    assert result.status == "ok" and result.score == 86 and result.color == "green"
+    weights = {c.key: c.weight for c in result.contributors}
+    assert weights == pytest.approx(an.READINESS_WEIGHTS)
+    assert result.why.startswith("Ready to train")
+
+
+def test_readiness_renormalises_missing_contributors() -> None:
+    inputs = _inputs(
+        hrv=an.Baseline(short_mean=3.8, long_mean=4.0, long_sd=0.1, z=-2.0),
+        resting_hr=None,
+        sleep_last_night_s=6 * 3600.0,
+        debt=an.SleepDebt(hours=3.0, nights=7, need_hours=8),
+        load=None,
+    )
+    result = an.readiness(day=day(0), days_of_data=30, inputs=inputs)
+    # scores hrv 25, sleep 75, debt 25; (.35 x 25 + .2 x 75 + .1 x 25) / .65 = 40.38 -> 40
+    assert result.score == 40 and result.color == "yellow"
+    by_key = {c.key: c for c in result.contributors}
+    assert by_key["hrv"].weight == pytest.approx(0.35 / 0.65)
+    assert by_key["resting_hr"].weight == 0.0 and by_key["resting_hr"].value is None
+    assert by_key["training_load"].score is None
+    assert sum(c.weight for c in result.contributors) == pytest.approx(1.0)
+    assert "7-day HRV" in result.why  # the biggest drag: HRV at .35 x 75 lost points
+
+
+def test_readiness_red() -> None:
+    inputs = _inputs(
+        hrv=an.Baseline(short_mean=3.6, long_mean=4.0, long_sd=0.1, z=-4.0),
+        resting_hr=an.Baseline(short_mean=58, long_mean=50, long_sd=2, z=4.0),
+        sleep_last_night_s=4 * 3600.0,
+        debt=an.SleepDebt(hours=5.0, nights=7, need_hours=8),
+        load=an.LoadPoint(day(0), 300, 40, 90, -5, 120, 60, 2.0, "ok"),
+    )
+    result = an.readiness(day=day(0), days_of_data=90, inputs=inputs)
+    # 0 + 0 + .2 x 50 + 0 + .15 x 0 = 10
+    assert result.score == 10 and result.color == "red"
+    assert result.why.startswith("Prioritise recovery")
+
+
+def test_readiness_insufficient_and_no_data() -> None:
+    early = an.readiness(day=day(0), days_of_data=13, inputs=_inputs())
+    assert early.status == "insufficient_data" and early.score is None and early.color is None
+    assert "13 of 14" in early.why
+    empty = _inputs(hrv=None, resting_hr=None, sleep_last_night_s=None, debt=None, load=None)
+    none = an.readiness(day=day(0), days_of_data=40, inputs=empty)
+    assert none.status == "no_data" and none.score is None
+    assert all(c.weight == 0.0 for c in none.contributors)
+
+
+@pytest.mark.parametrize(
+    ("score", "color"),
+    [
+        (100, "green"),
+        (67, "green"),
+        (66.5, "green"),
+        (66.4, "yellow"),
+        (34, "yellow"),
+        (33.5, "yellow"),
+        (33.4, "red"),
+        (0, "red"),
+    ],
+)
+def test_readiness_color_boundaries(score: float, color: str) -> None:
+    assert an.readiness_color(score) == color
+
+
+def test_acwr_score() -> None:
+    assert an.acwr_score(1.0) == 100.0
+    assert an.acwr_score(1.65) == pytest.approx(50.0)  # (1.65 - 1.3) / 0.7 = half way to 0
+    assert an.acwr_score(2.5) == 0.0
+    assert an.acwr_score(0.4) == pytest.approx(80.0)  # 100 - 0.4 x 50
+
+
+# --- flags --------------------------------------------------------------------------------------
+
+
+def _point(ratio: float | None, status: str = "ok") -> an.LoadPoint:
+    return an.LoadPoint(day(0), 0, 0, 0, 0, 0, 0, ratio, status)
+
+
+def test_no_flags_at_the_thresholds() -> None:
+    flags = an.risk_flags(
+        hrv_falling=2,
+        debt=an.SleepDebt(hours=2.0, nights=7, need_hours=8),
+        load=_point(1.3),
+        monotony=2.0,
+    )
+    assert flags == []
+
+
+def test_every_flag_above_its_threshold() -> None:
+    flags = an.risk_flags(
+        hrv_falling=3,
+        debt=an.SleepDebt(hours=2.5, nights=7, need_hours=8),
+        load=_point(1.31),
+        monotony=2.1,
+    )
+    assert [f.code for f in flags] == ["hrv_falling", "sleep_debt", "acwr_high", "monotony_high"]
+    assert {f.severity for f in flags} == {"warning"}
+    assert "2.5 h" in flags[1].message and "1.31" in flags[2].message
+
+
+def test_acwr_flag_is_critical_above_1_5_and_silent_while_warming_up() -> None:
+    (flag,) = an.risk_flags(hrv_falling=0, debt=None, load=_point(1.6), monotony=None)
+    assert flag.severity == "critical"
+    warming = an.risk_flags(hrv_falling=0, debt=None, load=_point(1.9, "warming_up"), monotony=None)
+    assert warming == []
+    assert (
+        an.risk_flags(hrv_falling=0, debt=None, load=_point(None, "no_chronic_load"), monotony=None)
+        == []
+    )
