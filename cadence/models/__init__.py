@@ -4,5 +4,6 @@ Importing this package registers every table on ``SQLModel.metadata`` (alembic a
 """
 
 from cadence.models.user import User
+from cadence.models.workout import Workout, WorkoutExercise
 
-__all__ = ["User"]
+__all__ = ["User", "Workout", "WorkoutExercise"]

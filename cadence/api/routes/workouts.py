@@ -1,0 +1,107 @@
+"""``/workouts``: log, list, read, replace and delete strength workouts (DESIGN §3)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+
+from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.responses import error_responses
+from cadence.models.workout import WorkoutCreate, WorkoutPage, WorkoutPublic, WorkoutUpdate
+from cadence.services import workouts
+from cadence.services.workouts import MAX_PER_PAGE
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+async def reject_duplicate_keys(request: Request) -> None:
+    """422 when a JSON object in the body repeats a key (JSON parsers silently keep the last)."""
+    try:
+        json.loads(await request.body(), object_pairs_hook=_pairs_without_duplicates)
+    except _DuplicateKey as exc:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "duplicate_key",
+                    "loc": ("body", exc.key),
+                    "msg": f"duplicate key '{exc.key}' in the JSON body",
+                    "input": exc.key,
+                }
+            ]
+        ) from None
+    except ValueError:
+        return  # malformed JSON: FastAPI's own body parsing reports it
+
+
+UniqueKeys = Depends(reject_duplicate_keys)
+router = APIRouter(prefix="/workouts", tags=["workouts"])
+
+
+@router.get("", response_model=WorkoutPage, responses=error_responses(401, 422))
+def list_workouts(
+    user: CurrentUser,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> WorkoutPage:
+    """Workouts newest first (by date, then creation)."""
+    return workouts.list_workouts(session=session, user_id=user.id, page=page, per_page=per_page)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WorkoutPublic,
+    responses=error_responses(401, 413, 422),
+    dependencies=[UniqueKeys],
+)
+def create_workout(body: WorkoutCreate, user: CurrentUser, session: SessionDep) -> WorkoutPublic:
+    """Log a workout; exercise order is kept."""
+    return workouts.create_workout(session=session, user_id=user.id, data=body)
+
+
+@router.get("/{workout_id}", response_model=WorkoutPublic, responses=error_responses(401, 404))
+def get_workout(workout_id: int, user: CurrentUser, session: SessionDep) -> WorkoutPublic:
+    return workouts.get_workout(session=session, user_id=user.id, workout_id=workout_id)
+
+
+@router.put(
+    "/{workout_id}",
+    response_model=WorkoutPublic,
+    responses=error_responses(401, 404, 413, 422),
+    dependencies=[UniqueKeys],
+)
+def replace_workout(
+    workout_id: int, body: WorkoutUpdate, user: CurrentUser, session: SessionDep
+) -> WorkoutPublic:
+    """Replace the workout as sent (every field and exercise row)."""
+    return workouts.update_workout(
+        session=session, user_id=user.id, workout_id=workout_id, data=body
+    )
+
+
+@router.delete(
+    "/{workout_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=error_responses(401, 404),
+)
+def delete_workout(workout_id: int, user: CurrentUser, session: SessionDep) -> Response:
+    workouts.delete_workout(session=session, user_id=user.id, workout_id=workout_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,129 @@
+"""The exercise library (every exercise a user logged) and per-exercise progress history.
+
+Names are matched case- and space-insensitively (``exercise_name_key``); the library shows the
+most recent spelling. ``times_logged`` counts workouts containing the exercise, ``best_*`` skip
+warm-up rows, ``total_volume_kg`` includes them. The library is one SQL aggregation over the
+indexed exercise rows: no row is loaded into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from cadence.models.workout import (
+    ExerciseHistory,
+    ExerciseLibrary,
+    HistoryPoint,
+    LibraryExercise,
+    WorkoutExercise,
+    exercise_name_key,
+)
+from cadence.services import strength
+from cadence.services.errors import NotFound
+
+Row = WorkoutExercise
+
+
+def library(*, session: Session, user_id: int, search: str | None = None) -> ExerciseLibrary:
+    """Every exercise the user logged, most recently performed first; ``search`` filters by a
+    case- and space-insensitive substring of the name."""
+    working = col(Row.warmup).is_(False)
+    scope = [col(Row.user_id) == user_id]
+    key = exercise_name_key(search or "")
+    if key:
+        scope.append(col(Row.name_key).contains(key, autoescape=True))
+    totals = (
+        select(
+            col(Row.name_key).label("name_key"),
+            func.count(func.distinct(Row.workout_id)).label("times_logged"),
+            func.max(Row.date).label("last_performed"),
+            func.max(case((working, Row.weight_kg))).label("best_weight_kg"),
+            func.max(case((working, Row.e1rm_kg))).label("best_e1rm_kg"),
+            func.sum(Row.volume_kg).label("total_volume_kg"),
+        )
+        .where(*scope)
+        .group_by(col(Row.name_key))
+        .subquery()
+    )
+    spellings = (
+        select(
+            col(Row.name_key).label("name_key"),
+            col(Row.name).label("name"),
+            func.row_number()
+            .over(
+                partition_by=col(Row.name_key),
+                order_by=(col(Row.date).desc(), col(Row.workout_id).desc(), col(Row.position)),
+            )
+            .label("recency"),
+        )
+        .where(*scope)
+        .subquery()
+    )
+    query = (
+        select(spellings.c.name, totals)
+        .join(totals, totals.c.name_key == spellings.c.name_key)
+        .where(spellings.c.recency == 1)
+        .order_by(totals.c.last_performed.desc(), spellings.c.name)
+    )
+    return ExerciseLibrary(
+        exercises=[
+            LibraryExercise(
+                name=row.name,
+                times_logged=row.times_logged,
+                last_performed=row.last_performed,
+                best_weight_kg=row.best_weight_kg,
+                best_e1rm_kg=row.best_e1rm_kg,
+                total_volume_kg=round(float(row.total_volume_kg), 2),
+            )
+            for row in session.exec(query).all()
+        ]
+    )
+
+
+def exercise_history(*, session: Session, user_id: int, name: str) -> ExerciseHistory:
+    """One point per workout containing the exercise, oldest first, with PRs marked.
+
+    A point's top set is its heaviest working set (ties: most reps), e1RM the best working set's,
+    volume all rows' (warm-ups included). ``NotFound`` when the user never logged it.
+    """
+    rows = session.exec(
+        select(Row)
+        .where(col(Row.user_id) == user_id, col(Row.name_key) == exercise_name_key(name))
+        .order_by(col(Row.date), col(Row.workout_id), col(Row.position))
+    ).all()
+    if not rows:
+        raise NotFound(f"No exercise named '{name}' in your log.")
+    sessions = [list(group) for _, group in groupby(rows, key=lambda r: r.workout_id)]
+    bests = [_session_best(group) for group in sessions]
+    flags = strength.detect_prs([best for best, _ in bests])
+    points = [
+        HistoryPoint(
+            date=group[0].date,
+            workout_id=group[0].workout_id,
+            top_weight_kg=best.top_weight_kg,
+            top_reps=top_reps,
+            e1rm_kg=best.e1rm_kg,
+            volume_kg=round(sum(r.volume_kg for r in group), 2),
+            e1rm_pr=flag.e1rm,
+            weight_pr=flag.weight,
+        )
+        for group, (best, top_reps), flag in zip(sessions, bests, flags, strict=True)
+    ]
+    latest_name = max(rows, key=lambda r: (r.date, r.workout_id, -r.position)).name
+    return ExerciseHistory(name=latest_name, points=points)
+
+
+def _session_best(rows: Sequence[WorkoutExercise]) -> tuple[strength.SessionBest, int | None]:
+    working = [r for r in rows if not r.warmup]
+    if not working:
+        return strength.SessionBest(e1rm_kg=None, top_weight_kg=None), None
+    top = max(working, key=lambda r: (r.weight_kg, r.top_reps))
+    estimates = [r.e1rm_kg for r in working if r.e1rm_kg is not None]
+    best = strength.SessionBest(
+        e1rm_kg=max(estimates) if estimates else None, top_weight_kg=top.weight_kg
+    )
+    return best, top.top_reps

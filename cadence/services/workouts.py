@@ -1,0 +1,253 @@
+"""Strength workouts of one user: create, list, read, replace, delete, and load summaries.
+
+Every query is scoped to ``user_id``; another user's workout is ``NotFound``. Lists never load
+all rows: a page of workouts is one indexed query, its exercise rows a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from cadence.models.common import utcnow
+from cadence.models.workout import (
+    ExerciseEntry,
+    ExercisePublic,
+    Workout,
+    WorkoutCreate,
+    WorkoutExercise,
+    WorkoutPage,
+    WorkoutPublic,
+    WorkoutSummary,
+    exercise_name_key,
+)
+from cadence.services import strength
+from cadence.services.errors import InvalidInput, NotFound
+
+MAX_PER_PAGE = 100
+NEWEST_FIRST = (col(Workout.date).desc(), col(Workout.created_at).desc(), col(Workout.id).desc())
+
+
+def create_workout(
+    *,
+    session: Session,
+    user_id: int,
+    data: WorkoutCreate,
+    source: str = "manual",
+    external_id: str | None = None,
+) -> WorkoutPublic:
+    """Store a workout and its exercise rows (order kept); ``source``/``external_id`` let
+    importers and generators stay idempotent (one ``external_id`` per user)."""
+    workout = Workout(
+        user_id=user_id,
+        date=data.date,
+        workout_name=data.workout_name,
+        notes=data.notes,
+        duration_minutes=data.duration_minutes,
+        source=source,
+        external_id=external_id,
+    )
+    session.add(workout)
+    session.flush()
+    rows = _store_rows(session=session, workout=workout, entries=data.exercises)
+    return _to_public(workout, rows)
+
+
+def update_workout(
+    *, session: Session, user_id: int, workout_id: int, data: WorkoutCreate
+) -> WorkoutPublic:
+    """Replace the workout as sent (fields and every exercise row)."""
+    workout = _owned(session=session, user_id=user_id, workout_id=workout_id)
+    workout.date = data.date
+    workout.workout_name = data.workout_name
+    workout.notes = data.notes
+    workout.duration_minutes = data.duration_minutes
+    workout.updated_at = utcnow()
+    session.add(workout)
+    session.execute(delete(WorkoutExercise).where(col(WorkoutExercise.workout_id) == workout.id))
+    rows = _store_rows(session=session, workout=workout, entries=data.exercises)
+    return _to_public(workout, rows)
+
+
+def delete_workout(*, session: Session, user_id: int, workout_id: int) -> None:
+    """Delete the workout and its exercise rows."""
+    workout = _owned(session=session, user_id=user_id, workout_id=workout_id)
+    session.execute(delete(WorkoutExercise).where(col(WorkoutExercise.workout_id) == workout.id))
+    session.delete(workout)
+    session.flush()
+
+
+def get_workout(*, session: Session, user_id: int, workout_id: int) -> WorkoutPublic:
+    """One workout with its exercises."""
+    workout = _owned(session=session, user_id=user_id, workout_id=workout_id)
+    return _to_public(workout, _rows_by_workout(session, [workout.id])[workout.id])
+
+
+def list_workouts(
+    *, session: Session, user_id: int, page: int = 1, per_page: int = 20
+) -> WorkoutPage:
+    """A page of workouts, newest first (by date, then creation); pages past the end are empty."""
+    if page < 1:
+        raise InvalidInput("page must be at least 1", field="page")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}", field="per_page")
+    total = session.exec(
+        select(func.count()).select_from(Workout).where(Workout.user_id == user_id)
+    ).one()
+    workouts = session.exec(
+        select(Workout)
+        .where(Workout.user_id == user_id)
+        .order_by(*NEWEST_FIRST)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    rows = _rows_by_workout(session, [w.id for w in workouts])
+    return WorkoutPage(
+        workouts=[_to_public(w, rows[w.id]) for w in workouts],
+        page=page,
+        per_page=per_page,
+        total=total,
+    )
+
+
+def latest_workout(*, session: Session, user_id: int) -> WorkoutPublic | None:
+    """The newest workout (the one "repeat last workout" starts from), or ``None``."""
+    found = list_workouts(session=session, user_id=user_id, page=1, per_page=1).workouts
+    return found[0] if found else None
+
+
+def external_ids(*, session: Session, user_id: int, candidates: Sequence[str]) -> set[str]:
+    """Which of ``candidates`` this user already has as a workout ``external_id``."""
+    if not candidates:
+        return set()
+    found = session.exec(
+        select(Workout.external_id).where(
+            Workout.user_id == user_id, col(Workout.external_id).in_(list(candidates))
+        )
+    ).all()
+    return {value for value in found if value is not None}
+
+
+def workout_summaries(
+    *, session: Session, user_id: int, start: dt.date, end: dt.date
+) -> list[WorkoutSummary]:
+    """Totals and session-RPE load of each workout dated ``start``..``end`` (inclusive), oldest
+    first. Aggregated in SQL: one row per workout."""
+    query = (
+        select(
+            Workout.id,
+            Workout.date,
+            Workout.workout_name,
+            Workout.duration_minutes,
+            func.count(col(WorkoutExercise.id)),
+            func.coalesce(func.sum(WorkoutExercise.sets), 0),
+            func.coalesce(func.sum(WorkoutExercise.volume_kg), 0.0),
+            func.avg(WorkoutExercise.rpe),
+        )
+        .join(WorkoutExercise, col(WorkoutExercise.workout_id) == Workout.id, isouter=True)
+        .where(Workout.user_id == user_id, Workout.date >= start, Workout.date <= end)
+        .group_by(col(Workout.id))
+        .order_by(col(Workout.date), col(Workout.created_at), col(Workout.id))
+    )
+    summaries = []
+    for workout_id, day, name, duration, count, total_sets, volume, mean_rpe in session.exec(
+        query
+    ).all():
+        minutes = strength.session_minutes(duration_minutes=duration, total_sets=int(total_sets))
+        rpe = strength.session_rpe(float(mean_rpe) if mean_rpe is not None else None)
+        summaries.append(
+            WorkoutSummary(
+                id=workout_id,
+                date=day,
+                workout_name=name,
+                exercise_count=count,
+                total_sets=int(total_sets),
+                volume_kg=round(float(volume), 2),
+                minutes=minutes,
+                session_rpe=rpe,
+                load=strength.session_load(rpe=rpe, minutes=minutes),
+            )
+        )
+    return summaries
+
+
+def _owned(*, session: Session, user_id: int, workout_id: int) -> Workout:
+    workout = session.exec(
+        select(Workout).where(Workout.id == workout_id, Workout.user_id == user_id)
+    ).first()
+    if workout is None:
+        raise NotFound("Workout not found.")
+    return workout
+
+
+def _store_rows(
+    *, session: Session, workout: Workout, entries: Sequence[ExerciseEntry]
+) -> list[WorkoutExercise]:
+    rows = []
+    for position, entry in enumerate(entries):
+        stats = strength.row_stats(sets=entry.sets, reps=entry.reps, weight_kg=entry.weight_kg)
+        rows.append(
+            WorkoutExercise(
+                workout_id=workout.id,
+                user_id=workout.user_id,
+                position=position,
+                date=workout.date,
+                name=entry.name,
+                name_key=exercise_name_key(entry.name),
+                sets=entry.sets,
+                reps=entry.reps,
+                weight_kg=entry.weight_kg,
+                rpe=entry.rpe,
+                warmup=entry.warmup,
+                total_reps=stats.total_reps,
+                top_reps=stats.top_reps,
+                volume_kg=stats.volume_kg,
+                e1rm_kg=stats.e1rm_kg,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def _rows_by_workout(
+    session: Session, workout_ids: Sequence[int | None]
+) -> dict[int, list[WorkoutExercise]]:
+    grouped: dict[int, list[WorkoutExercise]] = defaultdict(list)
+    if not workout_ids:
+        return grouped
+    rows = session.exec(
+        select(WorkoutExercise)
+        .where(col(WorkoutExercise.workout_id).in_(list(workout_ids)))
+        .order_by(col(WorkoutExercise.workout_id), col(WorkoutExercise.position))
+    ).all()
+    for row in rows:
+        grouped[row.workout_id].append(row)
+    return grouped
+
+
+def _to_public(workout: Workout, rows: Sequence[WorkoutExercise]) -> WorkoutPublic:
+    return WorkoutPublic(
+        id=workout.id,
+        date=workout.date,
+        workout_name=workout.workout_name,
+        notes=workout.notes,
+        duration_minutes=workout.duration_minutes,
+        exercises=[
+            ExercisePublic(
+                name=row.name,
+                sets=row.sets,
+                reps=row.reps,
+                weight_kg=row.weight_kg,
+                rpe=row.rpe,
+                warmup=row.warmup,
+            )
+            for row in rows
+        ],
+        created_at=workout.created_at,
+        updated_at=workout.updated_at,
+    )
