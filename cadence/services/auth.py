@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import TypeVar
 
 import bcrypt
 import jwt
@@ -13,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from cadence.config import get_settings
+from cadence.db import session_scope
 from cadence.models.common import utcnow
 from cadence.models.user import User
 from cadence.services.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
@@ -23,6 +26,7 @@ MIN_PASSWORD_BYTES = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything after 72 bytes
 _EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 INVALID_CREDENTIALS = "Incorrect email or password."
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,12 @@ def user_for_token(*, session: Session, token: str) -> User:
     if user is None or user.token_version != claims["ver"] or not user.is_active:
         raise PermissionDenied("Invalid authentication token.")
     return user
+
+
+def run_as_user(*, token: str, work: Callable[[Session, User], T]) -> T:
+    """Run ``work(session, user)`` in one transaction as the token's user (verified each call)."""
+    with session_scope() as session:
+        return work(session, user_for_token(session=session, token=token))
 
 
 def change_password(

@@ -1,0 +1,1 @@
+"""Cadence: a self-hostable AI fitness and health coach."""

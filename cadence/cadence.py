@@ -1,0 +1,21 @@
+"""Composition root: the Reflex app, every page, and the REST API mounted on its backend."""
+
+import reflex as rx
+
+from cadence.api.app import create_api
+from cadence.pages import home, login, settings, signup
+
+PAGES = [login, signup, home, settings]
+
+app = rx.App(
+    api_transformer=create_api(),
+    head_components=[
+        rx.el.meta(
+            name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"
+        ),
+    ],
+)
+for module in PAGES:
+    app.add_page(
+        module.page, route=module.ROUTE, title=f"{module.TITLE} · Cadence", on_load=module.ON_LOAD
+    )

@@ -1,0 +1,1 @@
+"""Presentational components: functions of Vars and handlers; they never import states."""

@@ -1,0 +1,51 @@
+"""/login"""
+
+import reflex as rx
+
+from cadence.components.auth_forms import auth_card
+from cadence.components.forms import callout, field, submit_button, text_input
+from cadence.states.account import LoginState
+from cadence.states.auth import AuthState
+
+ROUTE = "/login"
+TITLE = "Log in"
+ON_LOAD = AuthState.redirect_if_logged_in
+
+
+def page() -> rx.Component:
+    return auth_card(
+        callout(LoginState.error),
+        rx.form(
+            rx.vstack(
+                field(
+                    "Email",
+                    text_input(
+                        "email", type="email", auto_complete="email", required=True, id="email"
+                    ),
+                ),
+                field(
+                    "Password",
+                    text_input(
+                        "password",
+                        type="password",
+                        auto_complete="current-password",
+                        required=True,
+                        id="password",
+                    ),
+                ),
+                submit_button("Log in", loading=LoginState.loading),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=LoginState.submit,
+            width="100%",
+        ),
+        rx.text(
+            "New to Cadence? ",
+            rx.link("Create an account", href="/signup"),
+            size="2",
+            align="center",
+        ),
+        heading="Welcome back",
+        subheading="Log in to see your readiness, training and coach.",
+    )

@@ -1,0 +1,73 @@
+"""/signup"""
+
+import reflex as rx
+
+from cadence.components.auth_forms import auth_card
+from cadence.components.forms import callout, field, submit_button, text_input
+from cadence.states.account import SignupState
+from cadence.states.auth import AuthState
+
+ROUTE = "/signup"
+TITLE = "Sign up"
+ON_LOAD = AuthState.redirect_if_logged_in
+
+
+def page() -> rx.Component:
+    return auth_card(
+        callout(SignupState.error),
+        rx.form(
+            rx.vstack(
+                field(
+                    "Name",
+                    text_input(
+                        "display_name",
+                        auto_complete="name",
+                        required=True,
+                        max_length=100,
+                        id="display_name",
+                        on_change=SignupState.set_display_name.debounce(300),
+                    ),
+                    error=SignupState.name_error,
+                ),
+                field(
+                    "Email",
+                    text_input(
+                        "email",
+                        type="email",
+                        auto_complete="email",
+                        required=True,
+                        id="email",
+                        on_change=SignupState.set_email.debounce(300),
+                    ),
+                    error=SignupState.email_error,
+                ),
+                rx.vstack(
+                    field(
+                        "Password",
+                        text_input(
+                            "password",
+                            type="password",
+                            auto_complete="new-password",
+                            required=True,
+                            id="password",
+                            on_change=SignupState.set_password.debounce(300),
+                        ),
+                        error=SignupState.password_error,
+                    ),
+                    rx.text(SignupState.password_hint, size="1", color=rx.color("gray", 10)),
+                    spacing="1",
+                    width="100%",
+                ),
+                submit_button("Create account", loading=SignupState.loading),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=SignupState.submit,
+            width="100%",
+        ),
+        rx.text(
+            "Already have an account? ", rx.link("Log in", href="/login"), size="2", align="center"
+        ),
+        heading="Create your account",
+        subheading="Your data stays on this server. The first account becomes the admin.",
+    )

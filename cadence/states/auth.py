@@ -1,0 +1,109 @@
+"""Authentication state shared by every page: the JWT (the same one the REST API accepts)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import quote
+
+import reflex as rx
+
+from cadence.services import auth, users
+from cadence.services.errors import DomainError
+
+T = TypeVar("T")
+
+TOKEN_STORAGE_KEY = "cadence_token"
+LOGIN_ROUTE = "/login"
+HOME_ROUTE = "/"
+
+
+def _touch(session, user):
+    users.touch_last_active(session=session, user=user)
+    return user
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths are allowed as a post-login destination."""
+    return target if target.startswith("/") and not target.startswith("//") else HOME_ROUTE
+
+
+class AuthState(rx.State):
+    """Holds the token in localStorage and the signed-in user's public fields."""
+
+    token: str = rx.LocalStorage("", name=TOKEN_STORAGE_KEY, sync=True)
+    user_id: int = 0
+    user_email: str = ""
+    user_name: str = ""
+    is_admin: bool = False
+    auth_checked: bool = False
+
+    @rx.var
+    def is_authenticated(self) -> bool:
+        return self.user_id > 0
+
+    @rx.var
+    def user_initial(self) -> str:
+        return (self.user_name[:1] or "?").upper()
+
+    def _remember(self, user) -> None:
+        self.user_id = user.id
+        self.user_email = user.email
+        self.user_name = user.display_name
+        self.is_admin = user.is_admin
+
+    def _forget(self) -> None:
+        self.token = ""
+        self.user_id = 0
+        self.user_email = ""
+        self.user_name = ""
+        self.is_admin = False
+
+    def _load_user(self):
+        """The user for the stored token, or None."""
+        if not self.token:
+            return None
+        try:
+            return auth.run_as_user(token=self.token, work=_touch)
+        except DomainError:
+            return None
+
+    async def as_user(self, work: Callable[..., T]) -> T:
+        """Run ``work(session, user)`` in a worker thread, in one transaction, as the signed-in
+        user (the token is verified each time, so a revoked token stops working at once).
+
+        Raises ``DomainError`` (``PermissionDenied`` for a missing or stale token).
+        """
+        return await asyncio.to_thread(auth.run_as_user, token=self.token, work=work)
+
+    @rx.event
+    async def require_login(self):
+        """on_load of protected pages: load the user or send them to login and back after."""
+        user = await asyncio.to_thread(self._load_user)
+        self.auth_checked = True
+        if user is None:
+            self._forget()
+            path = self.router.url.path or HOME_ROUTE
+            query = f"?{self.router.url.query}" if self.router.url.query else ""
+            return rx.redirect(f"{LOGIN_ROUTE}?next={quote(path + query, safe='')}")
+        self._remember(user)
+        return None
+
+    @rx.event
+    async def redirect_if_logged_in(self):
+        """on_load of login/signup: a signed-in user goes straight to the app."""
+        user = await asyncio.to_thread(self._load_user)
+        self.auth_checked = True
+        if user is not None:
+            self._remember(user)
+            return rx.redirect(self._next_target())
+        return None
+
+    def _next_target(self) -> str:
+        return _safe_next(self.router.url.query_parameters.get("next", HOME_ROUTE))
+
+    @rx.event
+    def logout(self):
+        self._forget()
+        return rx.redirect(LOGIN_ROUTE)

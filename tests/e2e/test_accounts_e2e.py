@@ -1,0 +1,83 @@
+"""Sign up → edit coaching profile → log out → log in → the profile is still there."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    has_horizontal_scroll,
+    screenshot,
+    signup_through_ui,
+    wait_for_path,
+)
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "trail-runner-7"
+PROFILE_TEXT = "Half marathon on 12 April; left knee dislikes deep squats. Ünïcode ok ✓"
+
+
+def test_signup_edit_profile_logout_login_keeps_profile(new_page) -> None:
+    page = new_page(DESKTOP)
+    page.goto("/settings")
+    wait_for_path(page, "/login")  # protected page sends a visitor to login...
+    assert "next=%2Fsettings" in page.url  # ...and remembers where they were going
+    screenshot(page, "login-1280")
+
+    signup_through_ui(page, email="ada@example.com", password=PASSWORD, name="Ada")
+    expect(page.get_by_text("Welcome, Ada")).to_be_visible()
+    screenshot(page, "home-1280")
+
+    page.goto("/settings")
+    page.fill("#coaching_profile", PROFILE_TEXT)
+    page.click("#save_coaching_profile")
+    expect(page.get_by_text("Coaching profile saved")).to_be_visible()
+    screenshot(page, "settings-1280")
+
+    page.get_by_role("button", name="Log out").click()
+    wait_for_path(page, "/login")
+    page.goto("/settings")
+    wait_for_path(page, "/login")
+    assert "next=" in page.url
+    page.fill("#email", "ADA@example.com ")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    wait_for_path(page, "/settings")
+    expect(page.locator("#coaching_profile")).to_have_value(PROFILE_TEXT)
+
+
+def test_signup_shows_inline_errors_and_wrong_login_message(new_page) -> None:
+    page = new_page(PHONE)
+    page.goto("/signup")
+    page.fill("#display_name", "Bo")
+    page.fill("#email", "bo@example.com")
+    page.fill("#password", "onlyletters")
+    expect(page.get_by_text("Password must contain at least one digit.").first).to_be_visible()
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_contain_text("at least one digit")
+    screenshot(page, "signup-375")
+    assert not has_horizontal_scroll(page)
+
+    page.goto("/login")
+    page.fill("#email", "nobody@example.com")
+    page.fill("#password", "whatever-123")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Incorrect email or password.")).to_be_visible()
+    screenshot(page, "login-375")
+
+
+def test_phone_layout_has_bottom_nav_and_no_horizontal_scroll(new_page) -> None:
+    page = new_page(PHONE)
+    signup_through_ui(page, email="cy@example.com", password=PASSWORD, name="Cy")
+    nav = page.get_by_role("navigation", name="Main navigation")
+    expect(nav).to_be_visible()
+    expect(nav.get_by_role("link", name="Settings")).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "home-375")
+    nav.get_by_role("link", name="Settings").click()
+    wait_for_path(page, "/settings")
+    expect(page.locator("#coaching_profile")).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "settings-375")
