@@ -51,6 +51,13 @@ def create_api() -> FastAPI:
     )
     for router in ROUTERS:
         api.include_router(router, prefix=API_PREFIX)
+    # Keep last: anything mounted under /api/v1 must be added before this catch-all.
+    api.add_api_route(
+        f"{API_PREFIX}/{{path:path}}",
+        _unknown_api_path,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     api.add_exception_handler(DomainError, _domain_error_handler)
     api.add_exception_handler(OperationalError, _database_unavailable_handler)
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
@@ -60,6 +67,11 @@ def create_api() -> FastAPI:
         max_upload_bytes=settings_.max_upload_bytes,
     )
     return api
+
+
+async def _unknown_api_path(path: str) -> JSONResponse:
+    """Unknown ``/api/v1`` paths answer JSON 404 instead of falling through to the web UI."""
+    return JSONResponse({"detail": f"No API endpoint at /api/v1/{path}."}, status_code=404)
 
 
 async def _domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,49 @@
+"""``python -m cadence <command>``: operational commands (migrate, ...).
+
+Each feature registers its subcommand in ``COMMANDS``: a name mapped to a function that adds its
+arguments to a parser and returns the handler to call with the parsed namespace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+Handler = Callable[[argparse.Namespace], int]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _migrate(parser: argparse.ArgumentParser) -> Handler:
+    parser.add_argument("--revision", default="heads", help="target revision (default: heads)")
+
+    def run(args: argparse.Namespace) -> int:
+        from alembic import command
+        from alembic.config import Config
+
+        command.upgrade(Config(str(ROOT / "alembic.ini")), args.revision)
+        return 0
+
+    return run
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = {
+    "migrate": ("apply database migrations (alembic upgrade heads)", _migrate),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cadence", description="Cadence command-line tools."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    handlers: dict[str, Handler] = {}
+    for name, (help_text, register) in COMMANDS.items():
+        handlers[name] = register(subparsers.add_parser(name, help=help_text))
+    args = parser.parse_args(argv)
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
