@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import cadence.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from cadence.db import get_engine
 
 config = context.config
