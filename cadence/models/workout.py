@@ -210,7 +210,10 @@ class ExercisePublic(BaseModel):
     reps: str
     weight_kg: float
     rpe: float | None = None
-    warmup: bool = PydanticField(default=False, description="Cadence extension (see request).")
+    warmup: bool = PydanticField(
+        default=False,
+        description="Cadence extension: a warm-up row (volume only; no bests, e1RM or PRs).",
+    )
 
 
 class WorkoutPublic(BaseModel):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from cadence.models.common import utcnow
+from cadence.models.common import as_utc, utcnow
 from cadence.models.workout import (
     ExerciseEntry,
     ExercisePublic,
@@ -248,6 +248,6 @@ def _to_public(workout: Workout, rows: Sequence[WorkoutExercise]) -> WorkoutPubl
             )
             for row in rows
         ],
-        created_at=workout.created_at,
-        updated_at=workout.updated_at,
+        created_at=as_utc(workout.created_at),
+        updated_at=as_utc(workout.updated_at),
     )
