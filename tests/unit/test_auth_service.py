@@ -1,0 +1,195 @@
+"""Accounts service: password rules, email normalisation, admin bootstrap, tokens, limits."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import jwt
+import pytest
+
+from cadence.config import get_settings
+from cadence.models.common import utcnow
+from cadence.services import auth, users
+from cadence.services.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
+from cadence.services.ratelimit import SlidingWindowLimiter
+from tests.conftest import reset_caches
+
+GOOD = "rowing-machine-9"
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("abc1", "at least 8 characters"),
+        ("a1" * 40, "at most 72 bytes"),
+        ("é" * 36 + "1", "at most 72 bytes"),  # 73 bytes in UTF-8, 37 characters
+        ("12345678", "at least one letter"),
+        ("abcdefgh", "at least one digit"),
+        ("me1@example.com", "same as your email"),
+    ],
+)
+def test_password_rules_name_the_rule_broken(password: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message) as caught:
+        auth.check_password_rules(password=password, email="me1@example.com")
+    assert caught.value.field == "password"
+
+
+def test_valid_password_passes_rules() -> None:
+    auth.check_password_rules(password="ünïcode-pass-1", email="me@example.com")
+
+
+@pytest.mark.parametrize("email", ["", "no-at-sign", "a@b", "two@@example.com", "sp ace@x.io"])
+def test_invalid_emails_rejected(email: str) -> None:
+    with pytest.raises(InvalidInput, match="valid email"):
+        auth.normalize_email(email)
+
+
+def test_email_normalised_case_and_whitespace() -> None:
+    assert auth.normalize_email("  Ada.Lovelace@Example.COM \n") == "ada.lovelace@example.com"
+
+
+def test_first_account_is_admin_and_later_ones_are_not(session) -> None:
+    first = auth.signup(session=session, email="a@x.io", password=GOOD, display_name="A")
+    second = auth.signup(session=session, email="b@x.io", password=GOOD, display_name="B")
+    session.commit()
+    assert (first.is_admin, second.is_admin) == (True, False)
+    assert first.password_hash.startswith("$2b$") and GOOD not in first.password_hash
+
+
+def test_admin_emails_setting_makes_admins(session, monkeypatch) -> None:
+    monkeypatch.setenv("CADENCE_ADMIN_EMAILS", "boss@x.io, other@x.io")
+    reset_caches()
+    auth.signup(session=session, email="first@x.io", password=GOOD, display_name="F")
+    boss = auth.signup(session=session, email="BOSS@x.io", password=GOOD, display_name="B")
+    assert boss.is_admin
+
+
+def test_duplicate_email_is_conflict_regardless_of_case(session) -> None:
+    auth.signup(session=session, email="dup@x.io", password=GOOD, display_name="D")
+    with pytest.raises(Conflict):
+        auth.signup(session=session, email=" DUP@X.io", password=GOOD, display_name="D2")
+
+
+def test_display_name_whitespace_collapsed_and_blank_rejected(session) -> None:
+    user = auth.signup(session=session, email="n@x.io", password=GOOD, display_name="  Ada   L ")
+    assert user.display_name == "Ada L"
+    with pytest.raises(InvalidInput, match="blank"):
+        auth.signup(session=session, email="m@x.io", password=GOOD, display_name="   ")
+
+
+def test_login_wrong_password_and_unknown_email_same_message(session) -> None:
+    auth.signup(session=session, email="l@x.io", password=GOOD, display_name="L")
+    session.commit()
+    with pytest.raises(PermissionDenied) as wrong:
+        auth.login(session=session, email="l@x.io", password="nope-123", client="t")
+    with pytest.raises(PermissionDenied) as unknown:
+        auth.login(session=session, email="ghost@x.io", password="nope-123", client="t")
+    assert wrong.value.message == unknown.value.message == auth.INVALID_CREDENTIALS
+
+
+def test_login_disabled_account_refused(session) -> None:
+    user = auth.signup(session=session, email="d@x.io", password=GOOD, display_name="D")
+    user.is_active = False
+    session.commit()
+    with pytest.raises(PermissionDenied, match="disabled"):
+        auth.login(session=session, email="d@x.io", password=GOOD, client="t")
+
+
+def test_token_round_trip_and_password_change_revokes(session) -> None:
+    user = auth.signup(session=session, email="t@x.io", password=GOOD, display_name="T")
+    session.commit()
+    old = auth.issue_token(user=user)
+    assert auth.user_for_token(session=session, token=old).id == user.id
+    auth.change_password(
+        session=session, user=user, current_password=GOOD, new_password="new-pass-77"
+    )
+    session.commit()
+    with pytest.raises(PermissionDenied):
+        auth.user_for_token(session=session, token=old)
+    fresh = auth.issue_token(user=user)
+    assert auth.user_for_token(session=session, token=fresh).id == user.id
+
+
+def test_change_password_checks_current_and_rules(session) -> None:
+    user = auth.signup(session=session, email="c@x.io", password=GOOD, display_name="C")
+    with pytest.raises(InvalidInput, match="Current password") as wrong:
+        auth.change_password(
+            session=session, user=user, current_password="bad-1234", new_password="x-1234567"
+        )
+    assert wrong.value.field == "current_password"
+    with pytest.raises(InvalidInput, match="digit") as weak:
+        auth.change_password(
+            session=session, user=user, current_password=GOOD, new_password="lettersonly"
+        )
+    assert weak.value.field == "new_password"
+
+
+def _claims(user_id: int, **extra) -> dict:
+    now = utcnow()
+    return {"sub": str(user_id), "ver": 0, "iat": now, "exp": now + timedelta(hours=1), **extra}
+
+
+def test_expired_forged_and_unsigned_tokens_rejected(session) -> None:
+    user = auth.signup(session=session, email="j@x.io", password=GOOD, display_name="J")
+    session.commit()
+    secret = get_settings().secret_key
+    expired = jwt.encode(_claims(user.id, exp=utcnow() - timedelta(seconds=5)), secret, "HS256")
+    forged = jwt.encode(_claims(user.id), "some-other-key-" + "q" * 40, "HS256")
+    unsigned = jwt.encode(_claims(user.id), None, algorithm="none")
+    no_version = jwt.encode({"sub": str(user.id), "exp": utcnow() + timedelta(hours=1)}, secret)
+    with pytest.raises(PermissionDenied, match="expired"):
+        auth.user_for_token(session=session, token=expired)
+    for token in (forged, unsigned, no_version, "not-a-jwt", ""):
+        with pytest.raises(PermissionDenied, match="Invalid"):
+            auth.user_for_token(session=session, token=token)
+
+
+def test_sliding_window_limiter_blocks_then_recovers() -> None:
+    now = [1000.0]
+    limiter = SlidingWindowLimiter(max_events=2, window_seconds=60, clock=lambda: now[0])
+    limiter.record("k")
+    limiter.record("k")
+    assert limiter.retry_after("k") == 60
+    assert limiter.retry_after("other") == 0
+    now[0] += 30
+    assert limiter.retry_after("k") == 30
+    now[0] += 31
+    assert limiter.retry_after("k") == 0
+
+
+def test_login_guard_limits_per_email(session, monkeypatch) -> None:
+    monkeypatch.setenv("CADENCE_LOGIN_MAX_ATTEMPTS", "3")
+    reset_caches()
+    auth.signup(session=session, email="r@x.io", password=GOOD, display_name="R")
+    session.commit()
+    for _ in range(3):
+        with pytest.raises(PermissionDenied):
+            auth.login(session=session, email="r@x.io", password="wrong-111", client="a")
+    with pytest.raises(RateLimited) as limited:
+        auth.login(session=session, email="r@x.io", password=GOOD, client="b")
+    assert limited.value.retry_after > 0
+
+
+def test_profile_update_and_coaching_profile(session) -> None:
+    user = auth.signup(session=session, email="p@x.io", password=GOOD, display_name="P")
+    auth.signup(session=session, email="taken@x.io", password=GOOD, display_name="T")
+    users.update_profile(session=session, user=user, display_name="Pat", email="PAT@x.io")
+    assert (user.display_name, user.email) == ("Pat", "pat@x.io")
+    with pytest.raises(Conflict):
+        users.update_profile(session=session, user=user, email="taken@x.io")
+    users.set_coaching_profile(session=session, user=user, coaching_profile="x" * 10_000)
+    with pytest.raises(InvalidInput):
+        users.set_coaching_profile(session=session, user=user, coaching_profile="x" * 10_001)
+
+
+def test_secret_key_generated_once_with_private_mode(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("CADENCE_SECRET_KEY")
+    monkeypatch.setenv("CADENCE_DATA_DIR", str(tmp_path / "fresh"))
+    reset_caches()
+    first = get_settings().secret_key
+    key_file = tmp_path / "fresh" / "secret_key"
+    assert len(first) > 40 and key_file.read_text() == first
+    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+    reset_caches()
+    assert get_settings().secret_key == first
