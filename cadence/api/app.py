@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from cadence.api.middleware import API_PREFIX, BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from cadence.api.routes import auth, exercises, settings, workouts
+from cadence.api.routes import activities, auth, exercises, imports, metrics, settings, workouts
 from cadence.config import get_settings
 from cadence.services.errors import (
     Conflict,
@@ -25,7 +25,15 @@ logger = logging.getLogger(__name__)
 
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 DOCS_URL = f"{API_PREFIX}/docs"
-ROUTERS: list[APIRouter] = [auth.router, settings.router, workouts.router, exercises.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    settings.router,
+    workouts.router,
+    exercises.router,
+    imports.router,
+    metrics.router,
+    activities.router,
+]
 
 _STATUS_FOR_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,

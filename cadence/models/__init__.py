@@ -3,7 +3,16 @@
 Importing this package registers every table on ``SQLModel.metadata`` (alembic and tests rely on it).
 """
 
+from cadence.models.health import Activity, DailyMetric
+from cadence.models.imports import ImportJob
 from cadence.models.user import User
 from cadence.models.workout import Workout, WorkoutExercise
 
-__all__ = ["User", "Workout", "WorkoutExercise"]
+__all__ = [
+    "Activity",
+    "DailyMetric",
+    "ImportJob",
+    "User",
+    "Workout",
+    "WorkoutExercise",
+]

@@ -1,0 +1,44 @@
+"""File import jobs: one row per upload, updated by the background runner as it goes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from cadence.models.common import timestamp_field
+
+ImportStatus = Literal["queued", "running", "done", "partial", "failed"]
+"""``done``: every file imported cleanly; ``partial``: something was kept but some files or records
+had errors; ``failed``: nothing could be imported."""
+
+
+class ImportJob(SQLModel, table=True):
+    __tablename__ = "import_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    status: str = Field(default="queued", max_length=16)
+    progress: float = 0.0
+    dry_run: bool = False
+    filenames: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    total_bytes: int = 0
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    errors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    preview: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class ImportJobPublic(BaseModel):
+    """``POST /imports`` and ``GET /imports/{id}``; ``preview`` is filled on a dry run only."""
+
+    import_id: int
+    status: ImportStatus
+    progress: float
+    counts: dict[str, int]
+    errors: list[str]
+    preview: list[dict]

@@ -1,0 +1,113 @@
+"""GPX 1.0/1.1 tracks (one activity per file), streamed with the standard library's ``iterparse``.
+
+Heart rate is read from any ``<hr>`` element inside a point's ``<extensions>`` (Garmin's
+``TrackPointExtension`` and its look-alikes). Distance is the sum of great-circle steps inside each
+segment, ``duration_s`` the time spent inside segments (gaps between segments are pauses),
+``elapsed_s`` first to last timestamp, elevation gain the sum of climbs. Points with no usable time
+still count for distance; a file with no timed track point is rejected with a clear error.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+from xml.etree.ElementTree import ParseError, iterparse
+
+from sqlmodel import Session
+
+from cadence.models.health import ActivityIn
+from cadence.services.importers.base import ImportResult
+from cadence.services.importers.common import (
+    TrackTotals,
+    activity_external_id,
+    histogram_avg_max,
+    local_name,
+    normalize_sport,
+    parse_float,
+    parse_iso_time,
+    store_activities,
+)
+
+SOURCE = "gpx"
+
+
+class GpxImporter:
+    kind = "gpx"
+
+    def matches(self, *, filename: str, head: bytes) -> bool:
+        return filename.lower().endswith(".gpx") or b"<gpx" in head[:1024]
+
+    def run(
+        self, *, session: Session, user_id: int, filename: str, stream: BinaryIO, dry_run: bool
+    ) -> ImportResult:
+        result = ImportResult()
+        try:
+            totals, sport = _read(stream)
+        except ParseError as exc:
+            result.errors.append(f"{filename}: not valid GPX/XML ({exc}).")
+            return result
+        if totals.first_time is None:
+            result.errors.append(
+                f"{filename}: no track point with a usable timestamp "
+                f"({totals.points} point(s) read), so there is no activity to import."
+            )
+            return result
+        store_activities(
+            session=session,
+            user_id=user_id,
+            items=[_activity(totals, sport)],
+            result=result,
+            dry_run=dry_run,
+        )
+        return result
+
+
+def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
+    totals = TrackTotals()
+    sport = "other"
+    point: dict[str, str | None] = {}
+    in_point = False
+    for event, elem in iterparse(stream, events=("start", "end")):
+        name = local_name(elem.tag)
+        if event == "start":
+            if name in ("trkpt", "rtept"):
+                in_point = True
+                point = {"lat": elem.get("lat"), "lon": elem.get("lon")}
+            elif name in ("trkseg", "rte"):
+                totals.new_segment()
+            continue
+        if in_point and name in ("time", "ele", "hr"):
+            point[name] = elem.text
+        elif name == "type" and not in_point and sport == "other":
+            sport = normalize_sport(elem.text)
+        elif name in ("trkpt", "rtept"):
+            in_point = False
+            totals.add(
+                when=parse_iso_time(point.get("time")),
+                lat=parse_float(point.get("lat")),
+                lon=parse_float(point.get("lon")),
+                ele=parse_float(point.get("ele")),
+                hr=parse_float(point.get("hr")),
+            )
+            elem.clear()
+        elif name in ("trkseg", "wpt"):
+            elem.clear()
+    return totals, sport
+
+
+def _activity(totals: TrackTotals, sport: str) -> ActivityIn:
+    assert totals.first_time is not None and totals.last_time is not None
+    histogram = totals.hr.histogram()
+    avg_hr, max_hr = histogram_avg_max(histogram)
+    return ActivityIn(
+        source=SOURCE,
+        external_id=activity_external_id(totals.first_time, sport),
+        sport=sport,
+        start_time=totals.first_time,
+        duration_s=round(totals.moving_s, 3),
+        elapsed_s=(totals.last_time - totals.first_time).total_seconds(),
+        distance_m=round(totals.distance_m, 2),
+        avg_hr=avg_hr,
+        max_hr=max_hr,
+        elevation_gain_m=round(totals.gain_m, 1),
+        hr_histogram=histogram,
+    )
