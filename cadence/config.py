@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     llm_base_url: str = "https://openrouter.ai/api/v1"
     llm_api_key: str | None = None
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=1, ge=0, le=5)
+    llm_models: str = "anthropic/claude-sonnet-4-5-20250929,openai/gpt-4o-mini"
     sleep_need_hours: float = Field(default=8.0, gt=0, le=14)
 
     @property

@@ -9,7 +9,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from cadence.api.middleware import API_PREFIX, BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from cadence.api.routes import activities, auth, exercises, imports, metrics, settings, workouts
+from cadence.api.routes import (
+    activities,
+    auth,
+    chat,
+    conversations,
+    exercises,
+    imports,
+    llm_settings,
+    metrics,
+    settings,
+    workouts,
+)
 from cadence.config import get_settings
 from cadence.services.errors import (
     Conflict,
@@ -33,6 +44,9 @@ ROUTERS: list[APIRouter] = [
     imports.router,
     metrics.router,
     activities.router,
+    chat.router,
+    conversations.router,
+    llm_settings.router,
 ]
 
 _STATUS_FOR_ERROR: dict[type[DomainError], int] = {

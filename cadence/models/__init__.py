@@ -3,6 +3,7 @@
 Importing this package registers every table on ``SQLModel.metadata`` (alembic and tests rely on it).
 """
 
+from cadence.models.chat import AppLlmSetting, ChatMessage, Conversation, UserLlmSetting
 from cadence.models.health import Activity, DailyMetric
 from cadence.models.imports import ImportJob
 from cadence.models.user import User
@@ -10,9 +11,13 @@ from cadence.models.workout import Workout, WorkoutExercise
 
 __all__ = [
     "Activity",
+    "AppLlmSetting",
+    "ChatMessage",
+    "Conversation",
     "DailyMetric",
     "ImportJob",
     "User",
+    "UserLlmSetting",
     "Workout",
     "WorkoutExercise",
 ]

@@ -1,0 +1,62 @@
+"""``/chat``: the streamed coaching chat (DESIGN §4) and the models a user can pick."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.responses import error_responses
+from cadence.models.chat import ChatModelsResponse, ChatRequest
+from cadence.services.chat import agent, llm_settings
+from cadence.services.chat.events import to_sse
+from cadence.services.chat.turn import ChatTurn
+
+router = APIRouter(prefix="/chat", tags=["chat"])
+
+_SSE_DESCRIPTION = (
+    "Server-Sent Events: `token`, `tool_start`, `tool_end`, `chart`, `usage`, then exactly one "
+    "`done` or `error`. The `X-Conversation-Id` header names the conversation."
+)
+
+
+@router.post(
+    "",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": _SSE_DESCRIPTION, "content": {"text/event-stream": {}}},
+        **error_responses(401, 404, 422),
+    },
+)
+def chat(body: ChatRequest, user: CurrentUser, session: SessionDep) -> StreamingResponse:
+    """Send a message; the answer streams back as events (the message is stored first)."""
+    turn = agent.start_turn(
+        session=session,
+        user_id=user.id,
+        message=body.message,
+        conversation_id=body.conversation_id,
+        model_id=body.model_id,
+    )
+    session.commit()  # the user's message is stored before the model is called
+    return StreamingResponse(
+        _event_stream(turn),
+        media_type="text/event-stream",
+        headers={
+            "X-Conversation-Id": str(turn.conversation_id),
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        },
+    )
+
+
+async def _event_stream(turn: ChatTurn) -> AsyncIterator[str]:
+    async for event in agent.stream_turn(turn):
+        yield to_sse(event)
+
+
+@router.get("/models", response_model=ChatModelsResponse, responses=error_responses(401))
+def models(user: CurrentUser, session: SessionDep) -> ChatModelsResponse:
+    """The offline coach and the configured models (``available`` when a key exists)."""
+    return ChatModelsResponse(models=llm_settings.list_models(session=session, user_id=user.id))

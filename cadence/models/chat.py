@@ -1,0 +1,139 @@
+"""Coaching chat: conversations, messages, LLM settings (per user, admin-wide), API schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+from cadence.models.common import UtcDatetime, timestamp_field
+from cadence.models.user import StrictBody
+
+OFFLINE_MODEL_ID = "cadence/offline"
+MAX_CHAT_MESSAGE_LENGTH = 8_000
+MAX_TITLE_LENGTH = 120
+MAX_MODEL_ID_LENGTH = 200
+MAX_API_KEY_LENGTH = 500
+MESSAGE_ROLES = ("user", "assistant")
+MESSAGE_STATUSES = ("complete", "partial", "error")
+
+
+class Conversation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=MAX_TITLE_LENGTH)
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class ChatMessage(SQLModel, table=True):
+    """One turn; ``tool_calls``: ``[{id, name, arguments, ok, summary}]``, ``charts``: specs."""
+
+    __tablename__ = "chat_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=16)
+    content: str = Field(default="", sa_type=Text)
+    status: str = Field(default="complete", max_length=16)
+    model_id: str | None = Field(default=None, max_length=MAX_MODEL_ID_LENGTH)
+    tool_calls: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    charts: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    created_at: datetime = timestamp_field()
+
+
+class UserLlmSetting(SQLModel, table=True):
+    """A user's own provider key (Fernet-encrypted) and preferred model."""
+
+    __tablename__ = "user_llm_setting"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    api_key_encrypted: str | None = Field(default=None, sa_type=Text)
+    api_key_last4: str | None = Field(default=None, max_length=4)
+    default_model_id: str | None = Field(default=None, max_length=MAX_MODEL_ID_LENGTH)
+    updated_at: datetime = timestamp_field()
+
+
+class AppLlmSetting(SQLModel, table=True):
+    """The admin-wide LLM configuration: a single row (``id`` 1) edited in the admin panel.
+
+    ``models`` lists the model ids offered in the chat's model picker; ``base_url`` overrides
+    ``CADENCE_LLM_BASE_URL`` when set.
+    """
+
+    __tablename__ = "app_llm_setting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_key_encrypted: str | None = Field(default=None, sa_type=Text)
+    api_key_last4: str | None = Field(default=None, max_length=4)
+    base_url: str | None = Field(default=None, max_length=500)
+    models: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    updated_at: datetime = timestamp_field()
+
+
+# ---- API schemas ---------------------------------------------------------------------------
+
+
+class ChatRequest(StrictBody):
+    message: str = PydanticField(min_length=1, max_length=MAX_CHAT_MESSAGE_LENGTH)
+    conversation_id: int | None = None
+    model_id: str | None = PydanticField(default=None, min_length=1, max_length=MAX_MODEL_ID_LENGTH)
+
+
+class ChatModelPublic(BaseModel):
+    id: str
+    label: str
+    available: bool
+
+
+class ChatModelsResponse(BaseModel):
+    models: list[ChatModelPublic]
+
+
+class ConversationPublic(BaseModel):
+    id: int
+    title: str
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    message_count: int
+
+
+class ConversationsResponse(BaseModel):
+    conversations: list[ConversationPublic]
+
+
+class ChatMessagePublic(BaseModel):
+    id: int
+    role: str
+    content: str
+    created_at: UtcDatetime
+    status: str = "complete"
+    model_id: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    charts: list[dict[str, Any]] | None = None
+
+
+class ChatMessagesResponse(BaseModel):
+    messages: list[ChatMessagePublic]
+
+
+class LlmSettingsPublic(BaseModel):
+    has_api_key: bool
+    api_key_last4: str | None
+    default_model_id: str | None
+
+
+class LlmSettingsUpdate(StrictBody):
+    """``api_key``: a new key, or ``""`` to remove it; omitted keeps the stored one.
+
+    ``default_model_id``: a model id, or ``""`` to clear; omitted keeps it.
+    """
+
+    api_key: str | None = PydanticField(default=None, max_length=MAX_API_KEY_LENGTH)
+    default_model_id: str | None = PydanticField(default=None, max_length=MAX_MODEL_ID_LENGTH)

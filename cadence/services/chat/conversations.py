@@ -1,0 +1,162 @@
+"""Conversations and their messages, always scoped to the owner (another user's → ``NotFound``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from cadence.models.chat import (
+    MAX_TITLE_LENGTH,
+    ChatMessage,
+    ChatMessagePublic,
+    Conversation,
+    ConversationPublic,
+)
+from cadence.models.common import utcnow
+from cadence.services.errors import NotFound
+
+HISTORY_MESSAGES = 20
+
+
+def get_conversation(*, session: Session, user_id: int, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.user_id != user_id:
+        raise NotFound("Conversation not found.")
+    return conversation
+
+
+def list_conversations(*, session: Session, user_id: int) -> list[ConversationPublic]:
+    """The user's conversations, most recently updated first, with their message counts."""
+    counts = (
+        select(ChatMessage.conversation_id, func.count().label("n"))
+        .group_by(ChatMessage.conversation_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Conversation, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.conversation_id == Conversation.id)
+        .where(Conversation.user_id == user_id)
+        .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
+    ).all()
+    return [
+        ConversationPublic(
+            id=conv.id,
+            title=conv.title,
+            created_at=conv.created_at,
+            updated_at=conv.updated_at,
+            message_count=count,
+        )
+        for conv, count in rows
+    ]
+
+
+def list_messages(
+    *, session: Session, user_id: int, conversation_id: int
+) -> list[ChatMessagePublic]:
+    """Every message of one of the user's conversations, oldest first."""
+    get_conversation(session=session, user_id=user_id, conversation_id=conversation_id)
+    messages = session.exec(
+        select(ChatMessage)
+        .where(ChatMessage.conversation_id == conversation_id)
+        .order_by(col(ChatMessage.id))
+    ).all()
+    return [
+        ChatMessagePublic(
+            id=m.id,
+            role=m.role,
+            content=m.content,
+            created_at=m.created_at,
+            status=m.status,
+            model_id=m.model_id,
+            tool_calls=m.tool_calls,
+            charts=m.charts,
+        )
+        for m in messages
+    ]
+
+
+def delete_conversation(*, session: Session, user_id: int, conversation_id: int) -> None:
+    """Delete a conversation and its messages."""
+    conversation = get_conversation(
+        session=session, user_id=user_id, conversation_id=conversation_id
+    )
+    session.exec(delete(ChatMessage).where(col(ChatMessage.conversation_id) == conversation_id))
+    session.delete(conversation)
+    session.flush()
+
+
+def add_user_message(
+    *, session: Session, user_id: int, conversation_id: int | None, content: str
+) -> ChatMessage:
+    """Store the user's message, starting a conversation (titled after it) when none is given."""
+    if conversation_id is None:
+        conversation = Conversation(user_id=user_id, title=make_title(content))
+        session.add(conversation)
+        session.flush()
+    else:
+        conversation = get_conversation(
+            session=session, user_id=user_id, conversation_id=conversation_id
+        )
+    conversation.updated_at = utcnow()
+    message = ChatMessage(conversation_id=conversation.id, role="user", content=content)
+    session.add_all([conversation, message])
+    session.flush()
+    return message
+
+
+def save_assistant_message(
+    *,
+    session: Session,
+    conversation_id: int,
+    content: str,
+    status: str,
+    model_id: str,
+    tool_calls: list[dict[str, Any]],
+    charts: list[dict[str, Any]],
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
+) -> ChatMessage:
+    """Store the assistant's answer (``status`` ``partial``/``error`` keeps what streamed)."""
+    message = ChatMessage(
+        conversation_id=conversation_id,
+        role="assistant",
+        content=content,
+        status=status,
+        model_id=model_id,
+        tool_calls=tool_calls or None,
+        charts=charts or None,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+    )
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        conversation.updated_at = utcnow()
+        session.add(conversation)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def history(
+    *, session: Session, conversation_id: int, before_message_id: int
+) -> list[dict[str, str]]:
+    """The last turns before ``before_message_id`` as chat-completions messages (text only)."""
+    rows = session.exec(
+        select(ChatMessage)
+        .where(
+            ChatMessage.conversation_id == conversation_id,
+            col(ChatMessage.id) < before_message_id,
+        )
+        .order_by(col(ChatMessage.id).desc())
+        .limit(HISTORY_MESSAGES)
+    ).all()
+    return [{"role": m.role, "content": m.content} for m in reversed(rows) if m.content]
+
+
+def make_title(content: str) -> str:
+    """The first line of the first message, shortened to fit the list."""
+    line = " ".join(content.split())
+    limit = min(60, MAX_TITLE_LENGTH)
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

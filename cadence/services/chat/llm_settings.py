@@ -1,0 +1,205 @@
+"""LLM keys and models: the user's own key, the admin key, the environment key.
+
+Keys are Fernet-encrypted at rest and never returned; reads show only the last four characters.
+Precedence for a chat: user key → admin key → ``CADENCE_LLM_API_KEY``. With none, the offline
+coach (``cadence/offline``) is the only model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from cadence.config import get_settings
+from cadence.models.chat import (
+    MAX_MODEL_ID_LENGTH,
+    OFFLINE_MODEL_ID,
+    AppLlmSetting,
+    ChatModelPublic,
+    LlmSettingsPublic,
+    UserLlmSetting,
+)
+from cadence.models.common import utcnow
+from cadence.services.chat.llm import LlmConfig
+from cadence.services.crypto import decrypt_secret, encrypt_secret
+from cadence.services.errors import InvalidInput
+
+APP_SETTING_ID = 1
+OFFLINE_LABEL = "Offline coach (no API key needed)"
+_MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class AdminLlmSettings:
+    has_api_key: bool
+    api_key_last4: str | None
+    base_url: str
+    models: list[str]
+
+
+def get_user_llm_settings(*, session: Session, user_id: int) -> LlmSettingsPublic:
+    """The user's LLM settings as the API shows them (the key itself is never returned)."""
+    row = session.get(UserLlmSetting, user_id)
+    if row is None:
+        return LlmSettingsPublic(has_api_key=False, api_key_last4=None, default_model_id=None)
+    return LlmSettingsPublic(
+        has_api_key=row.api_key_encrypted is not None,
+        api_key_last4=row.api_key_last4,
+        default_model_id=row.default_model_id,
+    )
+
+
+def update_user_llm_settings(
+    *,
+    session: Session,
+    user_id: int,
+    api_key: str | None = None,
+    default_model_id: str | None = None,
+) -> LlmSettingsPublic:
+    """Store a new key (``""`` removes it) and/or default model (``""`` clears it);
+    ``None`` leaves a field unchanged."""
+    row = session.get(UserLlmSetting, user_id) or UserLlmSetting(user_id=user_id)
+    if api_key is not None:
+        row.api_key_encrypted, row.api_key_last4 = _encrypt_key(api_key)
+    if default_model_id is not None:
+        row.default_model_id = validate_model_id(default_model_id) if default_model_id else None
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return get_user_llm_settings(session=session, user_id=user_id)
+
+
+def get_admin_llm_settings(*, session: Session) -> AdminLlmSettings:
+    """The admin-wide key (masked), base URL and offered models, with environment defaults."""
+    row = session.get(AppLlmSetting, APP_SETTING_ID)
+    settings = get_settings()
+    return AdminLlmSettings(
+        has_api_key=bool(row and row.api_key_encrypted),
+        api_key_last4=row.api_key_last4 if row else None,
+        base_url=(row.base_url if row and row.base_url else settings.llm_base_url),
+        models=_offered_models(row),
+    )
+
+
+def update_admin_llm_settings(
+    *,
+    session: Session,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    models: list[str] | None = None,
+) -> AdminLlmSettings:
+    """Admin panel: set the shared key (``""`` removes it), base URL (``""`` resets it to the
+    environment's) and the offered model ids; ``None`` leaves a field unchanged."""
+    row = session.get(AppLlmSetting, APP_SETTING_ID) or AppLlmSetting(id=APP_SETTING_ID)
+    if api_key is not None:
+        row.api_key_encrypted, row.api_key_last4 = _encrypt_key(api_key)
+    if base_url is not None:
+        row.base_url = _validate_base_url(base_url) if base_url else None
+    if models is not None:
+        row.models = list(dict.fromkeys(validate_model_id(m) for m in models if m.strip()))
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return get_admin_llm_settings(session=session)
+
+
+def resolve_api_key(*, session: Session, user_id: int) -> str | None:
+    """The key a chat uses: the user's, else the admin's, else the environment's."""
+    user_row = session.get(UserLlmSetting, user_id)
+    if user_row is not None and user_row.api_key_encrypted:
+        return decrypt_secret(user_row.api_key_encrypted)
+    app_row = session.get(AppLlmSetting, APP_SETTING_ID)
+    if app_row is not None and app_row.api_key_encrypted:
+        return decrypt_secret(app_row.api_key_encrypted)
+    return get_settings().llm_api_key or None
+
+
+def list_models(*, session: Session, user_id: int) -> list[ChatModelPublic]:
+    """The offline coach, the offered models and the user's own default model."""
+    has_key = resolve_api_key(session=session, user_id=user_id) is not None
+    ids = _offered_models(session.get(AppLlmSetting, APP_SETTING_ID))
+    user_row = session.get(UserLlmSetting, user_id)
+    if user_row is not None and user_row.default_model_id and user_row.default_model_id not in ids:
+        ids.insert(0, user_row.default_model_id)
+    return [
+        ChatModelPublic(id=OFFLINE_MODEL_ID, label=OFFLINE_LABEL, available=True),
+        *(ChatModelPublic(id=i, label=model_label(i), available=has_key) for i in ids),
+    ]
+
+
+def default_model_id(*, session: Session, user_id: int) -> str:
+    """The user's default model when a key exists, else the first offered model, else offline."""
+    if resolve_api_key(session=session, user_id=user_id) is None:
+        return OFFLINE_MODEL_ID
+    user_row = session.get(UserLlmSetting, user_id)
+    if user_row is not None and user_row.default_model_id:
+        return user_row.default_model_id
+    offered = _offered_models(session.get(AppLlmSetting, APP_SETTING_ID))
+    return offered[0] if offered else OFFLINE_MODEL_ID
+
+
+def llm_config(*, session: Session, user_id: int, model_id: str) -> LlmConfig | None:
+    """The provider configuration for ``model_id``; ``None`` for the offline coach.
+
+    A hosted model without any key is an ``InvalidInput`` (the chat answers 422 before streaming).
+    """
+    if model_id == OFFLINE_MODEL_ID:
+        return None
+    validate_model_id(model_id)
+    api_key = resolve_api_key(session=session, user_id=user_id)
+    if api_key is None:
+        raise InvalidInput(
+            f"No API key is configured for {model_id}: add one in Settings → LLM key, "
+            f"or choose {OFFLINE_MODEL_ID}.",
+            field="model_id",
+        )
+    settings = get_settings()
+    return LlmConfig(
+        api_key=api_key,
+        base_url=get_admin_llm_settings(session=session).base_url,
+        model_id=model_id,
+        timeout_seconds=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+    )
+
+
+def model_label(model_id: str) -> str:
+    """``anthropic/claude-sonnet-4-5`` → ``claude-sonnet-4-5 (anthropic)``."""
+    provider, _, name = model_id.rpartition("/")
+    return f"{name} ({provider})" if provider else name
+
+
+def validate_model_id(model_id: str) -> str:
+    model_id = model_id.strip()
+    if not model_id or len(model_id) > MAX_MODEL_ID_LENGTH or not _MODEL_ID_RE.match(model_id):
+        raise InvalidInput(
+            "Model ids look like 'provider/model-name' (letters, digits, . _ : / @ + -).",
+            field="model_id",
+        )
+    return model_id
+
+
+def _offered_models(row: AppLlmSetting | None) -> list[str]:
+    if row is not None and row.models:
+        return list(row.models)
+    return [m.strip() for m in get_settings().llm_models.split(",") if m.strip()]
+
+
+def _encrypt_key(api_key: str) -> tuple[str | None, str | None]:
+    api_key = api_key.strip()
+    if not api_key:
+        return None, None
+    if len(api_key) < 8 or any(ch.isspace() for ch in api_key):
+        raise InvalidInput(
+            "That does not look like an API key (8+ characters, no spaces).", field="api_key"
+        )
+    return encrypt_secret(api_key), api_key[-4:]
+
+
+def _validate_base_url(base_url: str) -> str:
+    base_url = base_url.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", base_url):
+        raise InvalidInput("The base URL must start with http:// or https://.", field="base_url")
+    return base_url

@@ -1,0 +1,309 @@
+"""The offline coach (``cadence/offline``): deterministic, no API key, same tools and events.
+
+It recognises the common questions with patterns, calls the tools the LLM agent would call
+(emitting ``tool_start``/``tool_end``/``chart``), and writes an answer from their numbers.
+Anything else gets an honest fallback that lists what it can answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cadence.db import session_scope
+from cadence.models.workout import exercise_name_key
+from cadence.services import exercises
+from cadence.services.chat.events import ChatEvent, TokenEvent, UsageEvent
+from cadence.services.chat.registry import ToolResult
+from cadence.services.chat.turn import ChatTurn, run_tool, tool_end, tool_start
+
+TOKEN_DELAY_SECONDS = 0.01
+_WORDS = re.compile(r"\S+\s*|\s+")
+
+Call = tuple[str, dict[str, Any]]
+Results = dict[str, ToolResult]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The tools to call and how to write the answer from their results."""
+
+    calls: list[Call]
+    compose: Callable[[Results], str]
+
+
+async def answer(turn: ChatTurn) -> AsyncIterator[ChatEvent]:
+    """Plan, call the tools (streaming their events), then stream the written answer."""
+    plan = await asyncio.to_thread(make_plan, turn)
+    results: Results = {}
+    for number, (name, arguments) in enumerate(plan.calls, start=1):
+        call_id = f"offline_{turn.user_message_id}_{number}"
+        yield tool_start(call_id, name, arguments)
+        result = await run_tool(turn, name, arguments)
+        results[name] = result
+        for event in tool_end(call_id, name, result):
+            yield event
+    for piece in _WORDS.findall(plan.compose(results)):
+        yield TokenEvent(text=piece)
+        await asyncio.sleep(TOKEN_DELAY_SECONDS)
+    yield UsageEvent(model_id=turn.model_id)
+
+
+def make_plan(turn: ChatTurn) -> Plan:
+    """Match the message against the known questions (first match wins)."""
+    text = " ".join(turn.message.lower().split())
+    if match := _LOG.search(text):
+        return _log_plan(match)
+    if _PR.search(text):
+        name = _exercise_in(turn, text)
+        if name:
+            return Plan(
+                [
+                    ("get_exercise_progress", {"exercise": name}),
+                    ("render_chart", {"metric": "exercise_e1rm", "exercise": name}),
+                ],
+                _compose_progress,
+            )
+        return Plan([("get_strength_history", {"days": 90})], _compose_strength)
+    if _LAST_WORKOUT.search(text):
+        return Plan([("list_workouts", {"limit": 3})], _compose_last_workout)
+    if _HRV.search(text):
+        return Plan(
+            [("get_hrv_trend", {"days": 14}), ("render_chart", {"metric": "hrv", "days": 30})],
+            _compose_hrv,
+        )
+    if _SLEEP.search(text):
+        week = bool(_WEEK.search(text))
+        return Plan(
+            [
+                ("get_sleep_history", {"days": 7}),
+                ("render_chart", {"metric": "sleep_hours", "days": 14}),
+            ],
+            lambda r: _compose_sleep(r, week=week),
+        )
+    return Plan([], _compose_fallback)
+
+
+# --- question patterns -------------------------------------------------------------------------
+
+_LOG = re.compile(
+    r"\blog(?:ged)?\s+(?:an?\s+|my\s+)?(?P<name>[a-z][a-z0-9 '\-]*?)\s*[:,]?\s+"
+    r"(?P<sets>\d{1,3})\s*[x\u00d7]\s*(?P<reps>\d{1,3})"
+    r"(?:\s*(?:@|at|with|of)?\s*(?P<weight>\d{1,4}(?:[.,]\d+)?)\s*(?:kg|kilos?)?)?"
+)
+_PR = re.compile(r"\b(best|pr|prs|personal (best|record)|heaviest|max|1rm|e1rm|progress)\b")
+_LAST_WORKOUT = re.compile(
+    r"\b(last|latest|previous|recent)\s+(workout|session|lift(ing)?|training|gym)\b"
+    r"|\bwhat did i (do|lift|train)\b"
+)
+_HRV = re.compile(r"\bhrv\b|heart rate variability")
+_SLEEP = re.compile(r"\bsle(e)?p|\bslept\b|\bbed ?time\b")
+_WEEK = re.compile(r"\b(week|weekly|7 (days|nights)|seven)\b")
+_PR_TAIL = re.compile(
+    r"(?:best|pr|prs|personal (?:best|record)|heaviest|max|1rm|e1rm|progress)\s+"
+    r"(?:lift\s+)?(?:(?:on|for|in|at|with)\s+)?(?:the\s+|my\s+)?"
+    r"(?P<name>[a-z][a-z0-9 \-]+?)\s*[?.!]*$"
+)
+
+
+def _exercise_in(turn: ChatTurn, text: str) -> str | None:
+    """The logged exercise named in the message (longest name wins), else a trailing name."""
+    with session_scope() as session:
+        names = [e.name for e in exercises.library(session=session, user_id=turn.user_id).exercises]
+    squashed = exercise_name_key(text)
+    found = [n for n in names if exercise_name_key(n) and exercise_name_key(n) in squashed]
+    if found:
+        return max(found, key=len)
+    match = _PR_TAIL.search(text)
+    return match.group("name").strip() if match else None
+
+
+def _log_plan(match: re.Match[str]) -> Plan:
+    name = " ".join(word.capitalize() for word in match.group("name").split())
+    weight = float((match.group("weight") or "0").replace(",", "."))
+    entry = {
+        "name": name,
+        "sets": int(match.group("sets")),
+        "reps": match.group("reps"),
+        "weight_kg": weight,
+    }
+    return Plan([("log_workout", {"exercises": [entry]})], _compose_logged)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def _failed(result: ToolResult | None) -> str | None:
+    if result is None:
+        return "I could not read that data."
+    if not result.ok:
+        return result.summary.removeprefix("Error: ")
+    return None
+
+
+def _compose_sleep(results: Results, *, week: bool) -> str:
+    sleep = results.get("get_sleep_history")
+    if problem := _failed(sleep):
+        return problem
+    data = sleep.data
+    if not data.get("nights"):
+        return sleep.summary
+    last = data["last_night"]
+    need = data["need_hours"]
+    colour = _sleep_colour(last["hours"], need)
+    score = f", sleep score **{last['score']:.0f}**" if last.get("score") is not None else ""
+    lines = []
+    week_line = (
+        f"Over the last 7 days you recorded {data['nights']} nights averaging "
+        f"**{data['avg_hours']} h** (range {data['min_hours']}-{data['max_hours']} h)."
+    )
+    last_line = f"Last night ({last['date']}) you slept **{last['hours']} h**{score}: {colour}."
+    lines.extend([week_line, last_line] if week else [last_line, week_line])
+    debt = data.get("debt_hours")
+    if debt is not None:
+        if debt > 2:
+            lines.append(
+                f"🔴 Sleep debt is **{debt} h** against your {need:g} h need: aim for an earlier "
+                "night or two before hard training."
+            )
+        else:
+            lines.append(f"🟢 Sleep debt is {debt} h against your {need:g} h need: on track.")
+    lines.append("The chart shows your last 14 nights.")
+    return "\n\n".join(lines)
+
+
+def _sleep_colour(hours: float, need: float) -> str:
+    if hours >= need - 0.5:
+        return "🟢 green, a full night"
+    if hours >= need - 1.5:
+        return "🟡 yellow, a bit short"
+    return "🔴 red, a short night"
+
+
+def _compose_hrv(results: Results) -> str:
+    hrv = results.get("get_hrv_trend")
+    if problem := _failed(hrv):
+        return problem
+    data = hrv.data
+    if not data.get("readings"):
+        return hrv.summary
+    latest = data["latest"]
+    lines = [f"Your latest HRV is **{latest['ms']:.0f} ms** ({latest['date']})."]
+    status = data.get("status")
+    if status:
+        low, high = data["normal_range_ms"]
+        mood = {
+            "below": "🔴 below your normal range: recovery is lagging, keep intensity low",
+            "within": "🟢 within your normal range",
+            "above": "🟢 above your normal range: well recovered",
+        }[status]
+        lines.append(
+            f"Your 7-day mean is **{data['week_mean_ms']:.0f} ms** against a 60-day baseline of "
+            f"{data['baseline_ms']:.0f} ms (normal {low:.0f}-{high:.0f} ms): {mood}."
+        )
+    else:
+        lines.append(
+            f"The 14-day average is {data['avg_ms']:.0f} ms; a baseline needs 14 readings."
+        )
+    if data["falling_days"] >= 3:
+        lines.append(
+            f"🟡 HRV has fallen **{data['falling_days']} days in a row**: a lighter day helps."
+        )
+    lines.append("The chart shows the last 30 days.")
+    return "\n\n".join(lines)
+
+
+def _compose_progress(results: Results) -> str:
+    progress = results.get("get_exercise_progress")
+    if problem := _failed(progress):
+        return f"{problem} Ask about an exercise you have logged, e.g. 'best bench press'."
+    data = progress.data
+    lines = [f"**{data['name']}** — {data['sessions']} sessions logged."]
+    if data.get("best_weight"):
+        best = data["best_weight"]
+        lines.append(f"Heaviest set: **{best['kg']:g} kg x {best['reps']}** on {best['date']}.")
+    if data.get("best_e1rm"):
+        best = data["best_e1rm"]
+        lines.append(f"Best estimated 1RM (Epley): **{best['kg']:.1f} kg** on {best['date']}.")
+    last = data["last"]
+    if last.get("top_weight_kg") is not None:
+        lines.append(
+            f"Last session ({last['date']}): top set {last['top_weight_kg']:g} kg x "
+            f"{last['top_reps']}."
+        )
+    if "e1rm_change_kg" in data:
+        lines.append(f"Your e1RM changed by {data['e1rm_change_kg']:+.1f} kg since you started.")
+    lines.append(f"PR sessions: {data['prs']}. The chart shows e1RM and top set per session.")
+    return "\n\n".join(lines)
+
+
+def _compose_strength(results: Results) -> str:
+    history = results.get("get_strength_history")
+    if problem := _failed(history):
+        return problem
+    data = history.data
+    if not data.get("sessions"):
+        return history.summary
+    lifts = "\n".join(
+        f"- {lift['name']}: e1RM **{lift['best_e1rm_kg']:.1f} kg**"
+        for lift in data["top_lifts"]
+        if lift["best_e1rm_kg"] is not None
+    )
+    return (
+        f"In the last 90 days you did **{data['sessions']} strength sessions** "
+        f"({data['sets']} sets, volume load {data['volume_kg']} kg). Your best lifts:\n\n"
+        f"{lifts or '- no estimate yet (sets above 12 reps have none)'}\n\n"
+        "Name an exercise (e.g. 'best squat') for its full progress."
+    )
+
+
+def _compose_last_workout(results: Results) -> str:
+    listed = results.get("list_workouts")
+    if problem := _failed(listed):
+        return problem
+    data = listed.data
+    if not data.get("total"):
+        return listed.summary
+    latest = data["latest"]
+    rows = "\n".join(
+        f"- {e['name']}: {e['sets']} x {e['reps']}"
+        + (f" @ {e['weight_kg']:g} kg" if e["weight_kg"] else " (bodyweight)")
+        for e in latest["exercises"]
+    )
+    earlier = data["lines"][1:]
+    tail = ("\n\nBefore that: " + "; ".join(earlier)) if earlier else ""
+    return (
+        f"Your last workout was **{latest['name']}** on {latest['date']}:\n\n{rows}"
+        f"{tail}\n\nYou have {data['total']} workouts logged."
+    )
+
+
+def _compose_logged(results: Results) -> str:
+    logged = results.get("log_workout")
+    if problem := _failed(logged):
+        return f"I could not log that: {problem}"
+    return (
+        f"✅ Logged: {logged.data['line']} (workout #{logged.data['workout_id']}). "
+        "You can edit it on the Workouts page."
+    )
+
+
+FALLBACK = """\
+I'm the offline coach: I answer from your data without an AI model, so I only know a few \
+questions. Try:
+
+- "How did I sleep last night?" or "How was my sleep this week?"
+- "What's my HRV trend?"
+- "What was my last workout?"
+- "What's my best bench press?"
+- "Log bench press 3x8 at 80 kg"
+
+For open questions, add an API key for any OpenAI-compatible provider in **Settings → LLM key** \
+and pick a model in the chat's model menu."""
+
+
+def _compose_fallback(_results: Results) -> str:
+    return FALLBACK

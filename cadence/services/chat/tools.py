@@ -1,0 +1,480 @@
+"""The coach's tools (DESIGN §5): typed functions over the services, each returning a compact,
+factual summary that says when data is missing. ``TOOLS`` is the one registry (the chat agent,
+the offline coach and any other protocol serve the same definitions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from cadence.config import get_settings
+from cadence.db import session_scope
+from cadence.models.health import MetricDay
+from cadence.models.workout import ExerciseEntry, WorkoutCreate
+from cadence.services import activities, analytics, exercises, metrics, users, workouts
+from cadence.services.chat.registry import ToolContext, ToolRegistry, ToolResult
+
+TOOLS = ToolRegistry()
+
+Days = Annotated[int, Field(ge=1, le=90, description="How many days back from today.")]
+NO_DEVICE_HINT = "Connect a device or import files on the Devices page (or load demo data)."
+NO_WORKOUT_HINT = "Log a workout on the Workouts page or ask me to log one."
+
+
+def execute_tool(
+    *, user_id: int, today: dt.date, name: str, arguments: dict[str, Any] | str
+) -> ToolResult:
+    """Run one tool in its own transaction (committed when it succeeds)."""
+    with session_scope() as session:
+        return TOOLS.call(
+            name, arguments, ToolContext(session=session, user_id=user_id, today=today)
+        )
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _days(ctx: ToolContext, days: int) -> list[MetricDay]:
+    start = ctx.today - dt.timedelta(days=days - 1)
+    return metrics.get_daily_metrics(
+        session=ctx.session, user_id=ctx.user_id, start=start, end=ctx.today
+    )
+
+
+def _series(rows: list[MetricDay], field: str) -> dict[dt.date, float]:
+    return {r.date: float(v) for r in rows if (v := getattr(r, field)) is not None}
+
+
+def _hours(seconds: float) -> float:
+    return round(seconds / 3600, 1)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+# --- recovery -----------------------------------------------------------------------------------
+
+
+@TOOLS.register
+def get_sleep_history(ctx: ToolContext, *, days: Days = 7) -> ToolResult:
+    """Sleep per night over the last `days` days: last night, average, range, sleep score and the
+    7-night sleep debt against the sleep need."""
+    rows = _days(ctx, max(days, 7))
+    sleep = _series(rows, "sleep_seconds")
+    period = {d: s for d, s in sleep.items() if d > ctx.today - dt.timedelta(days=days)}
+    if not period:
+        return ToolResult(
+            summary=f"No sleep data in the last {days} days. {NO_DEVICE_HINT}",
+            data={"nights": 0},
+        )
+    scores = _series(rows, "sleep_score")
+    last_day = max(period)
+    hours = [_hours(s) for s in period.values()]
+    need = get_settings().sleep_need_hours
+    debt = analytics.sleep_debt(sleep, on=ctx.today, need_hours=need)
+    data = {
+        "nights": len(period),
+        "last_night": {
+            "date": last_day.isoformat(),
+            "hours": _hours(period[last_day]),
+            "score": scores.get(last_day),
+        },
+        "avg_hours": round(statistics.fmean(hours), 1),
+        "min_hours": min(hours),
+        "max_hours": max(hours),
+        "need_hours": need,
+        "debt_hours": round(debt.hours, 1) if debt else None,
+    }
+    score = f", sleep score {scores[last_day]:.0f}" if last_day in scores else ""
+    summary = (
+        f"Last night ({last_day.isoformat()}): {data['last_night']['hours']} h{score}. "
+        f"Last {days} days: {len(period)} nights recorded, average {data['avg_hours']} h "
+        f"(range {data['min_hours']}-{data['max_hours']} h)."
+    )
+    if debt is not None:
+        summary += (
+            f" Sleep debt over {debt.nights} nights: {debt.hours:.1f} h against a {need:g} h need"
+            + (" (above the 2 h flag)." if debt.hours > analytics.SLEEP_DEBT_FLAG_HOURS else ".")
+        )
+    if last_day != ctx.today:
+        summary += f" No sleep recorded for {ctx.today.isoformat()} yet."
+    return ToolResult(summary=summary, data=data)
+
+
+@TOOLS.register
+def get_hrv_trend(ctx: ToolContext, *, days: Days = 14) -> ToolResult:
+    """Overnight HRV (rMSSD, ms): latest reading, 7-day mean against the 60-day baseline, and
+    whether it has been falling for several days."""
+    rows = _days(ctx, max(days, analytics.BASELINE_DAYS))
+    hrv = _series(rows, "hrv_rmssd_ms")
+    recent = {d: v for d, v in hrv.items() if d > ctx.today - dt.timedelta(days=days)}
+    if not recent:
+        return ToolResult(
+            summary=f"No HRV readings in the last {days} days. {NO_DEVICE_HINT}",
+            data={"readings": 0},
+        )
+    latest_day = max(recent)
+    on = max(hrv)
+    baseline = analytics.hrv_baseline(hrv, on=on)
+    falling = analytics.hrv_falling_days(hrv, on=on)
+    data: dict[str, Any] = {
+        "readings": len(recent),
+        "latest": {"date": latest_day.isoformat(), "ms": round(recent[latest_day], 1)},
+        "avg_ms": round(statistics.fmean(recent.values()), 1),
+        "falling_days": falling,
+        "status": baseline.status if baseline else None,
+    }
+    summary = (
+        f"HRV latest {recent[latest_day]:.0f} ms ({latest_day.isoformat()}); "
+        f"{days}-day average {data['avg_ms']:.0f} ms over {len(recent)} readings."
+    )
+    if baseline is None:
+        summary += " Not enough readings for a 60-day baseline yet (needs 14)."
+    else:
+        data["week_mean_ms"] = round(math.exp(baseline.short_mean), 1)
+        data["baseline_ms"] = round(math.exp(baseline.long_mean), 1)
+        low = math.exp(baseline.long_mean - baseline.long_sd)
+        high = math.exp(baseline.long_mean + baseline.long_sd)
+        data["normal_range_ms"] = [round(low, 1), round(high, 1)]
+        summary += (
+            f" 7-day mean {data['week_mean_ms']:.0f} ms vs 60-day baseline "
+            f"{data['baseline_ms']:.0f} ms (normal range {low:.0f}-{high:.0f} ms): "
+            f"{baseline.status} baseline."
+        )
+    if falling >= analytics.HRV_FALLING_DAYS:
+        summary += f" Warning: HRV has dropped {falling} days in a row."
+    elif falling:
+        summary += f" Lower than the day before for {falling} day(s)."
+    return ToolResult(summary=summary, data=data)
+
+
+# --- activities and strength ---------------------------------------------------------------------
+
+
+@TOOLS.register
+def get_activities(
+    ctx: ToolContext,
+    *,
+    days: Days = 14,
+    sport: Annotated[str | None, Field(description="Only this sport, e.g. 'running'.")] = None,
+) -> ToolResult:
+    """Cardio and other recorded activities in the last `days` days: count, time, distance and
+    the most recent sessions with heart rate and load."""
+    found = activities.activities_between(
+        session=ctx.session,
+        user_id=ctx.user_id,
+        start=ctx.today - dt.timedelta(days=days - 1),
+        end=ctx.today,
+    )
+    if sport:
+        found = [a for a in found if sport.strip().lower() in a.sport.lower()]
+    label = f"{sport} activities" if sport else "activities"
+    if not found:
+        return ToolResult(
+            summary=f"No {label} in the last {days} days. {NO_DEVICE_HINT}", data={"count": 0}
+        )
+    minutes = sum(a.duration_s for a in found) / 60
+    km = sum(a.distance_m or 0 for a in found) / 1000
+    lines = [_activity_line(a) for a in reversed(found[-5:])]
+    data = {
+        "count": len(found),
+        "minutes": round(minutes),
+        "distance_km": round(km, 1),
+        "recent": lines,
+    }
+    summary = (
+        f"{len(found)} {label} in the last {days} days: {minutes:.0f} min, {km:.1f} km. "
+        f"Most recent: {'; '.join(lines)}."
+    )
+    return ToolResult(summary=summary, data=data)
+
+
+def _activity_line(activity: Any) -> str:
+    parts = [
+        activity.start_time.date().isoformat(),
+        activity.sport,
+        f"{activity.duration_s / 60:.0f} min",
+    ]
+    if activity.distance_m:
+        parts.append(f"{activity.distance_m / 1000:.1f} km")
+    if activity.avg_hr:
+        parts.append(f"avg HR {activity.avg_hr:.0f}")
+    if activity.load:
+        parts.append(f"load {activity.load:.0f}")
+    return " ".join(parts)
+
+
+def _workout_line(workout: Any) -> str:
+    sets = ", ".join(
+        f"{e.name} {e.sets}x{e.reps}"
+        + (f" @ {e.weight_kg:g} kg" if e.weight_kg else " (bodyweight)")
+        for e in workout.exercises
+    )
+    return f"{workout.date.isoformat()} {workout.workout_name}: {sets}"
+
+
+@TOOLS.register
+def list_workouts(
+    ctx: ToolContext,
+    *,
+    limit: Annotated[int, Field(ge=1, le=20, description="How many recent workouts.")] = 5,
+) -> ToolResult:
+    """The most recent strength workouts with every exercise (sets x reps @ weight)."""
+    page = workouts.list_workouts(session=ctx.session, user_id=ctx.user_id, page=1, per_page=limit)
+    if not page.workouts:
+        return ToolResult(summary=f"No workouts logged yet. {NO_WORKOUT_HINT}", data={"total": 0})
+    lines = [_workout_line(w) for w in page.workouts]
+    latest = page.workouts[0]
+    data = {
+        "total": page.total,
+        "latest": {
+            "date": latest.date.isoformat(),
+            "name": latest.workout_name,
+            "exercises": [e.model_dump() for e in latest.exercises],
+        },
+        "lines": lines,
+    }
+    summary = f"{page.total} workouts logged; latest {len(lines)}: " + " | ".join(lines)
+    return ToolResult(summary=summary, data=data)
+
+
+@TOOLS.register
+def get_strength_history(ctx: ToolContext, *, days: Days = 30) -> ToolResult:
+    """Strength training over the last `days` days: sessions, sets, volume load and session-RPE
+    load, plus the best lifts (estimated 1RM) of the exercises trained."""
+    start = ctx.today - dt.timedelta(days=days - 1)
+    sessions = workouts.workout_summaries(
+        session=ctx.session, user_id=ctx.user_id, start=start, end=ctx.today
+    )
+    if not sessions:
+        return ToolResult(
+            summary=f"No strength workouts in the last {days} days. {NO_WORKOUT_HINT}",
+            data={"sessions": 0},
+        )
+    library = exercises.library(session=ctx.session, user_id=ctx.user_id).exercises
+    recent = [e for e in library if e.last_performed >= start]
+    top = sorted(recent, key=lambda e: e.best_e1rm_kg or 0, reverse=True)[:5]
+    data = {
+        "sessions": len(sessions),
+        "sets": sum(s.total_sets for s in sessions),
+        "volume_kg": round(sum(s.volume_kg for s in sessions)),
+        "load": round(sum(s.load for s in sessions)),
+        "top_lifts": [
+            {"name": e.name, "best_e1rm_kg": e.best_e1rm_kg, "best_weight_kg": e.best_weight_kg}
+            for e in top
+        ],
+    }
+    lifts = ", ".join(
+        f"{e.name} e1RM {_fmt(e.best_e1rm_kg)} kg (heaviest {_fmt(e.best_weight_kg, 1)} kg)"
+        for e in top
+    )
+    summary = (
+        f"Last {days} days: {data['sessions']} strength sessions, {data['sets']} sets, "
+        f"volume load {data['volume_kg']} kg, session-RPE load {data['load']}. "
+        f"Best lifts (all-time e1RM of exercises trained): {lifts or 'none'}."
+    )
+    return ToolResult(summary=summary, data=data)
+
+
+@TOOLS.register
+def get_exercise_progress(
+    ctx: ToolContext,
+    *,
+    exercise: Annotated[str, Field(min_length=1, max_length=100, description="Exercise name.")],
+) -> ToolResult:
+    """One exercise's history: best weight and estimated 1RM (Epley) with their dates, PRs, the
+    last session and the e1RM trend."""
+    history = exercises.exercise_history(session=ctx.session, user_id=ctx.user_id, name=exercise)
+    points = history.points
+    with_e1rm = [p for p in points if p.e1rm_kg is not None]
+    with_weight = [p for p in points if p.top_weight_kg is not None]
+    best_e1rm = max(with_e1rm, key=lambda p: p.e1rm_kg, default=None)
+    best_weight = max(with_weight, key=lambda p: p.top_weight_kg, default=None)
+    last = points[-1]
+    data = {
+        "name": history.name,
+        "sessions": len(points),
+        "best_e1rm": {"kg": best_e1rm.e1rm_kg, "date": best_e1rm.date.isoformat()}
+        if best_e1rm
+        else None,
+        "best_weight": {
+            "kg": best_weight.top_weight_kg,
+            "reps": best_weight.top_reps,
+            "date": best_weight.date.isoformat(),
+        }
+        if best_weight
+        else None,
+        "last": {
+            "date": last.date.isoformat(),
+            "top_weight_kg": last.top_weight_kg,
+            "top_reps": last.top_reps,
+            "e1rm_kg": last.e1rm_kg,
+        },
+        "prs": sum(1 for p in points if p.e1rm_pr or p.weight_pr),
+    }
+    parts = [f"{history.name}: {len(points)} sessions"]
+    if best_weight:
+        parts.append(
+            f"heaviest {best_weight.top_weight_kg:g} kg x {best_weight.top_reps} "
+            f"on {best_weight.date.isoformat()}"
+        )
+    if best_e1rm:
+        parts.append(f"best e1RM {best_e1rm.e1rm_kg:.1f} kg on {best_e1rm.date.isoformat()}")
+    else:
+        parts.append("no e1RM (no working set of 12 reps or fewer)")
+    parts.append(
+        f"last session {last.date.isoformat()}: top set "
+        f"{_fmt(last.top_weight_kg, 1)} kg x {last.top_reps or 'n/a'}"
+    )
+    if len(with_e1rm) >= 2:
+        change = with_e1rm[-1].e1rm_kg - with_e1rm[0].e1rm_kg
+        data["e1rm_change_kg"] = round(change, 1)
+        parts.append(f"e1RM {change:+.1f} kg since {with_e1rm[0].date.isoformat()}")
+    parts.append(f"{data['prs']} PR sessions")
+    return ToolResult(summary="; ".join(parts) + ".", data=data)
+
+
+@TOOLS.register
+def log_workout(
+    ctx: ToolContext,
+    *,
+    exercises: Annotated[list[ExerciseEntry], Field(min_length=1, max_length=30)],
+    workout_name: Annotated[str | None, Field(max_length=100)] = None,
+    date: Annotated[dt.date | None, Field(description="YYYY-MM-DD; default today.")] = None,
+    notes: Annotated[str, Field(max_length=2000)] = "",
+) -> ToolResult:
+    """Log a strength workout the user asked you to record (only when asked)."""
+    name = workout_name or ", ".join(dict.fromkeys(e.name for e in exercises))[:100]
+    created = workouts.create_workout(
+        session=ctx.session,
+        user_id=ctx.user_id,
+        data=WorkoutCreate(
+            date=date or ctx.today, workout_name=name, notes=notes, exercises=exercises
+        ),
+        source="chat",
+    )
+    summary = f"Saved workout #{created.id}: {_workout_line(created)}."
+    return ToolResult(
+        summary=summary,
+        data={"workout_id": created.id, "line": _workout_line(created)},
+    )
+
+
+# --- profile ------------------------------------------------------------------------------------
+
+
+@TOOLS.register
+def get_coaching_profile(ctx: ToolContext) -> ToolResult:
+    """The user's coaching profile: goals, injuries, schedule, equipment (free text)."""
+    user = users.get_user(session=ctx.session, user_id=ctx.user_id)
+    text = user.coaching_profile.strip()
+    if not text:
+        return ToolResult(summary="The coaching profile is empty.", data={"profile": ""})
+    return ToolResult(summary=f"Coaching profile: {text}", data={"profile": text})
+
+
+@TOOLS.register
+def update_coaching_profile(
+    ctx: ToolContext,
+    *,
+    text: Annotated[str, Field(min_length=1, max_length=2000)],
+    mode: Annotated[
+        Literal["append", "replace"], Field(description="append a line, or replace it all")
+    ] = "append",
+) -> ToolResult:
+    """Save something durable the user told you (a goal, injury, schedule) to their profile."""
+    user = users.get_user(session=ctx.session, user_id=ctx.user_id)
+    current = user.coaching_profile.rstrip()
+    updated = text.strip() if mode == "replace" or not current else f"{current}\n{text.strip()}"
+    users.set_coaching_profile(session=ctx.session, user=user, coaching_profile=updated)
+    return ToolResult(
+        summary=f"Coaching profile updated ({len(updated)} characters).",
+        data={"profile": updated},
+    )
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+ChartMetric = Literal[
+    "sleep_hours", "hrv", "resting_hr", "sleep_score", "steps", "weight", "exercise_e1rm"
+]
+_METRIC_CHARTS: dict[str, tuple[str, str, str, str, Callable[[float], float]]] = {
+    # metric: (field, label, unit, kind, convert)
+    "sleep_hours": ("sleep_seconds", "Sleep", "h", "bar", _hours),
+    "hrv": ("hrv_rmssd_ms", "HRV (rMSSD)", "ms", "line", lambda v: round(v, 1)),
+    "resting_hr": ("resting_hr", "Resting HR", "bpm", "line", lambda v: round(v, 1)),
+    "sleep_score": ("sleep_score", "Sleep score", "", "line", lambda v: round(v)),
+    "steps": ("steps", "Steps", "", "bar", lambda v: int(v)),
+    "weight": ("weight_kg", "Weight", "kg", "line", lambda v: round(v, 1)),
+}
+
+
+@TOOLS.register
+def render_chart(
+    ctx: ToolContext,
+    *,
+    metric: ChartMetric,
+    days: Days = 14,
+    exercise: Annotated[str | None, Field(description="For exercise_e1rm: the exercise.")] = None,
+) -> ToolResult:
+    """Show the user a chart of a metric over the last `days` days (or an exercise's estimated
+    1RM over all sessions) inline in the chat."""
+    if metric == "exercise_e1rm":
+        return _exercise_chart(ctx, exercise)
+    field, label, unit, kind, convert = _METRIC_CHARTS[metric]
+    rows = _days(ctx, days)
+    points = [
+        {"date": r.date.isoformat(), metric: convert(float(v))}
+        for r in rows
+        if (v := getattr(r, field)) is not None
+    ]
+    if not points:
+        return ToolResult(
+            summary=f"No {label.lower()} data in the last {days} days to chart. {NO_DEVICE_HINT}",
+            data={"points": 0},
+        )
+    chart = {
+        "id": f"{metric}-{ctx.today.isoformat()}-{days}",
+        "kind": kind,
+        "title": f"{label}, last {days} days",
+        "x": "date",
+        "series": [{"key": metric, "label": label, "unit": unit}],
+        "data": points,
+    }
+    return ToolResult(
+        summary=f"Chart shown: {label.lower()} for {len(points)} days.",
+        data={"points": len(points)},
+        chart=chart,
+    )
+
+
+def _exercise_chart(ctx: ToolContext, exercise: str | None) -> ToolResult:
+    if not exercise:
+        return ToolResult(summary="Error: exercise_e1rm needs `exercise`.", ok=False)
+    history = exercises.exercise_history(session=ctx.session, user_id=ctx.user_id, name=exercise)
+    points = [
+        {"date": p.date.isoformat(), "e1rm_kg": p.e1rm_kg, "top_weight_kg": p.top_weight_kg}
+        for p in history.points
+    ]
+    chart = {
+        "id": f"e1rm-{history.name.lower().replace(' ', '-')}-{ctx.today.isoformat()}",
+        "kind": "line",
+        "title": f"{history.name}: estimated 1RM and top set",
+        "x": "date",
+        "series": [
+            {"key": "e1rm_kg", "label": "e1RM", "unit": "kg"},
+            {"key": "top_weight_kg", "label": "Top set", "unit": "kg"},
+        ],
+        "data": points,
+    }
+    return ToolResult(
+        summary=f"Chart shown: {history.name} over {len(points)} sessions.",
+        data={"points": len(points)},
+        chart=chart,
+    )

@@ -1,0 +1,59 @@
+"""A chat turn and the tool step shared by the LLM agent and the offline coach."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cadence.services.chat import llm
+from cadence.services.chat.events import ChartEvent, ChatEvent, ToolEndEvent, ToolStartEvent
+from cadence.services.chat.registry import ToolResult
+from cadence.services.chat.tools import execute_tool
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTurn:
+    """One user message on its way to an answer (``config`` is ``None`` for the offline coach)."""
+
+    user_id: int
+    conversation_id: int
+    user_message_id: int
+    message: str
+    model_id: str
+    today: date
+    config: llm.LlmConfig | None = field(default=None, repr=False)
+
+
+def tool_start(call_id: str, name: str, arguments: dict[str, Any] | str) -> ToolStartEvent:
+    return ToolStartEvent(id=call_id, name=name, arguments=display_arguments(arguments))
+
+
+async def run_tool(turn: ChatTurn, name: str, arguments: dict[str, Any] | str) -> ToolResult:
+    """Run a tool off the event loop, in its own transaction."""
+    return await asyncio.to_thread(
+        execute_tool, user_id=turn.user_id, today=turn.today, name=name, arguments=arguments
+    )
+
+
+def tool_end(call_id: str, name: str, result: ToolResult) -> list[ChatEvent]:
+    """``tool_end`` and, when the tool drew one, its ``chart``."""
+    events: list[ChatEvent] = [
+        ToolEndEvent(id=call_id, name=name, ok=result.ok, summary=result.summary)
+    ]
+    if result.chart is not None:
+        events.append(ChartEvent(chart=result.chart))
+    return events
+
+
+def display_arguments(arguments: dict[str, Any] | str) -> dict[str, Any]:
+    """The arguments as an object for ``tool_start`` (unparseable JSON is shown raw)."""
+    if isinstance(arguments, dict):
+        return arguments
+    try:
+        parsed = json.loads(arguments) if arguments.strip() else {}
+    except ValueError:
+        return {"_raw": arguments[:200]}
+    return parsed if isinstance(parsed, dict) else {"_raw": arguments[:200]}
