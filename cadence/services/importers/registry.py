@@ -9,6 +9,7 @@ from cadence.services.importers.apple_health import AppleHealthImporter
 from cadence.services.importers.base import FileImporter
 from cadence.services.importers.fit import FitImporter
 from cadence.services.importers.gpx import GpxImporter
+from cadence.services.importers.strength_csv import HevyCsvImporter, StrongCsvImporter
 from cadence.services.importers.tcx import TcxImporter
 from cadence.services.importers.zip_bundle import ZipBundleImporter
 
@@ -24,6 +25,8 @@ IMPORTERS: list[FileImporter] = [
     AppleHealthImporter(),
     TcxImporter(),
     GpxImporter(),
+    StrongCsvImporter(),
+    HevyCsvImporter(),
 ]
 
 SUPPORTED_FORMATS = (
