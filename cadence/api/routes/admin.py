@@ -1,0 +1,69 @@
+"""``/admin``: user management and the shared LLM key. Anyone but an admin gets 404 everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.responses import error_responses
+from cadence.models.admin import (
+    AdminLlmPublic,
+    AdminLlmUpdate,
+    AdminUserList,
+    AdminUserPublic,
+    AdminUserUpdate,
+)
+from cadence.models.user import User
+from cadence.services import admin
+from cadence.services.chat import llm_settings
+
+
+def _admin_user(user: CurrentUser) -> User:
+    admin.require_admin(user)
+    return user
+
+
+AdminUser = Annotated[User, Depends(_admin_user)]
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(_admin_user)])
+
+
+def _public(row: admin.UserUsage) -> AdminUserPublic:
+    return AdminUserPublic(**asdict(row))
+
+
+@router.get("/users", response_model=AdminUserList, responses=error_responses(401, 404))
+def list_users(actor: AdminUser, session: SessionDep) -> AdminUserList:
+    """Every account with its usage: workouts, connected devices, chat messages and tokens."""
+    return AdminUserList(users=[_public(r) for r in admin.list_users(session=session, actor=actor)])
+
+
+@router.patch(
+    "/users/{user_id}", response_model=AdminUserPublic, responses=error_responses(401, 404, 409)
+)
+def update_user(
+    user_id: int, body: AdminUserUpdate, actor: AdminUser, session: SessionDep
+) -> AdminUserPublic:
+    """Disable/enable an account (disabling revokes its tokens at once) or grant/revoke admin."""
+    if body.is_active is not None:
+        admin.set_active(session=session, actor=actor, user_id=user_id, active=body.is_active)
+    if body.is_admin is not None:
+        admin.set_admin(session=session, actor=actor, user_id=user_id, is_admin=body.is_admin)
+    return _public(admin.user_usage(session=session, actor=actor, user_id=user_id))
+
+
+@router.get("/llm", response_model=AdminLlmPublic, responses=error_responses(401, 404))
+def get_llm(actor: AdminUser, session: SessionDep) -> AdminLlmPublic:
+    """The shared LLM key (masked), base URL and the models offered in the chat."""
+    return AdminLlmPublic(**asdict(llm_settings.get_admin_llm_settings(session=session)))
+
+
+@router.put("/llm", response_model=AdminLlmPublic, responses=error_responses(401, 404, 422))
+def put_llm(body: AdminLlmUpdate, actor: AdminUser, session: SessionDep) -> AdminLlmPublic:
+    """Set the shared key (write-only; ``""`` removes it), base URL and offered models."""
+    updated = llm_settings.update_admin_llm_settings(
+        session=session, api_key=body.api_key, base_url=body.base_url, models=body.models
+    )
+    return AdminLlmPublic(**asdict(updated))

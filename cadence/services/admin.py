@@ -1,0 +1,156 @@
+"""Administration: the user list with usage figures, disabling accounts and granting admin.
+
+Every function takes the acting user (``actor``) and raises ``NotFound`` unless they are an active
+admin, so the admin surface does not even reveal that it exists to anyone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from cadence.models.chat import ChatMessage, Conversation
+from cadence.models.common import utcnow
+from cadence.models.device import DeviceConnection
+from cadence.models.user import User
+from cadence.models.workout import Workout
+from cadence.services.errors import Conflict, NotFound
+
+NOT_FOUND = "Not found."
+
+
+@dataclass(frozen=True, slots=True)
+class UserUsage:
+    """One row of the admin user list."""
+
+    id: int
+    email: str
+    display_name: str
+    is_admin: bool
+    is_active: bool
+    created_at: datetime
+    last_active_at: datetime | None
+    workouts: int
+    devices: int
+    conversations: int
+    chat_messages: int
+    chat_tokens: int
+
+
+def require_admin(actor: User) -> None:
+    """``NotFound`` unless ``actor`` is an active admin (non-admins never learn the page exists)."""
+    if not (actor.is_admin and actor.is_active):
+        raise NotFound(NOT_FOUND)
+
+
+def _counts_by_user(session: Session, statement) -> dict[int, int]:
+    return {user_id: int(count or 0) for user_id, count in session.exec(statement).all()}
+
+
+def list_users(*, session: Session, actor: User) -> list[UserUsage]:
+    """Every account, oldest first, with workouts, connected devices and chat usage."""
+    require_admin(actor)
+    return _usage(session, session.exec(select(User).order_by(User.created_at, User.id)).all())
+
+
+def user_usage(*, session: Session, actor: User, user_id: int) -> UserUsage:
+    """One account's row of the user list."""
+    return _usage(session, [_target(session, actor, user_id)])[0]
+
+
+def _usage(session: Session, users: list[User]) -> list[UserUsage]:
+    workouts = _counts_by_user(
+        session, select(Workout.user_id, func.count()).group_by(Workout.user_id)
+    )
+    devices = _counts_by_user(
+        session,
+        select(DeviceConnection.user_id, func.count())
+        .where(DeviceConnection.credentials.is_not(None))
+        .group_by(DeviceConnection.user_id),
+    )
+    conversations = _counts_by_user(
+        session, select(Conversation.user_id, func.count()).group_by(Conversation.user_id)
+    )
+    chat: dict[int, tuple[int, int]] = {
+        user_id: (int(sent or 0), int(tokens or 0))
+        for user_id, sent, tokens in session.exec(
+            select(
+                Conversation.user_id,
+                func.sum(case((ChatMessage.role == "user", 1), else_=0)),
+                func.sum(
+                    func.coalesce(ChatMessage.prompt_tokens, 0)
+                    + func.coalesce(ChatMessage.completion_tokens, 0)
+                ),
+            )
+            .join(ChatMessage, ChatMessage.conversation_id == Conversation.id)
+            .group_by(Conversation.user_id)
+        ).all()
+    }
+    return [
+        UserUsage(
+            id=u.id,
+            email=u.email,
+            display_name=u.display_name,
+            is_admin=u.is_admin,
+            is_active=u.is_active,
+            created_at=u.created_at,
+            last_active_at=u.last_active_at,
+            workouts=workouts.get(u.id, 0),
+            devices=devices.get(u.id, 0),
+            conversations=conversations.get(u.id, 0),
+            chat_messages=chat.get(u.id, (0, 0))[0],
+            chat_tokens=chat.get(u.id, (0, 0))[1],
+        )
+        for u in users
+    ]
+
+
+def _target(session: Session, actor: User, user_id: int) -> User:
+    require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def set_active(*, session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Disable or re-enable an account. Disabling bumps the token version, so every token the
+    user holds stops working at once (re-enabling does not bring the old tokens back)."""
+    user = _target(session, actor, user_id)
+    if user.id == actor.id and not active:
+        raise Conflict("You cannot disable your own account.")
+    if user.is_active != active:
+        user.is_active = active
+        user.token_version += 1
+        user.updated_at = utcnow()
+        session.add(user)
+        session.flush()
+    return user
+
+
+def set_admin(*, session: Session, actor: User, user_id: int, is_admin: bool) -> User:
+    """Grant or revoke admin rights; an admin cannot revoke their own (someone must remain)."""
+    user = _target(session, actor, user_id)
+    if user.id == actor.id and not is_admin:
+        raise Conflict("You cannot remove your own admin rights.")
+    user.is_admin = is_admin
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_admin_by_email(*, session: Session, email: str) -> User:
+    """Command-line bootstrap (``python -m cadence create-admin``): no acting user needed."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"No account with the email {email.strip().lower()}.")
+    user.is_admin = True
+    user.is_active = True
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    return user
