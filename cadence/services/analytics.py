@@ -8,6 +8,8 @@ Conventions every function keeps:
 - Nothing here divides by zero: where a ratio has no denominator the result is ``None`` with a
   status that says why.
 - Windows are calendar windows ending on (and including) the day asked about.
+- Strength sessions bring their own load: session-RPE x minutes (default RPE 7), computed by
+  ``cadence.services.strength.session_load`` and summed here with the activities' TRIMP.
 
 The definitions are explained for users in ``docs/analytics.md`` and in the dashboard's
 "how is this computed" texts (``EXPLANATIONS``), which quote the constants below.
@@ -28,7 +30,6 @@ TRIMP_B = 1.92
 """Banister's weighting exponent (his male coefficient; Cadence stores no sex, so one curve)."""
 DEFAULT_RESTING_HR = 60.0
 DEFAULT_MAX_HR = 190.0
-DEFAULT_SESSION_RPE = 7.0
 FITNESS_DAYS = 42
 FATIGUE_DAYS = 7
 FITNESS_K = 1 - math.exp(-1 / FITNESS_DAYS)
@@ -90,10 +91,39 @@ def banister_trimp(
     return duration_min * hrr * 0.64 * math.exp(TRIMP_B * hrr)
 
 
-def session_rpe_load(*, minutes: float, rpe: float | None = None) -> float:
-    """Foster's session-RPE load: RPE (0-10, default 7 when not logged) x minutes."""
-    effort = DEFAULT_SESSION_RPE if rpe is None else min(10.0, max(0.0, rpe))
-    return max(0.0, minutes) * effort
+def histogram_trimp(
+    histogram: Sequence[Sequence[float]],
+    *,
+    resting_hr: float = DEFAULT_RESTING_HR,
+    max_hr: float = DEFAULT_MAX_HR,
+) -> float:
+    """Banister's TRIMP summed over ``[bpm, seconds]`` pairs (time spent at each heart rate).
+
+    Exact for any resting/maximum HR: each pair adds the TRIMP of its minutes at its own HRr.
+    """
+    return sum(
+        banister_trimp(duration_min=seconds / 60, avg_hr=bpm, resting_hr=resting_hr, max_hr=max_hr)
+        for bpm, seconds in histogram
+    )
+
+
+def activity_trimp(
+    *,
+    duration_s: float,
+    avg_hr: float | None,
+    hr_histogram: Sequence[Sequence[float]] | None,
+    resting_hr: float = DEFAULT_RESTING_HR,
+    max_hr: float = DEFAULT_MAX_HR,
+) -> float | None:
+    """An activity's TRIMP: from its HR histogram when recorded, else from its average HR over
+    its timer duration; ``None`` when it has no heart rate at all (its load is unknown)."""
+    if hr_histogram:
+        return histogram_trimp(hr_histogram, resting_hr=resting_hr, max_hr=max_hr)
+    if avg_hr is None:
+        return None
+    return banister_trimp(
+        duration_min=duration_s / 60, avg_hr=avg_hr, resting_hr=resting_hr, max_hr=max_hr
+    )
 
 
 def daily_loads(
@@ -508,3 +538,74 @@ def risk_flags(
             )
         )
     return flags
+
+
+# --- "how is this computed" ---------------------------------------------------------------------
+
+
+def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[str, str]:
+    """The dashboard's "how is this computed" text for every number, quoting the constants."""
+    w = {key: f"{weight:.0%}" for key, weight in READINESS_WEIGHTS.items()}
+    return {
+        "readiness": (
+            f"A 0-100 score: the weighted mean of HRV ({w['hrv']}), resting HR "
+            f"({w['resting_hr']}), last night's sleep ({w['sleep']}), sleep debt "
+            f"({w['sleep_debt']}) and training load ({w['training_load']}). Inputs without data "
+            f"drop out and the others share their weight. Green is {GREEN_MIN} or more, red "
+            f"{RED_MAX} or less. Needs {READINESS_MIN_DAYS} days with data in the last "
+            f"{BASELINE_DAYS}. A device's own score is shown beside it, never mixed in."
+        ),
+        "hrv": (
+            "HRV is the overnight rMSSD in ms. Cadence averages ln(rMSSD) over the last "
+            f"{SHORT_DAYS} days and compares it with the mean of the last {BASELINE_DAYS} days; "
+            "the normal band is that mean plus or minus one standard deviation. The readiness "
+            "input scores 75 at your baseline and 25 points per standard deviation above or "
+            f"below. 'HRV falling' means each of the last {HRV_FALLING_DAYS} days was lower "
+            "than the day before (a missing day ends the run)."
+        ),
+        "resting_hr": (
+            f"Today's resting HR against the mean and standard deviation of the last "
+            f"{BASELINE_DAYS} days. The readiness input scores 75 at your mean and loses 25 "
+            "points per standard deviation above it."
+        ),
+        "sleep": (
+            f"Hours asleep on the night ending that morning, against a need of {need_hours:g} h. "
+            f"Sleep debt adds up (need - slept) over the last {SHORT_DAYS} nights that have "
+            "data; a long night pays back a short one, and the debt never goes below 0. It is "
+            f"flagged above {SLEEP_DEBT_FLAG_HOURS:g} h."
+        ),
+        "load": (
+            "Daily training load in arbitrary units: Banister's TRIMP for each activity with "
+            f"heart rate (minutes x HRr x 0.64 x e^({TRIMP_B} x HRr), HRr from your 60-day "
+            "resting HR and the highest HR in your activities), plus session RPE x minutes for "
+            "each strength workout (RPE 7 when not logged). A day without training is 0."
+        ),
+        "fitness": (
+            f"Fitness is the exponentially weighted average of daily load over ~{FITNESS_DAYS} "
+            f"days (k = 1 - e^(-1/{FITNESS_DAYS})); Fatigue the same over ~{FATIGUE_DAYS} days. "
+            "Form is yesterday's Fitness minus yesterday's Fatigue: negative while you build, "
+            "positive when you are fresh."
+        ),
+        "acwr": (
+            f"Acute:chronic workload ratio: EWMA of load over {ACUTE_DAYS} days divided by the "
+            f"EWMA over {CHRONIC_DAYS} days (lambda = 2/(N+1), Williams et al. 2017). It is "
+            f"'warming up' for the first {ACWR_WARMUP_DAYS} days of training and blank when the "
+            f"chronic load is 0. Above {ACWR_FLAG} is flagged (critical above {ACWR_CRITICAL})."
+        ),
+        "monotony": (
+            f"Training monotony (Foster): mean daily load of the last {SHORT_DAYS} days divided "
+            f"by its standard deviation, rest days counted as 0. Above {MONOTONY_FLAG:g} is "
+            "flagged: vary hard and easy days."
+        ),
+        "weekly": (
+            "This week runs from Monday to today; last week is the whole Monday-Sunday week. "
+            "Sessions count activities and workouts; volume load is sets x reps x weight; sleep "
+            "and HRV are averaged over the days with data. Days are UTC days."
+        ),
+        "sources": (
+            "When several sources report the same metric for the same day, the first in this "
+            f"order wins: {', '.join(source_priority)}; other sources come after them. Each "
+            "tile names the source of its value. Missing days stay missing: they are never "
+            "read as zero (only training load treats a day without training as 0)."
+        ),
+    }

@@ -20,7 +20,7 @@ def day(n: int) -> date:
     return D0 + timedelta(days=n)
 
 
-# --- TRIMP and session-RPE ----------------------------------------------------------------------
+# --- TRIMP ------------------------------------------------------------------------------------
 
 
 def test_trimp_half_reserve() -> None:
@@ -41,11 +41,21 @@ def test_trimp_without_usable_reserve_or_duration_is_zero() -> None:
     assert an.banister_trimp(duration_min=0, avg_hr=150) == 0.0
 
 
-def test_session_rpe_defaults_to_seven_and_clamps() -> None:
-    assert an.session_rpe_load(minutes=60) == 420.0  # 7 x 60
-    assert an.session_rpe_load(minutes=45, rpe=8) == 360.0  # 8 x 45
-    assert an.session_rpe_load(minutes=60, rpe=12) == 600.0  # RPE capped at 10
-    assert an.session_rpe_load(minutes=-5, rpe=8) == 0.0
+def test_trimp_from_hr_histogram() -> None:
+    # 20 min at HRr 0.5: 20 x 0.5 x 0.64 x e^0.96 = 16.7149; 10 min at HRr 1: 10 x 0.64 x e^1.92
+    # = 43.6541; total 60.3690
+    histogram = [[130, 1200], [200, 600]]
+    trimp = an.histogram_trimp(histogram, resting_hr=60, max_hr=200)
+    assert trimp == pytest.approx(60.3690, abs=1e-3)
+
+
+def test_activity_trimp_prefers_histogram_then_average_then_unknown() -> None:
+    kwargs = {"duration_s": 1800, "resting_hr": 60, "max_hr": 200}
+    from_histogram = an.activity_trimp(avg_hr=130, hr_histogram=[[200, 600]], **kwargs)
+    assert from_histogram == pytest.approx(43.6541, abs=1e-3)
+    from_average = an.activity_trimp(avg_hr=130, hr_histogram=None, **kwargs)
+    assert from_average == pytest.approx(25.0723, abs=1e-3)  # 30 min at HRr 0.5, as above
+    assert an.activity_trimp(avg_hr=None, hr_histogram=None, **kwargs) is None
 
 
 def test_daily_loads_sum_per_day_and_rest_days_are_zero() -> None:
