@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_models: str = "anthropic/claude-sonnet-4-5-20250929,openai/gpt-4o-mini"
     sleep_need_hours: float = Field(default=8.0, gt=0, le=14)
+    # Devices: public address (OAuth redirect URIs), provider endpoints, sync schedule.
+    public_url: str = "http://127.0.0.1:8000"
+    whoop_client_id: str | None = None
+    whoop_client_secret: str | None = None
+    whoop_api_url: str = "https://api.prod.whoop.com"
+    strava_client_id: str | None = None
+    strava_client_secret: str | None = None
+    strava_api_url: str = "https://www.strava.com"
+    garmin_api_url: str | None = None  # None: garminconnect's own host (connectapi.garmin.com)
+    device_http_timeout_seconds: float = Field(default=20.0, gt=0)
+    device_sync_interval_minutes: int = Field(default=180, ge=1)
+    device_sync_backfill_days: int = Field(default=30, ge=1, le=365)
+    device_sync_scheduler: bool = True
 
     @property
     def resolved_database_url(self) -> str:

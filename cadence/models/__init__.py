@@ -4,6 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata`` (alembic a
 """
 
 from cadence.models.chat import AppLlmSetting, ChatMessage, Conversation, UserLlmSetting
+from cadence.models.device import DeviceConnection, DeviceOAuthState
 from cadence.models.health import Activity, DailyMetric
 from cadence.models.imports import ImportJob
 from cadence.models.user import User
@@ -15,6 +16,8 @@ __all__ = [
     "ChatMessage",
     "Conversation",
     "DailyMetric",
+    "DeviceConnection",
+    "DeviceOAuthState",
     "ImportJob",
     "User",
     "UserLlmSetting",

@@ -1,0 +1,1 @@
+"""Device providers (Garmin, WHOOP, Strava), connections, and the background sync."""

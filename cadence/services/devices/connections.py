@@ -1,0 +1,206 @@
+"""Device connections for a user: list, connect (password or OAuth), callback, disconnect.
+
+Credentials are stored only as Fernet ciphertext of their JSON (``services.crypto``). Provider
+network calls happen after the current transaction is committed, so a slow provider never holds
+a database write lock. A new connection is due for its first sync at once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from cadence.config import get_settings
+from cadence.models.common import as_utc, utcnow
+from cadence.models.device import (
+    ConnectResponse,
+    DeviceConnection,
+    DeviceOAuthState,
+    DevicePublic,
+)
+from cadence.services.crypto import decrypt_secret, encrypt_secret
+from cadence.services.devices.base import (
+    Credentials,
+    DeviceProvider,
+    ProviderAuthError,
+    ProviderError,
+)
+from cadence.services.devices.registry import PROVIDER_NAMES, get_provider
+from cadence.services.errors import InvalidInput, NotFound, ServiceUnavailable
+
+OAUTH_STATE_TTL = timedelta(minutes=15)
+INTERRUPTED_SYNC = "The last sync stopped unexpectedly (the app restarted?); it will be retried."
+
+
+def redirect_uri(provider: str) -> str:
+    """The OAuth redirect URI registered with the provider for this server."""
+    return f"{get_settings().public_url.rstrip('/')}/api/v1/devices/{provider}/callback"
+
+
+def get_connection(*, session: Session, user_id: int, provider: str) -> DeviceConnection | None:
+    return session.exec(
+        select(DeviceConnection).where(
+            DeviceConnection.user_id == user_id, DeviceConnection.provider == provider
+        )
+    ).first()
+
+
+def to_public(provider: str, connection: DeviceConnection | None) -> DevicePublic:
+    """The §3 view of one provider; a sync whose lease ran out is reported as interrupted."""
+    if connection is None or connection.credentials is None:
+        return DevicePublic(
+            provider=provider,
+            connected=False,
+            status="disconnected",
+            last_sync_at=connection.last_sync_at if connection else None,
+            last_error=connection.last_error if connection else None,
+        )
+    status, error = connection.status, connection.last_error
+    lease_end = connection.lease_expires_at
+    if status == "syncing" and (lease_end is None or as_utc(lease_end) < utcnow()):
+        status, error = "error", INTERRUPTED_SYNC
+    return DevicePublic(
+        provider=provider,
+        connected=True,
+        status=status,
+        last_sync_at=connection.last_sync_at,
+        last_error=error,
+    )
+
+
+def list_devices(*, session: Session, user_id: int) -> list[DevicePublic]:
+    """Every supported provider, connected or not, in a fixed order."""
+    rows = session.exec(select(DeviceConnection).where(DeviceConnection.user_id == user_id)).all()
+    by_provider = {row.provider: row for row in rows}
+    return [to_public(name, by_provider.get(name)) for name in PROVIDER_NAMES]
+
+
+def device_status(*, session: Session, user_id: int, provider: str) -> DevicePublic:
+    get_provider(provider)  # unknown provider → NotFound
+    return to_public(provider, get_connection(session=session, user_id=user_id, provider=provider))
+
+
+def read_credentials(connection: DeviceConnection) -> Credentials:
+    """Decrypt a connection's credentials (``NotFound`` when it is not connected)."""
+    if connection.credentials is None:
+        raise NotFound(f"{connection.provider} is not connected.")
+    return json.loads(decrypt_secret(connection.credentials))
+
+
+def store_credentials(connection: DeviceConnection, credentials: Credentials) -> None:
+    connection.credentials = encrypt_secret(json.dumps(credentials, separators=(",", ":")))
+    connection.updated_at = utcnow()
+
+
+def _configured_provider(name: str) -> DeviceProvider:
+    provider = get_provider(name)
+    if not provider.is_configured():
+        upper = name.upper()
+        raise ServiceUnavailable(
+            f"{provider.label} is not set up on this server: the administrator must set "
+            f"CADENCE_{upper}_CLIENT_ID and CADENCE_{upper}_CLIENT_SECRET."
+        )
+    return provider
+
+
+def start_connect(
+    *, session: Session, user_id: int, provider: str, params: dict[str, str]
+) -> ConnectResponse:
+    """Connect with a sign-in (password providers) or return the OAuth ``authorize_url``."""
+    impl = _configured_provider(provider)
+    if impl.auth == "oauth":
+        now = utcnow()
+        session.exec(delete(DeviceOAuthState).where(col(DeviceOAuthState.expires_at) < now))
+        state = secrets.token_urlsafe(32)
+        session.add(
+            DeviceOAuthState(
+                state=state, user_id=user_id, provider=provider, expires_at=now + OAUTH_STATE_TTL
+            )
+        )
+        session.flush()
+        current = device_status(session=session, user_id=user_id, provider=provider)
+        return ConnectResponse(
+            provider=provider,
+            connected=current.connected,
+            status=current.status,
+            authorize_url=impl.authorize_url(state=state, redirect_uri=redirect_uri(provider)),
+        )
+    credentials = _exchange(impl, session=session, params=params)
+    _save_connection(session=session, user_id=user_id, provider=provider, credentials=credentials)
+    return ConnectResponse(provider=provider, connected=True, status="ok")
+
+
+def complete_oauth(
+    *, session: Session, provider: str, state: str, code: str | None, error: str | None
+) -> int:
+    """Finish an OAuth authorisation from the provider's redirect; returns the user id.
+
+    The ``state`` is single-use, expires after 15 minutes and must belong to this provider.
+    """
+    impl = _configured_provider(provider)
+    pending = session.exec(
+        select(DeviceOAuthState).where(
+            DeviceOAuthState.state == state, DeviceOAuthState.provider == provider
+        )
+    ).first()
+    if pending is None or as_utc(pending.expires_at) < utcnow():
+        raise InvalidInput(
+            f"This {impl.label} authorisation link is invalid or expired; "
+            "start again from the Devices page.",
+            field="state",
+        )
+    user_id = pending.user_id
+    session.delete(pending)
+    if error or not code:
+        session.commit()
+        raise InvalidInput(f"{impl.label} access was not granted ({error or 'no code'}).")
+    credentials = _exchange(impl, session=session, params={"code": code})
+    _save_connection(session=session, user_id=user_id, provider=provider, credentials=credentials)
+    return user_id
+
+
+def _exchange(impl: DeviceProvider, *, session: Session, params: dict[str, str]) -> Credentials:
+    session.commit()  # no transaction stays open during the provider call
+    try:
+        return impl.connect(params=params, redirect_uri=redirect_uri(impl.name))
+    except ProviderAuthError as exc:
+        raise InvalidInput(exc.message) from exc
+    except ProviderError as exc:
+        raise ServiceUnavailable(exc.message) from exc
+
+
+def _save_connection(
+    *, session: Session, user_id: int, provider: str, credentials: Credentials
+) -> DeviceConnection:
+    connection = get_connection(session=session, user_id=user_id, provider=provider)
+    if connection is None:
+        connection = DeviceConnection(user_id=user_id, provider=provider)
+    store_credentials(connection, credentials)
+    connection.status = "ok"
+    connection.needs_reconnect = False
+    connection.last_error = None
+    connection.failure_count = 0
+    connection.next_sync_at = utcnow()
+    session.add(connection)
+    session.flush()
+    return connection
+
+
+def disconnect(*, session: Session, user_id: int, provider: str) -> None:
+    """Erase the credentials and stop syncing; already-synced data stays (idempotent)."""
+    get_provider(provider)
+    connection = get_connection(session=session, user_id=user_id, provider=provider)
+    if connection is None:
+        return
+    connection.credentials = None
+    connection.status = "disconnected"
+    connection.needs_reconnect = False
+    connection.last_error = None
+    connection.failure_count = 0
+    connection.next_sync_at = None
+    connection.updated_at = utcnow()
+    session.add(connection)
+    session.flush()

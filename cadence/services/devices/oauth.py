@@ -1,0 +1,131 @@
+"""OAuth2 authorisation-code flow shared by Whoop and Strava: authorize URL, code exchange,
+refresh, and authorised GETs. Credentials are ``{access_token, refresh_token, expires_at}``
+(``expires_at`` in Unix seconds) plus whatever the provider adds."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from cadence.services.devices.base import Credentials, ProviderAuthError, ProviderError
+from cadence.services.devices.http import request_json
+
+REFRESH_MARGIN_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """One provider's OAuth endpoints and this server's client registration."""
+
+    label: str
+    authorize_url: str
+    token_url: str
+    scope: str
+    client_id: str | None
+    client_secret: str | None
+    timeout: float
+    scope_separator: str = " "
+    extra_authorize_params: tuple[tuple[str, str], ...] = ()
+    refresh_scope: str | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+
+class OAuthProviderBase:
+    """Implements the OAuth half of ``DeviceProvider``; subclasses add the data fetching."""
+
+    auth = "oauth"
+
+    def __init__(self, app: OAuthApp, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.app = app
+        self._transport = transport
+
+    def is_configured(self) -> bool:
+        return self.app.configured
+
+    def http_client(self) -> httpx.Client:
+        return httpx.Client(timeout=self.app.timeout, transport=self._transport)
+
+    def authorize_url(self, *, state: str, redirect_uri: str) -> str:
+        params = {
+            "response_type": "code",
+            "client_id": self.app.client_id or "",
+            "redirect_uri": redirect_uri,
+            "scope": self.app.scope,
+            "state": state,
+            **dict(self.app.extra_authorize_params),
+        }
+        return f"{self.app.authorize_url}?{urlencode(params)}"
+
+    def connect(self, *, params: dict[str, str], redirect_uri: str) -> Credentials:
+        """Exchange the callback's authorisation ``code`` for tokens."""
+        code = params.get("code")
+        if not code:
+            raise ProviderAuthError(f"{self.app.label} did not send an authorisation code.")
+        return self._token_request(
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+            failure=f"{self.app.label} rejected the authorisation code; please connect again",
+        )
+
+    def refresh_credentials(self, credentials: Credentials, *, force: bool) -> Credentials | None:
+        """New tokens when the access token expires within 5 minutes (or ``force``)."""
+        expires_at = credentials.get("expires_at") or 0
+        if not force and expires_at - time.time() > REFRESH_MARGIN_SECONDS:
+            return None
+        refresh_token = credentials.get("refresh_token")
+        if not refresh_token:
+            raise ProviderAuthError(
+                f"{self.app.label} access expired and cannot be renewed; please reconnect."
+            )
+        body = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        if self.app.refresh_scope:
+            body["scope"] = self.app.refresh_scope
+        fresh = self._token_request(
+            body, failure=f"{self.app.label} access was revoked or expired; please reconnect"
+        )
+        fresh.setdefault("refresh_token", refresh_token)
+        return {**credentials, **fresh}
+
+    def _token_request(self, body: dict[str, str], *, failure: str) -> Credentials:
+        data = {**body, "client_id": self.app.client_id, "client_secret": self.app.client_secret}
+        with self.http_client() as client:
+            payload = request_json(
+                client,
+                "POST",
+                self.app.token_url,
+                label=self.app.label,
+                auth_failure=failure,
+                data=data,
+            )
+        if not isinstance(payload, dict) or not payload.get("access_token"):
+            raise ProviderError(f"{self.app.label} sent a token answer without an access token.")
+        expires_at = payload.get("expires_at")
+        if expires_at is None:
+            expires_at = int(time.time()) + int(payload.get("expires_in") or 3600)
+        credentials: Credentials = {
+            "access_token": payload["access_token"],
+            "expires_at": int(expires_at),
+        }
+        if payload.get("refresh_token"):
+            credentials["refresh_token"] = payload["refresh_token"]
+        return credentials
+
+    def get_json(
+        self, client: httpx.Client, credentials: Credentials, url: str, params: dict[str, Any]
+    ) -> Any:
+        """An authorised GET; a 401/403 raises ``ProviderAuthError`` so the sync can refresh."""
+        return request_json(
+            client,
+            "GET",
+            url,
+            label=self.app.label,
+            auth_failure=f"{self.app.label} rejected the access token",
+            params=params,
+            headers={"Authorization": f"Bearer {credentials.get('access_token', '')}"},
+        )

@@ -1,0 +1,132 @@
+"""A local fake of the device providers' HTTP APIs (WHOOP, Strava, Garmin Connect) for tests.
+
+Tests register replies per ``(method, path)``: a ``Reply`` (JSON body, raw bytes, status,
+headers, delay), a list of them served in order (the last one repeats), or a function of the
+recorded request. Every request is recorded (method, path, query, form body, headers), so tests
+can check what the provider code sent. Runs on a free 127.0.0.1 port in a thread; nothing leaves
+the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Reply:
+    """``body`` is sent as JSON unless it is ``bytes``; ``delay`` seconds pass before answering."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    headers: dict[str, str]
+
+
+Handler = Callable[[Recorded], Reply]
+
+
+class FakeProviderServer:
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, str], list[Reply] | Handler] = {}
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def route(self, method: str, path: str, *replies: Reply | Handler) -> None:
+        """Answer ``method path`` with ``replies`` in order (the last repeats) or a handler."""
+        if len(replies) == 1 and callable(replies[0]):
+            self._routes[(method, path)] = replies[0]
+        else:
+            self._routes[(method, path)] = list(replies)
+
+    def json(self, method: str, path: str, body: Any, status: int = 200) -> None:
+        self.route(method, path, Reply(body=body, status=status))
+
+    def hits(self, path: str, method: str | None = None) -> list[Recorded]:
+        return [r for r in self.requests if r.path == path and method in (None, r.method)]
+
+    def _reply_for(self, recorded: Recorded) -> Reply:
+        with self._lock:
+            self.requests.append(recorded)
+            target = self._routes.get((recorded.method, recorded.path))
+            if target is None:
+                return Reply(body={"error": f"no fake route for {recorded.path}"}, status=404)
+            if callable(target):
+                return target(recorded)
+            return target.pop(0) if len(target) > 1 else target[0]
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:
+                return
+
+            def _serve(self) -> None:
+                url = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                recorded = Recorded(
+                    method=self.command,
+                    path=url.path,
+                    query={k: v[-1] for k, v in parse_qs(url.query).items()},
+                    form={k: v[-1] for k, v in parse_qs(raw).items()},
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                )
+                reply = fake._reply_for(recorded)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = (
+                    reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+                )
+                try:
+                    self.send_response(reply.status)
+                    if not isinstance(reply.body, bytes):
+                        self.send_header("Content-Type", "application/json")
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up (a timeout test)
+
+            do_GET = _serve
+            do_POST = _serve
+
+        return _Handler
+
+    def __enter__(self) -> FakeProviderServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
