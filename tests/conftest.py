@@ -123,3 +123,9 @@ def make_account(client: TestClient) -> Callable[..., Account]:
 @pytest.fixture
 def account(make_account) -> Account:
     return make_account()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: fast feedback first, and Playwright's session-wide event loop
+    (the sync API keeps one running) cannot leak into async tests that use ``asyncio.run``."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
