@@ -10,7 +10,9 @@ from sqlalchemy.exc import OperationalError
 
 from cadence.api.middleware import API_PREFIX, BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from cadence.api.routes import (
+    account,
     activities,
+    admin,
     auth,
     chat,
     conversations,
@@ -47,6 +49,8 @@ ROUTERS: list[APIRouter] = [
     chat.router,
     conversations.router,
     llm_settings.router,
+    admin.router,
+    account.router,
 ]
 
 _STATUS_FOR_ERROR: dict[type[DomainError], int] = {

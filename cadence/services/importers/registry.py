@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from cadence.services.importers.apple_health import AppleHealthImporter
 from cadence.services.importers.base import FileImporter
+from cadence.services.importers.cadence_export import CadenceExportImporter
 from cadence.services.importers.fit import FitImporter
 from cadence.services.importers.gpx import GpxImporter
 from cadence.services.importers.strength_csv import HevyCsvImporter, StrongCsvImporter
@@ -20,6 +21,7 @@ def find_importer(filename: str, head: bytes) -> FileImporter | None:
 
 
 IMPORTERS: list[FileImporter] = [
+    CadenceExportImporter(),  # a zip too: must come before ZipBundleImporter
     ZipBundleImporter(find_importer),
     FitImporter(),
     AppleHealthImporter(),
