@@ -128,4 +128,7 @@ def account(make_account) -> Account:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests run last: fast feedback first, and Playwright's session-wide event loop
     (the sync API keeps one running) cannot leak into async tests that use ``asyncio.run``."""
+    for item in items:
+        if item.nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.e2e)
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
