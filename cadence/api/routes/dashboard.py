@@ -1,0 +1,18 @@
+"""``/dashboard``: readiness, today's metrics, trends, recent sessions and flags in one call."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.responses import error_responses
+from cadence.models.dashboard import DashboardResponse
+from cadence.services import dashboard
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+
+
+@router.get("", response_model=DashboardResponse, responses=error_responses(401))
+def get_dashboard(user: CurrentUser, session: SessionDep) -> DashboardResponse:
+    """DESIGN §6's payload as of today (UTC). Every definition is in `explanations`."""
+    return dashboard.build_dashboard(session=session, user_id=user.id)

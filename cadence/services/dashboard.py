@@ -1,0 +1,531 @@
+"""The dashboard payload and the analytics history: read the user's rows once, run the pure
+formulas of ``cadence.services.analytics`` over them.
+
+What is read (every query scoped to the user, every window bounded, so the cost does not grow
+with years of history):
+
+- merged daily metrics (``metrics.get_daily_metrics``, source priority decides each field) for
+  the 60 days behind the first charted day up to today;
+- activities and workout summaries for the load model: from the first training day, at most
+  ``LOAD_MODEL_DAYS`` back. Older loads weigh less than (1 - 1/42)^730 ~ 3e-8 of their value
+  in Fitness, so starting the averages at 0 two years back changes no displayed digit;
+- the first training day (two indexed ``MIN`` queries) for ACWR's warm-up.
+
+Days are UTC calendar days (an activity counts on the UTC day it started).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cadence.config import get_settings
+from cadence.models.common import utcnow
+from cadence.models.dashboard import (
+    Contributor,
+    DashboardResponse,
+    DeviceScore,
+    FlagOut,
+    HrvOut,
+    HrvPoint,
+    LoadPointOut,
+    ReadinessOut,
+    RecentItem,
+    SleepOut,
+    TodayMetric,
+    TodayOut,
+    TrainingLoadOut,
+    WeeklyStats,
+    WeekStats,
+)
+from cadence.models.health import Activity, DailyMetric, MetricDay
+from cadence.models.workout import Workout
+from cadence.services import activities, analytics, metrics, workouts
+from cadence.services.devices import connections as device_connections
+from cadence.services.errors import InvalidInput
+
+LOAD_MODEL_DAYS = 730
+CHART_DAYS = 30
+TREND_DAYS = 90
+RECENT_LIMIT = 10
+MAX_HISTORY_DAYS = 3660
+MIN_OBSERVED_MAX_HR = 160.0
+MAX_OBSERVED_MAX_HR = 220.0
+
+TILES: tuple[tuple[str, str, str, float], ...] = (
+    ("sleep_seconds", "Sleep", "h", 1 / 3600),
+    ("hrv_rmssd_ms", "HRV (rMSSD)", "ms", 1.0),
+    ("resting_hr", "Resting HR", "bpm", 1.0),
+    ("steps", "Steps", "steps", 1.0),
+    ("strain", "Strain", "0-21", 1.0),
+    ("body_battery", "Body Battery", "0-100", 1.0),
+    ("recovery_score", "Device recovery", "%", 1.0),
+    ("sleep_score", "Sleep score", "0-100", 1.0),
+    ("stress_avg", "Stress", "0-100", 1.0),
+    ("spo2_pct", "SpO2", "%", 1.0),
+    ("respiratory_rate", "Respiratory rate", "br/min", 1.0),
+    ("weight_kg", "Weight", "kg", 1.0),
+    ("hrv_sdnn_ms", "HRV (SDNN)", "ms", 1.0),
+)
+"""Dashboard tiles: /metrics field, label, display unit, factor from the stored unit."""
+
+DEVICE_SCORE_LABELS = {"whoop": "Whoop recovery", "garmin": "Garmin training readiness"}
+
+
+@dataclass(frozen=True)
+class TrainingSession:
+    """An activity or a workout, reduced to what load and weekly figures need."""
+
+    kind: str
+    id: int
+    day: date
+    sort_key: datetime
+    title: str
+    source: str
+    minutes: float
+    distance_m: float | None
+    avg_hr: float | None
+    volume_kg: float | None
+    load: float | None
+
+
+@dataclass(frozen=True)
+class History:
+    """The user's rows needed to answer for days up to ``end``."""
+
+    end: date
+    metric_days: list[MetricDay]
+    series: dict[str, dict[date, float]]
+    sessions: list[TrainingSession]
+    points: list[analytics.LoadPoint]
+    need_hours: float
+
+    def point(self, day: date) -> analytics.LoadPoint | None:
+        if not self.points or not self.points[0].day <= day <= self.points[-1].day:
+            return None
+        return self.points[(day - self.points[0].day).days]
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def first_training_day(*, session: Session, user_id: int) -> date | None:
+    """The day of the user's first activity or workout (indexed ``MIN`` queries)."""
+    first_start = session.exec(
+        select(func.min(Activity.start_time)).where(Activity.user_id == user_id)
+    ).one()
+    first_workout = session.exec(
+        select(func.min(Workout.date)).where(Workout.user_id == user_id)
+    ).one()
+    days = [d for d in (_utc_day(first_start), first_workout) if d is not None]
+    return min(days, default=None)
+
+
+def _utc_day(value: datetime | None) -> date | None:
+    if value is None:
+        return None
+    return (value.astimezone(UTC) if value.tzinfo else value).date()
+
+
+def load_history(
+    *, session: Session, user_id: int, end: date, metrics_from: date, load_from: date
+) -> History:
+    """Metrics from ``metrics_from`` and training from ``load_from`` (or the first training day
+    within ``LOAD_MODEL_DAYS``) up to ``end``, with the load model computed."""
+    metric_days = metrics.get_daily_metrics(
+        session=session, user_id=user_id, start=metrics_from, end=end
+    )
+    series: dict[str, dict[date, float]] = {name: {} for name in metrics.METRIC_FIELDS}
+    for row in metric_days:
+        for name, values in series.items():
+            value = getattr(row, name)
+            if value is not None:
+                values[row.date] = float(value)
+    first_day = first_training_day(session=session, user_id=user_id)
+    model_start = min(load_from, end)
+    if first_day is not None:
+        model_start = min(model_start, max(first_day, end - timedelta(days=LOAD_MODEL_DAYS - 1)))
+    sessions = _sessions(
+        session=session, user_id=user_id, start=model_start, end=end, resting=series["resting_hr"]
+    )
+    loads = analytics.daily_loads(
+        ((s.day, s.load) for s in sessions if s.load is not None), start=model_start, end=end
+    )
+    points = analytics.load_model(loads, first_load_day=first_day)
+    return History(end, metric_days, series, sessions, points, get_settings().sleep_need_hours)
+
+
+def _sessions(
+    *, session: Session, user_id: int, start: date, end: date, resting: dict[date, float]
+) -> list[TrainingSession]:
+    acts = activities.activities_between(session=session, user_id=user_id, start=start, end=end)
+    rest_values = analytics.window(resting, end=end, days=analytics.BASELINE_DAYS)
+    resting_hr = statistics.fmean(rest_values) if rest_values else analytics.DEFAULT_RESTING_HR
+    observed = [a.max_hr for a in acts if a.max_hr]
+    max_hr = (
+        min(MAX_OBSERVED_MAX_HR, max(MIN_OBSERVED_MAX_HR, max(observed)))
+        if observed
+        else analytics.DEFAULT_MAX_HR
+    )
+    result = [
+        TrainingSession(
+            kind="activity",
+            id=a.id or 0,
+            day=_utc_day(a.start_time) or start,
+            sort_key=a.start_time if a.start_time.tzinfo else a.start_time.replace(tzinfo=UTC),
+            title=a.sport.replace("_", " ").capitalize(),
+            source=a.source,
+            minutes=a.duration_s / 60,
+            distance_m=a.distance_m,
+            avg_hr=a.avg_hr,
+            volume_kg=None,
+            load=analytics.activity_trimp(
+                duration_s=a.duration_s,
+                avg_hr=a.avg_hr,
+                hr_histogram=a.hr_histogram,
+                resting_hr=resting_hr,
+                max_hr=max_hr,
+            ),
+        )
+        for a in acts
+    ]
+    for w in workouts.workout_summaries(session=session, user_id=user_id, start=start, end=end):
+        result.append(
+            TrainingSession(
+                kind="workout",
+                id=w.id,
+                day=w.date,
+                sort_key=datetime.combine(w.date, time.max, tzinfo=UTC),
+                title=w.workout_name,
+                source="cadence",
+                minutes=float(w.minutes),
+                distance_m=None,
+                avg_hr=None,
+                volume_kg=w.volume_kg,
+                load=w.load,
+            )
+        )
+    return sorted(result, key=lambda s: s.sort_key)
+
+
+def latest_metric_day(*, session: Session, user_id: int, on_or_before: date) -> date | None:
+    """The latest day up to ``on_or_before`` with any daily metric (an indexed ``MAX``)."""
+    return session.exec(
+        select(func.max(DailyMetric.date)).where(
+            DailyMetric.user_id == user_id, DailyMetric.date <= on_or_before
+        )
+    ).one()
+
+
+# --- readiness ----------------------------------------------------------------------------------
+
+
+def compute_readiness(history: History, day: date) -> analytics.Readiness:
+    """Readiness for ``day`` from ``history`` (which must hold the 60 days up to ``day``)."""
+    s = history.series
+    inputs = analytics.ReadinessInputs(
+        hrv=analytics.hrv_baseline(s["hrv_rmssd_ms"], on=day),
+        resting_hr=analytics.resting_hr_deviation(s["resting_hr"], on=day),
+        sleep_last_night_s=s["sleep_seconds"].get(day),
+        debt=analytics.sleep_debt(s["sleep_seconds"], on=day, need_hours=history.need_hours),
+        need_hours=history.need_hours,
+        load=history.point(day),
+    )
+    start = day - timedelta(days=analytics.BASELINE_DAYS - 1)
+    days_of_data = sum(1 for m in history.metric_days if start <= m.date <= day)
+    return analytics.readiness(day=day, days_of_data=days_of_data, inputs=inputs)
+
+
+def _device_score(*, session: Session, user_id: int, day: date) -> DeviceScore | None:
+    rows = session.exec(
+        select(DailyMetric.source, DailyMetric.recovery_score).where(
+            DailyMetric.user_id == user_id,
+            DailyMetric.date == day,
+            col(DailyMetric.recovery_score).is_not(None),
+        )
+    ).all()
+    if not rows:
+        return None
+    source, value = min(rows, key=lambda row: metrics.source_rank(row[0]))
+    label = DEVICE_SCORE_LABELS.get(source, f"{source.replace('_', ' ').title()} recovery")
+    return DeviceScore(label=label, value=float(value), source=source)
+
+
+def readiness_out(result: analytics.Readiness, device_score: DeviceScore | None) -> ReadinessOut:
+    return ReadinessOut(
+        date=result.day,
+        status=result.status,
+        score=result.score,
+        color=result.color,
+        why=result.why,
+        days_of_data=result.days_of_data,
+        days_required=analytics.READINESS_MIN_DAYS,
+        contributors=[
+            Contributor(
+                key=c.key,
+                label=c.label,
+                value=_round(c.value, 2),
+                unit=c.unit,
+                score=_round(c.score, 1),
+                weight=round(c.weight, 3),
+                detail=c.detail,
+            )
+            for c in result.contributors
+        ],
+        device_score=device_score,
+    )
+
+
+def readiness_on(*, session: Session, user_id: int, day: date) -> ReadinessOut:
+    """Readiness for one day (``GET /analytics/readiness?date=``)."""
+    _check_not_future(day)
+    history = load_history(
+        session=session,
+        user_id=user_id,
+        end=day,
+        metrics_from=day - timedelta(days=analytics.BASELINE_DAYS - 1),
+        load_from=day,
+    )
+    result = compute_readiness(history, day)
+    return readiness_out(result, _device_score(session=session, user_id=user_id, day=day))
+
+
+def _check_not_future(day: date) -> None:
+    if day > utcnow().date() + timedelta(days=1):
+        raise InvalidInput("date must not be in the future.", field="date")
+
+
+# --- training load ------------------------------------------------------------------------------
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def training_load_out(history: History, days: int) -> TrainingLoadOut:
+    """The latest load figures and the last ``days`` days of the load model."""
+    points = history.points[-days:] if history.points else []
+    last = history.point(history.end) or analytics.LoadPoint(
+        history.end, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, None, "no_data"
+    )
+    week = [p.load for p in history.points[-analytics.SHORT_DAYS :]]
+    first = next((p.day for p in history.points if p.acwr_status != "no_data"), None)
+    warmup_left = (
+        max(0, analytics.ACWR_WARMUP_DAYS - (history.end - first).days)
+        if first is not None and last.acwr_status == "warming_up"
+        else 0
+    )
+    return TrainingLoadOut(
+        date=history.end,
+        load=round(last.load, 1),
+        fitness=round(last.fitness, 1),
+        fatigue=round(last.fatigue, 1),
+        form=round(last.form, 1),
+        acwr=_round(last.acwr, 2),
+        acwr_status=last.acwr_status,
+        warmup_days_left=warmup_left,
+        monotony=_round(analytics.training_monotony(week), 2),
+        week_load=round(sum(week), 1),
+        series=[
+            LoadPointOut(
+                date=p.day,
+                load=round(p.load, 1),
+                fitness=round(p.fitness, 1),
+                fatigue=round(p.fatigue, 1),
+                form=round(p.form, 1),
+                acwr=_round(p.acwr, 2),
+                acwr_status=p.acwr_status,
+            )
+            for p in points
+        ],
+    )
+
+
+def training_load(*, session: Session, user_id: int, end: date, days: int) -> TrainingLoadOut:
+    """``GET /analytics/training-load?days=N``: the ``days`` days ending ``end``."""
+    if not 1 <= days <= MAX_HISTORY_DAYS:
+        raise InvalidInput(f"days must be between 1 and {MAX_HISTORY_DAYS}.", field="days")
+    history = load_history(
+        session=session,
+        user_id=user_id,
+        end=end,
+        metrics_from=end - timedelta(days=analytics.BASELINE_DAYS - 1),
+        load_from=end - timedelta(days=days - 1),
+    )
+    return training_load_out(history, days)
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def _today(*, session: Session, user_id: int, history: History) -> TodayOut:
+    latest = {key: max(history.series[key]) for key, *_ in TILES if history.series[key]}
+    sources = _field_sources(session=session, user_id=user_id, wanted=latest)
+    tiles = []
+    for key, label, unit, factor in TILES:
+        if key not in latest:
+            continue
+        values, day = history.series[key], latest[key]
+        base = analytics.window(values, end=day, days=analytics.BASELINE_DAYS)
+        value = values[day] * factor
+        baseline = statistics.fmean(base) * factor if len(base) > 1 else None
+        delta = value - baseline if baseline is not None else None
+        tiles.append(
+            TodayMetric(
+                key=key,
+                label=label,
+                unit=unit,
+                value=round(value, 2),
+                date=day,
+                source=sources[key],
+                baseline=_round(baseline, 2),
+                delta=_round(delta, 2),
+                delta_pct=_round(delta / baseline * 100, 1)
+                if delta is not None and baseline
+                else None,
+            )
+        )
+    return TodayOut(metrics=tiles)
+
+
+def _field_sources(*, session: Session, user_id: int, wanted: dict[str, date]) -> dict[str, str]:
+    """For each metric, the source whose value won on its day (``metrics.source_rank``)."""
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(DailyMetric).where(
+            DailyMetric.user_id == user_id, col(DailyMetric.date).in_(set(wanted.values()))
+        )
+    ).all()
+    ranked = sorted(rows, key=lambda row: metrics.source_rank(row.source))
+    return {
+        key: next(r.source for r in ranked if r.date == day and getattr(r, key) is not None)
+        for key, day in wanted.items()
+    }
+
+
+def _hrv(history: History, readiness_day: date) -> HrvOut:
+    rmssd = history.series["hrv_rmssd_ms"]
+    points = []
+    for offset in range(CHART_DAYS - 1, -1, -1):
+        day = history.end - timedelta(days=offset)
+        base = analytics.hrv_baseline(rmssd, on=day)
+        points.append(
+            HrvPoint(
+                date=day,
+                hrv_rmssd_ms=_round(rmssd.get(day), 1),
+                hrv_7d_ms=round(math.exp(base.short_mean), 1) if base else None,
+                band_low_ms=round(math.exp(base.long_mean - base.long_sd), 1) if base else None,
+                band_high_ms=round(math.exp(base.long_mean + base.long_sd), 1) if base else None,
+            )
+        )
+    current = analytics.hrv_baseline(rmssd, on=readiness_day)
+    return HrvOut(
+        status=current.status if current else None,
+        hrv_7d_ms=round(math.exp(current.short_mean), 1) if current else None,
+        baseline_ms=round(math.exp(current.long_mean), 1) if current else None,
+        falling_days=analytics.hrv_falling_days(rmssd, on=readiness_day),
+        series=points,
+    )
+
+
+def _week(history: History, start: date, end: date) -> WeekStats:
+    sessions = [s for s in history.sessions if start <= s.day <= end]
+    sleep = [v / 3600 for d, v in history.series["sleep_seconds"].items() if start <= d <= end]
+    hrv = [v for d, v in history.series["hrv_rmssd_ms"].items() if start <= d <= end]
+    return WeekStats(
+        start=start,
+        end=end,
+        sessions=len(sessions),
+        minutes=round(sum(s.minutes for s in sessions), 1),
+        distance_m=round(sum(s.distance_m or 0.0 for s in sessions), 1),
+        volume_load_kg=round(sum(s.volume_kg or 0.0 for s in sessions), 1),
+        load=round(sum(s.load or 0.0 for s in sessions), 1),
+        avg_sleep_hours=round(statistics.fmean(sleep), 2) if sleep else None,
+        avg_hrv_ms=round(statistics.fmean(hrv), 1) if hrv else None,
+    )
+
+
+def weekly_stats(history: History) -> WeeklyStats:
+    """This week (Monday to today) against the whole of last week (Monday to Sunday)."""
+    monday = history.end - timedelta(days=history.end.weekday())
+    return WeeklyStats(
+        this_week=_week(history, monday, history.end),
+        last_week=_week(history, monday - timedelta(days=7), monday - timedelta(days=1)),
+    )
+
+
+def _recent(history: History) -> list[RecentItem]:
+    newest = sorted(history.sessions, key=lambda s: s.sort_key, reverse=True)[:RECENT_LIMIT]
+    return [
+        RecentItem(
+            kind=s.kind,  # type: ignore[arg-type]
+            id=s.id,
+            date=s.day,
+            title=s.title,
+            source=s.source,
+            duration_min=round(s.minutes, 1),
+            distance_m=_round(s.distance_m, 1),
+            avg_hr_bpm=_round(s.avg_hr, 0),
+            volume_kg=_round(s.volume_kg, 1),
+            load=_round(s.load, 1),
+        )
+        for s in newest
+    ]
+
+
+def build_dashboard(
+    *, session: Session, user_id: int, today: date | None = None
+) -> DashboardResponse:
+    """DESIGN §6's dashboard payload for the user, as of ``today`` (UTC by default)."""
+    today = today or utcnow().date()
+    latest = latest_metric_day(session=session, user_id=user_id, on_or_before=today)
+    readiness_day = latest or today
+    chart_start = min(readiness_day, today - timedelta(days=CHART_DAYS - 1))
+    history = load_history(
+        session=session,
+        user_id=user_id,
+        end=today,
+        metrics_from=chart_start - timedelta(days=analytics.BASELINE_DAYS - 1),
+        load_from=today - timedelta(days=TREND_DAYS - 1),
+    )
+    readiness = compute_readiness(history, readiness_day)
+    sleep = history.series["sleep_seconds"]
+    debt = analytics.sleep_debt(sleep, on=readiness_day, need_hours=history.need_hours)
+    hrv = _hrv(history, readiness_day)
+    load = training_load_out(history, TREND_DAYS)
+    flags = analytics.risk_flags(
+        hrv_falling=hrv.falling_days,
+        debt=debt,
+        load=history.point(today),
+        monotony=load.monotony,
+    )
+    chart_from = today - timedelta(days=CHART_DAYS - 1)
+    return DashboardResponse(
+        generated_at=utcnow(),
+        date=today,
+        devices=device_connections.list_devices(session=session, user_id=user_id),
+        readiness=readiness_out(
+            readiness, _device_score(session=session, user_id=user_id, day=readiness_day)
+        ),
+        today=_today(session=session, user_id=user_id, history=history),
+        daily_metrics=[m for m in history.metric_days if m.date >= chart_from],
+        training_load=load,
+        hrv=hrv,
+        sleep=SleepOut(
+            need_hours=history.need_hours,
+            debt_hours=_round(debt.hours, 2) if debt else None,
+            nights_counted=debt.nights if debt else 0,
+        ),
+        recent_activities=_recent(history),
+        weekly_stats=weekly_stats(history),
+        flags=[FlagOut(code=f.code, severity=f.severity, message=f.message) for f in flags],
+        explanations=analytics.explanations(
+            need_hours=history.need_hours, source_priority=metrics.SOURCE_PRIORITY
+        ),
+    )
