@@ -54,7 +54,11 @@ def page() -> rx.Component:
                         ),
                         error=SignupState.password_error,
                     ),
-                    rx.text(SignupState.password_hint, size="1", color=rx.color("gray", 10)),
+                    rx.cond(
+                        SignupState.password_error,
+                        rx.fragment(),
+                        rx.text(SignupState.password_hint, size="1", color=rx.color("gray", 10)),
+                    ),
                     spacing="1",
                     width="100%",
                 ),

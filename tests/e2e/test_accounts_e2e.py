@@ -21,6 +21,9 @@ PROFILE_TEXT = "Half marathon on 12 April; left knee dislikes deep squats. Ünï
 
 def test_signup_edit_profile_logout_login_keeps_profile(new_page) -> None:
     page = new_page(DESKTOP)
+    page.goto("/signup")
+    expect(page.get_by_role("button", name="Create account")).to_be_visible()
+    screenshot(page, "signup-1280")
     page.goto("/settings")
     wait_for_path(page, "/login")  # protected page sends a visitor to login...
     assert "next=%2Fsettings" in page.url  # ...and remembers where they were going
@@ -57,6 +60,7 @@ def test_signup_shows_inline_errors_and_wrong_login_message(new_page) -> None:
     expect(page.get_by_text("Password must contain at least one digit.").first).to_be_visible()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("alert")).to_contain_text("at least one digit")
+    expect(page.get_by_text("Password must contain at least one digit.")).to_have_count(1)
     screenshot(page, "signup-375")
     assert not has_horizontal_scroll(page)
 
