@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from cadence.models.common import utcnow
+from cadence.models.common import as_utc, utcnow
 from cadence.models.health import Activity, ActivityIn, ActivityPublic
 from cadence.services.errors import InvalidInput
 
@@ -70,14 +71,14 @@ def list_activities(
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return list(rows), int(total)
+    return _aware(rows), int(total)
 
 
 def activities_between(*, session: Session, user_id: int, start: date, end: date) -> list[Activity]:
     """Activities starting on UTC days ``start`` .. ``end`` (inclusive), oldest first."""
     lower = datetime.combine(start, time.min, tzinfo=UTC)
     upper = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    return list(
+    return _aware(
         session.exec(
             select(Activity)
             .where(
@@ -88,6 +89,15 @@ def activities_between(*, session: Session, user_id: int, start: date, end: date
             .order_by(col(Activity.start_time), col(Activity.id))
         ).all()
     )
+
+
+def _aware(rows: Iterable[Activity]) -> list[Activity]:
+    """Give ``start_time`` its UTC zone back (SQLite returns naive values), without marking the
+    rows as changed."""
+    rows = list(rows)
+    for row in rows:
+        set_committed_value(row, "start_time", as_utc(row.start_time))
+    return rows
 
 
 def to_public(activity: Activity) -> ActivityPublic:
