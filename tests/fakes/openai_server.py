@@ -248,14 +248,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class FakeOpenAIServer:
-    """uvicorn serving the fake in a background thread: ``with FakeOpenAIServer() as fake:``."""
+class ThreadedServer:
+    """Serve an ASGI app with uvicorn in a background thread on a free 127.0.0.1 port."""
 
-    def __init__(self) -> None:
-        self.provider = FakeProvider()
+    def __init__(self, app: Any, *, on_stop: threading.Event | None = None) -> None:
         self.port = free_port()
+        self._on_stop = on_stop
         config = uvicorn.Config(
-            create_app(self.provider),
+            app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
@@ -266,8 +266,34 @@ class FakeOpenAIServer:
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._on_stop is not None:
+            self._on_stop.set()
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+
+
+class FakeOpenAIServer:
+    """The fake provider served in a thread: ``with FakeOpenAIServer() as fake:``."""
+
+    def __init__(self) -> None:
+        self.provider = FakeProvider()
+        self._server = ThreadedServer(create_app(self.provider), on_stop=self.provider.stop)
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"{self._server.url}/v1"
 
     def queue(self, *replies: Reply) -> None:
         self.provider.queue(*replies)
@@ -277,18 +303,11 @@ class FakeOpenAIServer:
         return self.provider.requests
 
     def __enter__(self) -> FakeOpenAIServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("fake OpenAI server did not start")
-            time.sleep(0.01)
+        self._server.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self.provider.stop.set()
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._server.stop()
 
 
 def main() -> None:

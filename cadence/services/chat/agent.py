@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cadence.db import session_scope
+from cadence.models.common import utcnow
 from cadence.services import users
 from cadence.services.chat import conversations, llm, llm_settings, offline
 from cadence.services.chat.events import (
@@ -65,7 +66,7 @@ def start_turn(
         user_message_id=stored.id,
         message=message,
         model_id=chosen,
-        today=today or date.today(),
+        today=today or utcnow().date(),
         config=config,
     )
 

@@ -84,6 +84,21 @@ def make_plan(turn: ChatTurn) -> Plan:
             ],
             lambda r: _compose_sleep(r, week=week),
         )
+    if _READINESS.search(text):
+        today = turn.today.isoformat()
+        return Plan([("get_readiness", {})], lambda r: _compose_readiness(r, today=today))
+    if _LOAD.search(text):
+        return Plan(
+            [
+                ("get_training_load", {"days": 42}),
+                ("render_chart", {"metric": "training_load", "days": 42}),
+            ],
+            _compose_load,
+        )
+    if _WEEK.search(text) or _SUMMARY.search(text):
+        return Plan([("get_weekly_summary", {})], _compose_week)
+    if _BRIEF.search(text):
+        return Plan([("get_daily_brief", {})], _compose_brief)
     return Plan([], _compose_fallback)
 
 
@@ -101,6 +116,16 @@ _LAST_WORKOUT = re.compile(
 )
 _HRV = re.compile(r"\bhrv\b|heart rate variability")
 _SLEEP = re.compile(r"\bsle(e)?p|\bslept\b|\bbed ?time\b")
+_READINESS = re.compile(
+    r"\bread(y|iness)\b|\brecover(ed|y)\b|should i (train|work ?out|rest|run|lift)"
+    r"|\btrain (hard )?today\b"
+)
+_LOAD = re.compile(
+    r"\b(training )?load\b|\bacwr\b|\bfitness\b|\bfatigue\b|\bform\b|overtrain"
+    r"|acute.{0,10}chronic"
+)
+_SUMMARY = re.compile(r"\bsummar(y|ise|ize)\b|\brecap\b")
+_BRIEF = re.compile(r"\bbrief\b|\btoday\b|\bhow am i\b|\boverview\b|\bmorning\b")
 _WEEK = re.compile(r"\b(week|weekly|7 (days|nights)|seven)\b")
 _PR_TAIL = re.compile(
     r"(?:best|pr|prs|personal (?:best|record)|heaviest|max|1rm|e1rm|progress)\s+"
@@ -291,12 +316,113 @@ def _compose_logged(results: Results) -> str:
     )
 
 
+def _compose_readiness(results: Results, *, today: str) -> str:
+    readiness = results.get("get_readiness")
+    if problem := _failed(readiness):
+        return problem
+    data = readiness.data
+    if data.get("status") != "ok":
+        return readiness.summary
+    dot = _DOTS[data["color"]]
+    when = "today" if data["date"] == today else "on the latest day with data"
+    lines = [
+        f"{dot} Your readiness {when} ({data['date']}) is **{data['score']}/100** "
+        f"({data['color']}). {data['why']}"
+    ]
+    rows = [
+        f"- {c['label']}: {c['detail']}"
+        + (f" — score {c['score']:.0f}, weight {c['weight']:.0%}" if c["score"] is not None else "")
+        for c in data["contributors"]
+    ]
+    lines.append("Why:\n\n" + "\n".join(rows))
+    device = data.get("device_score")
+    if device:
+        lines.append(f"{device['label']} reports {device['value']:.0f} for the same day.")
+    lines.append(_READINESS_ADVICE[data["color"]])
+    return "\n\n".join(lines)
+
+
+_DOTS = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
+_READINESS_ADVICE = {
+    "green": "Good day for quality work: intervals or heavy lifting are fine.",
+    "yellow": "Train, but keep it moderate: technique, zone 2, or cut a hard session short.",
+    "red": "Prioritise recovery today: rest, an easy walk, sleep early.",
+}
+
+
+def _compose_load(results: Results) -> str:
+    load = results.get("get_training_load")
+    if problem := _failed(load):
+        return problem
+    data = load.data
+    if data.get("acwr_status") == "no_data":
+        return load.summary
+    lines = [
+        f"Fitness is **{data['fitness']:.1f}**, fatigue **{data['fatigue']:.1f}** and form "
+        f"**{data['form']:+.1f}** (on {data['date']}). The last 7 days add up to "
+        f"{data['week_load']:.0f} AU."
+    ]
+    acwr = data.get("acwr")
+    if data["acwr_status"] == "ok" and acwr is not None:
+        if acwr > 1.3:
+            verdict = "🔴 above 1.3: load jumped faster than your body is used to; ease off"
+        elif acwr < 0.8:
+            verdict = "🟡 below 0.8: you are doing less than usual (fine for a taper)"
+        else:
+            verdict = "🟢 within 0.8-1.3, the usual safe range"
+        lines.append(f"Your acute:chronic workload ratio (ACWR) is **{acwr:.2f}**: {verdict}.")
+    elif data["acwr_status"] == "warming_up":
+        lines.append(
+            f"ACWR is still warming up: {data['warmup_days_left']} more days of history needed."
+        )
+    lines.append("The chart shows fitness, fatigue and form over 42 days.")
+    return "\n\n".join(lines)
+
+
+def _compose_week(results: Results) -> str:
+    week = results.get("get_weekly_summary")
+    if problem := _failed(week):
+        return problem
+    this, last = week.data["this_week"], week.data["last_week"]
+
+    def row(label: str, key: str, unit: str, digits: int = 0, scale: float = 1.0) -> str:
+        def fmt(value: float | None) -> str:
+            return "—" if value is None else f"{value * scale:.{digits}f} {unit}".strip()
+
+        return f"| {label} | {fmt(this[key])} | {fmt(last[key])} |"
+
+    table = "\n".join(
+        [
+            f"| | This week (from {this['start']}) | Last week |",
+            "|---|---|---|",
+            row("Sessions", "sessions", ""),
+            row("Minutes", "minutes", "min"),
+            row("Distance", "distance_m", "km", 1, 0.001),
+            row("Strength volume", "volume_load_kg", "kg"),
+            row("Load", "load", "AU"),
+            row("Avg sleep", "avg_sleep_hours", "h", 1),
+            row("Avg HRV", "avg_hrv_ms", "ms"),
+        ]
+    )
+    return f"Here is your week so far against last week:\n\n{table}"
+
+
+def _compose_brief(results: Results) -> str:
+    brief = results.get("get_daily_brief")
+    if problem := _failed(brief):
+        return problem
+    return "Your brief for today: " + brief.summary
+
+
 FALLBACK = """\
 I'm the offline coach: I answer from your data without an AI model, so I only know a few \
 questions. Try:
 
 - "How did I sleep last night?" or "How was my sleep this week?"
 - "What's my HRV trend?"
+- "What's my readiness today?"
+- "How is my training load / ACWR?"
+- "Give me this week's summary"
 - "What was my last workout?"
 - "What's my best bench press?"
 - "Log bench press 3x8 at 80 kg"

@@ -16,7 +16,15 @@ from cadence.config import get_settings
 from cadence.db import session_scope
 from cadence.models.health import MetricDay
 from cadence.models.workout import ExerciseEntry, WorkoutCreate
-from cadence.services import activities, analytics, exercises, metrics, users, workouts
+from cadence.services import (
+    activities,
+    analytics,
+    dashboard,
+    exercises,
+    metrics,
+    users,
+    workouts,
+)
 from cadence.services.chat.registry import ToolContext, ToolRegistry, ToolResult
 
 TOOLS = ToolRegistry()
@@ -152,6 +160,146 @@ def get_hrv_trend(ctx: ToolContext, *, days: Days = 14) -> ToolResult:
     elif falling:
         summary += f" Lower than the day before for {falling} day(s)."
     return ToolResult(summary=summary, data=data)
+
+
+@TOOLS.register
+def get_readiness(ctx: ToolContext) -> ToolResult:
+    """Today's readiness score (0-100, green/yellow/red) with every contributor (HRV, resting
+    HR, sleep, sleep debt, training load), its value, weight and why."""
+    day = dashboard.latest_metric_day(
+        session=ctx.session, user_id=ctx.user_id, on_or_before=ctx.today
+    )
+    if day is None:
+        return ToolResult(
+            summary=f"No recovery data yet, so no readiness score. {NO_DEVICE_HINT}",
+            data={"status": "no_data"},
+        )
+    result = dashboard.readiness_on(session=ctx.session, user_id=ctx.user_id, day=day)
+    data = result.model_dump(mode="json")
+    when = "today" if day == ctx.today else f"on {day.isoformat()} (latest day with data)"
+    if result.status != "ok":
+        summary = f"Readiness {when}: not scored. {result.why}"
+    else:
+        summary = f"Readiness {when}: {result.score}/100 ({result.color}). {result.why}"
+    parts = [
+        f"{c.label} {c.detail}"
+        + (f" (score {c.score:.0f}, weight {c.weight:.0%})" if c.score is not None else "")
+        for c in result.contributors
+    ]
+    summary += " Contributors: " + "; ".join(parts) + "."
+    if result.device_score is not None:
+        summary += f" {result.device_score.label}: {result.device_score.value:.0f}."
+    return ToolResult(summary=summary, data=data)
+
+
+@TOOLS.register
+def get_training_load(
+    ctx: ToolContext,
+    *,
+    days: Annotated[int, Field(ge=7, le=365, description="Days of history to consider.")] = 42,
+) -> ToolResult:
+    """Training load: today's Fitness, Fatigue and Form (EWMA of daily load), the
+    acute:chronic workload ratio (ACWR) and the last 7 days' load and monotony."""
+    load = dashboard.training_load(
+        session=ctx.session, user_id=ctx.user_id, end=ctx.today, days=days
+    )
+    data = load.model_dump(mode="json", exclude={"series"})
+    if load.acwr_status == "no_data":
+        return ToolResult(
+            summary=f"No training recorded yet, so no training load. {NO_WORKOUT_HINT}",
+            data=data,
+        )
+    summary = (
+        f"Training load on {load.date.isoformat()}: Fitness {load.fitness:.1f}, "
+        f"Fatigue {load.fatigue:.1f}, Form {load.form:+.1f}; last 7 days load "
+        f"{load.week_load:.0f} AU (monotony {_fmt(load.monotony, 2)})."
+    )
+    if load.acwr_status == "ok" and load.acwr is not None:
+        zone = (
+            "above 1.3: a risky jump"
+            if load.acwr > analytics.ACWR_FLAG
+            else "below 0.8: detraining"
+            if load.acwr < 0.8
+            else "in the 0.8-1.3 range"
+        )
+        summary += f" ACWR {load.acwr:.2f} ({zone})."
+    elif load.acwr_status == "warming_up":
+        summary += f" ACWR is warming up ({load.warmup_days_left} more days needed)."
+    else:
+        summary += " ACWR: no chronic load yet."
+    return ToolResult(summary=summary, data=data)
+
+
+@TOOLS.register
+def get_weekly_summary(ctx: ToolContext) -> ToolResult:
+    """This week (Monday to today) against last week: sessions, minutes, distance, strength
+    volume, load, average sleep and HRV."""
+    monday = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    history = dashboard.load_history(
+        session=ctx.session,
+        user_id=ctx.user_id,
+        end=ctx.today,
+        metrics_from=monday - dt.timedelta(days=7),
+        load_from=monday - dt.timedelta(days=7),
+    )
+    stats = dashboard.weekly_stats(history)
+    data = stats.model_dump(mode="json")
+    lines = [
+        _week_line("This week", stats.this_week),
+        _week_line("Last week", stats.last_week),
+    ]
+    return ToolResult(summary=" ".join(lines), data=data)
+
+
+def _week_line(label: str, week: Any) -> str:
+    sleep = f"{week.avg_sleep_hours:.1f} h" if week.avg_sleep_hours is not None else "no data"
+    hrv = f"{week.avg_hrv_ms:.0f} ms" if week.avg_hrv_ms is not None else "no data"
+    return (
+        f"{label} ({week.start.isoformat()} to {week.end.isoformat()}): {week.sessions} sessions, "
+        f"{week.minutes:.0f} min, {week.distance_m / 1000:.1f} km, strength volume "
+        f"{week.volume_load_kg:.0f} kg, load {week.load:.0f} AU, average sleep {sleep}, "
+        f"average HRV {hrv}."
+    )
+
+
+@TOOLS.register
+def get_daily_brief(ctx: ToolContext) -> ToolResult:
+    """A one-look brief for today: readiness, last night's sleep, HRV status, training load,
+    active risk flags."""
+    board = dashboard.build_dashboard(session=ctx.session, user_id=ctx.user_id, today=ctx.today)
+    readiness = board.readiness
+    tiles = {m.key: m for m in board.today.metrics}
+    parts = []
+    if readiness.status == "ok":
+        parts.append(f"Readiness {readiness.score}/100 ({readiness.color}): {readiness.why}")
+    else:
+        parts.append(f"Readiness not scored: {readiness.why}")
+    if sleep := tiles.get("sleep_seconds"):
+        parts.append(f"Sleep {sleep.value:.1f} h on {sleep.date.isoformat()}")
+    if board.sleep.debt_hours is not None:
+        parts.append(f"sleep debt {board.sleep.debt_hours:.1f} h")
+    if hrv := tiles.get("hrv_rmssd_ms"):
+        status = f", {board.hrv.status} baseline" if board.hrv.status else ""
+        parts.append(f"HRV {hrv.value:.0f} ms{status}")
+    if rhr := tiles.get("resting_hr"):
+        parts.append(f"resting HR {rhr.value:.0f} bpm")
+    load = board.training_load
+    if load.acwr_status != "no_data":
+        parts.append(
+            f"Fitness {load.fitness:.1f}, Fatigue {load.fatigue:.1f}, Form {load.form:+.1f}"
+            + (f", ACWR {load.acwr:.2f}" if load.acwr is not None else "")
+        )
+    flags = [f.message for f in board.flags]
+    parts.append("Flags: " + (" ".join(flags) if flags else "none"))
+    if not tiles and load.acwr_status == "no_data":
+        parts.append(NO_DEVICE_HINT)
+    data = {
+        "readiness": readiness.model_dump(mode="json"),
+        "sleep_hours": tiles["sleep_seconds"].value if "sleep_seconds" in tiles else None,
+        "hrv_ms": tiles["hrv_rmssd_ms"].value if "hrv_rmssd_ms" in tiles else None,
+        "flags": [f.model_dump(mode="json") for f in board.flags],
+    }
+    return ToolResult(summary=". ".join(parts) + ".", data=data)
 
 
 # --- activities and strength ---------------------------------------------------------------------
@@ -402,7 +550,14 @@ def update_coaching_profile(
 # --- charts -------------------------------------------------------------------------------------
 
 ChartMetric = Literal[
-    "sleep_hours", "hrv", "resting_hr", "sleep_score", "steps", "weight", "exercise_e1rm"
+    "sleep_hours",
+    "hrv",
+    "resting_hr",
+    "sleep_score",
+    "steps",
+    "weight",
+    "training_load",
+    "exercise_e1rm",
 ]
 _METRIC_CHARTS: dict[str, tuple[str, str, str, str, Callable[[float], float]]] = {
     # metric: (field, label, unit, kind, convert)
@@ -427,6 +582,8 @@ def render_chart(
     1RM over all sessions) inline in the chat."""
     if metric == "exercise_e1rm":
         return _exercise_chart(ctx, exercise)
+    if metric == "training_load":
+        return _load_chart(ctx, days)
     field, label, unit, kind, convert = _METRIC_CHARTS[metric]
     rows = _days(ctx, days)
     points = [
@@ -475,6 +632,35 @@ def _exercise_chart(ctx: ToolContext, exercise: str | None) -> ToolResult:
     }
     return ToolResult(
         summary=f"Chart shown: {history.name} over {len(points)} sessions.",
+        data={"points": len(points)},
+        chart=chart,
+    )
+
+
+def _load_chart(ctx: ToolContext, days: int) -> ToolResult:
+    load = dashboard.training_load(
+        session=ctx.session, user_id=ctx.user_id, end=ctx.today, days=days
+    )
+    if load.acwr_status == "no_data":
+        return ToolResult(summary=f"No training to chart yet. {NO_WORKOUT_HINT}", data={})
+    points = [
+        {"date": p.date.isoformat(), "fitness": p.fitness, "fatigue": p.fatigue, "form": p.form}
+        for p in load.series
+    ]
+    chart = {
+        "id": f"training_load-{ctx.today.isoformat()}-{days}",
+        "kind": "line",
+        "title": f"Fitness, fatigue and form, last {days} days",
+        "x": "date",
+        "series": [
+            {"key": "fitness", "label": "Fitness", "unit": "AU"},
+            {"key": "fatigue", "label": "Fatigue", "unit": "AU"},
+            {"key": "form", "label": "Form", "unit": "AU"},
+        ],
+        "data": points,
+    }
+    return ToolResult(
+        summary=f"Chart shown: fitness, fatigue and form for {len(points)} days.",
         data={"points": len(points)},
         chart=chart,
     )
