@@ -1,0 +1,137 @@
+"""The file-import card: drag-and-drop upload of several files or a zip, a progress bar while the
+import runs, the result and per-file errors, and the demo-data button. Presentational only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cadence.components.forms import callout, card
+
+UPLOAD_ID = "health_files"
+ACCEPT = {
+    "application/octet-stream": [".fit", ".FIT", ".gpx", ".tcx", ".csv"],
+    "application/xml": [".xml", ".gpx", ".tcx"],
+    "application/zip": [".zip"],
+    "text/csv": [".csv"],
+}
+MUTED = rx.color("gray", 11)
+
+
+def _drop_zone() -> rx.Component:
+    return rx.upload(
+        rx.vstack(
+            rx.icon("upload", size=28, color=MUTED),
+            rx.text("Drop files here or tap to choose", weight="medium"),
+            rx.text(
+                "FIT, GPX, TCX, Apple Health export.xml or export.zip, Strong/Hevy CSV — "
+                "several at once, or one zip.",
+                size="1",
+                color=MUTED,
+                text_align="center",
+            ),
+            align="center",
+            spacing="2",
+            padding="20px",
+        ),
+        id=UPLOAD_ID,
+        multiple=True,
+        accept=ACCEPT,
+        border=f"2px dashed {rx.color('gray', 7)}",
+        border_radius="12px",
+        width="100%",
+        cursor="pointer",
+        min_height="120px",
+    )
+
+
+def _selected() -> rx.Component:
+    return rx.foreach(
+        rx.selected_files(UPLOAD_ID),
+        lambda name: rx.hstack(rx.icon("file", size=14), rx.text(name, size="2"), spacing="2"),
+    )
+
+
+def _progress(status: rx.Var, progress: rx.Var, summary: rx.Var, importing: rx.Var):
+    color = rx.match(status, ("done", "green"), ("partial", "amber"), ("failed", "tomato"), "blue")
+    return rx.cond(
+        status != "",
+        rx.vstack(
+            rx.hstack(
+                rx.badge(status, color_scheme=color, variant="soft", id="import_status"),
+                rx.text(summary, size="2", id="import_summary"),
+                rx.spacer(),
+                rx.cond(importing, rx.text(progress.to(str) + "%", size="2", color=MUTED)),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.progress(value=progress, max=100, width="100%", id="import_progress"),
+            width="100%",
+            spacing="2",
+        ),
+    )
+
+
+def _errors(errors: rx.Var) -> rx.Component:
+    return rx.cond(
+        errors.length() > 0,
+        rx.vstack(
+            rx.text("Some files or records could not be imported:", size="2", weight="medium"),
+            rx.foreach(
+                errors,
+                lambda e: rx.text("• ", e, size="2", color=rx.color("tomato", 11), role="alert"),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def import_card(
+    *,
+    on_import: rx.EventSpec,
+    status: rx.Var,
+    progress: rx.Var,
+    summary: rx.Var,
+    errors: rx.Var,
+    importing: rx.Var,
+    upload_error: rx.Var,
+    on_demo: rx.EventHandler,
+    demo_loading: rx.Var,
+    demo_message: rx.Var,
+    demo_error: rx.Var,
+) -> rx.Component:
+    """Upload area + progress + results, and the demo-data button under it."""
+    return card(
+        callout(upload_error),
+        _drop_zone(),
+        _selected(),
+        rx.button(
+            rx.icon("file-up", size=16),
+            "Import files",
+            on_click=on_import,
+            loading=importing,
+            size="3",
+            min_height="44px",
+            width="100%",
+            id="import_button",
+        ),
+        _progress(status, progress, summary, importing),
+        _errors(errors),
+        rx.divider(),
+        rx.text("No device yet? Try Cadence with 90 days of realistic sample data.", size="2"),
+        callout(demo_error),
+        callout(demo_message, kind="success"),
+        rx.button(
+            rx.icon("sparkles", size=16),
+            "Load demo data",
+            on_click=on_demo,
+            loading=demo_loading,
+            variant="soft",
+            size="3",
+            min_height="44px",
+            width="100%",
+            id="demo_button",
+        ),
+        title="Import files",
+    )

@@ -1,0 +1,130 @@
+"""File uploads and demo data on the Devices page: stage the files, start the import job, poll
+its progress until it ends; or fill the account with demo data."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from cadence.config import get_settings
+from cadence.models.imports import ImportJobPublic
+from cadence.services import demo, imports
+from cadence.services.errors import DomainError
+from cadence.states.auth import AuthState
+
+POLL_SECONDS = 0.5
+FINAL = ("done", "partial", "failed")
+
+
+def _summary(job: ImportJobPublic) -> str:
+    counts = job.counts
+    parts = [
+        f"{counts[kind]} {label}"
+        for kind, label in (
+            ("activities", "new activities"),
+            ("daily_metrics", "new days of metrics"),
+            ("workouts", "new workouts"),
+            ("duplicates", "already imported"),
+        )
+        if counts.get(kind)
+    ]
+    return ", ".join(parts) or "Nothing new was found."
+
+
+class ImportsState(AuthState):
+    job_id: int = 0
+    status: str = ""
+    progress: int = 0
+    summary: str = ""
+    errors: list[str] = []
+    upload_error: str = ""
+    demo_loading: bool = False
+    demo_message: str = ""
+    demo_error: str = ""
+
+    @rx.var
+    def importing(self) -> bool:
+        return self.status in ("queued", "running")
+
+    def _show(self, job: ImportJobPublic) -> None:
+        self.job_id = job.import_id
+        self.status = job.status
+        self.progress = round(job.progress * 100)
+        self.errors = job.errors
+        self.summary = _summary(job) if job.status in FINAL else "Importing…"
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        """Copy the uploaded files to disk, start the import job and follow it."""
+        self.upload_error = ""
+        self.errors = []
+        if not files:
+            self.upload_error = "Choose or drop at least one file first."
+            return
+        limit = get_settings().max_upload_bytes
+        if sum(f.size or 0 for f in files) > limit:
+            self.upload_error = f"These files are larger than the {limit // 1_048_576} MB limit."
+            return
+        self.status, self.progress, self.summary = "queued", 0, "Uploading…"
+        yield
+        try:
+            staged = await asyncio.to_thread(
+                imports.stage_files, uploads=[(f.filename or "upload", f.file) for f in files]
+            )
+            job = await self.as_user(
+                lambda session, user: imports.to_public(
+                    imports.start_import(session=session, user_id=user.id, files=staged)
+                )
+            )
+        except DomainError as exc:
+            self.status, self.summary, self.upload_error = "", "", exc.message
+            return
+        self._show(job)
+        yield rx.clear_selected_files("health_files")
+        yield ImportsState.follow
+
+    @rx.event(background=True)
+    async def follow(self):
+        """Poll the job every half second until it reaches a final status."""
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            async with self:
+                job_id = self.job_id
+            try:
+                job = await self.as_user(
+                    lambda session, user, job_id=job_id: imports.to_public(
+                        imports.get_job(session=session, user_id=user.id, job_id=job_id)
+                    )
+                )
+            except DomainError as exc:
+                async with self:
+                    self.status, self.upload_error = "", exc.message
+                return
+            async with self:
+                if self.job_id != job_id:
+                    return  # a newer upload is being followed
+                self._show(job)
+                if job.status in FINAL:
+                    return
+
+    @rx.event
+    async def load_demo(self):
+        """Fill the account with 90 days of demo metrics, activities and workouts."""
+        self.demo_loading, self.demo_message, self.demo_error = True, "", ""
+        yield
+        try:
+            counts = await self.as_user(
+                lambda session, user: demo.generate_demo_data(session=session, user_id=user.id)
+            )
+        except DomainError as exc:
+            self.demo_error = exc.message
+        else:
+            self.demo_message = (
+                f"Demo data ready: {counts['daily_metrics']} days of metrics, "
+                f"{counts['activities']} activities and {counts['workouts']} workouts added."
+                if any(counts.values())
+                else "Demo data was already loaded for today."
+            )
+        finally:
+            self.demo_loading = False
