@@ -48,9 +48,48 @@ def _demo_data(parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
+def _create_admin(parser: argparse.ArgumentParser) -> Handler:
+    parser.add_argument("email", help="an existing account to make admin (and enable)")
+
+    def run(args: argparse.Namespace) -> int:
+        from cadence.db import session_scope
+        from cadence.services import admin
+        from cadence.services.errors import NotFound
+
+        try:
+            with session_scope() as session:
+                user = admin.make_admin_by_email(session=session, email=args.email)
+        except NotFound as exc:
+            print(f"{exc.message} Sign up first, then run this again.", file=sys.stderr)
+            return 1
+        print(f"{user.email} is now an admin.")
+        return 0
+
+    return run
+
+
+def _mcp(parser: argparse.ArgumentParser) -> Handler:
+    parser.add_argument("--email", required=True, help="the account whose data the tools read")
+
+    def run(args: argparse.Namespace) -> int:
+        from cadence.api.mcp import run_stdio
+        from cadence.services.errors import NotFound
+
+        try:
+            run_stdio(email=args.email)
+        except NotFound as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+        return 0
+
+    return run
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = {
     "migrate": ("apply database migrations (alembic upgrade heads)", _migrate),
     "demo-data": ("add 90 days of realistic demo data to an account", _demo_data),
+    "create-admin": ("make an existing account an admin", _create_admin),
+    "mcp": ("serve the coach's tools to an MCP client over stdio", _mcp),
 }
 
 

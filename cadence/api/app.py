@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from cadence.api import mcp
 from cadence.api.middleware import API_PREFIX, BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from cadence.api.routes import (
     account,
@@ -77,6 +78,7 @@ def create_api() -> FastAPI:
     )
     for router in ROUTERS:
         api.include_router(router, prefix=API_PREFIX)
+    mcp.mount_http(api, f"{API_PREFIX}/mcp")
     # Keep last: anything mounted under /api/v1 must be added before this catch-all.
     api.add_api_route(
         f"{API_PREFIX}/{{path:path}}",
