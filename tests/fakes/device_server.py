@@ -45,6 +45,7 @@ class FakeProviderServer:
     def __init__(self) -> None:
         self._routes: dict[tuple[str, str], list[Reply] | Handler] = {}
         self.requests: list[Recorded] = []
+        self.default: Reply | None = None  # the answer to unregistered routes (else a 404)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -75,7 +76,9 @@ class FakeProviderServer:
             self.requests.append(recorded)
             target = self._routes.get((recorded.method, recorded.path))
             if target is None:
-                return Reply(body={"error": f"no fake route for {recorded.path}"}, status=404)
+                return self.default or Reply(
+                    body={"error": f"no fake route for {recorded.path}"}, status=404
+                )
             if callable(target):
                 return target(recorded)
             return target.pop(0) if len(target) > 1 else target[0]
@@ -103,9 +106,12 @@ class FakeProviderServer:
                 reply = fake._reply_for(recorded)
                 if reply.delay:
                     time.sleep(reply.delay)
-                payload = (
-                    reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-                )
+                if reply.status == 204:
+                    payload = b""
+                elif isinstance(reply.body, bytes):
+                    payload = reply.body
+                else:
+                    payload = json.dumps(reply.body).encode()
                 try:
                     self.send_response(reply.status)
                     if not isinstance(reply.body, bytes):

@@ -270,6 +270,8 @@ class GarminProvider:
 
     def connect(self, *, params: dict[str, str], redirect_uri: str) -> Credentials:
         """Sign in once with ``email`` and ``password``; the password is not kept."""
+        if not params.get("email") or not params.get("password"):
+            raise ProviderAuthError("Enter your Garmin Connect email and password.")
         try:
             credentials = self._login(params["email"], params["password"])
         except ProviderError:
