@@ -59,14 +59,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('workout_exercise', schema=None) as batch_op:
-        batch_op.create_index('ix_workout_exercise_user_name_date', ['user_id', 'name_key', 'date'], unique=False)
+        batch_op.create_index('ix_workout_exercise_library', ['user_id', 'name_key', 'date', 'workout_id', 'warmup', 'weight_kg', 'e1rm_kg', 'volume_kg'], unique=False)
         batch_op.create_index(batch_op.f('ix_workout_exercise_workout_id'), ['workout_id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('workout_exercise', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_workout_exercise_workout_id'))
-        batch_op.drop_index('ix_workout_exercise_user_name_date')
+        batch_op.drop_index('ix_workout_exercise_library')
 
     op.drop_table('workout_exercise')
     with op.batch_alter_table('workout', schema=None) as batch_op:

@@ -56,7 +56,20 @@ class WorkoutExercise(SQLModel, table=True):
     workout/name so per-user aggregations need no join."""
 
     __tablename__ = "workout_exercise"
-    __table_args__ = (Index("ix_workout_exercise_user_name_date", "user_id", "name_key", "date"),)
+    __table_args__ = (
+        # covers the library aggregation, so it reads the index only, never the table
+        Index(
+            "ix_workout_exercise_library",
+            "user_id",
+            "name_key",
+            "date",
+            "workout_id",
+            "warmup",
+            "weight_kg",
+            "e1rm_kg",
+            "volume_kg",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workout_id: int = Field(foreign_key="workout.id", ondelete="CASCADE", index=True)

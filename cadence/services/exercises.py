@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from sqlalchemy import case, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cadence.models.workout import (
@@ -49,25 +50,16 @@ def library(*, session: Session, user_id: int, search: str | None = None) -> Exe
         .group_by(col(Row.name_key))
         .subquery()
     )
-    spellings = (
-        select(
-            col(Row.name_key).label("name_key"),
-            col(Row.name).label("name"),
-            func.row_number()
-            .over(
-                partition_by=col(Row.name_key),
-                order_by=(col(Row.date).desc(), col(Row.workout_id).desc(), col(Row.position)),
-            )
-            .label("recency"),
-        )
-        .where(*scope)
-        .subquery()
+    latest = aliased(Row)
+    spelling = (
+        select(latest.name)
+        .where(latest.user_id == user_id, latest.name_key == totals.c.name_key)
+        .order_by(latest.date.desc(), latest.workout_id.desc(), latest.position)
+        .limit(1)
+        .scalar_subquery()
     )
-    query = (
-        select(spellings.c.name, totals)
-        .join(totals, totals.c.name_key == spellings.c.name_key)
-        .where(spellings.c.recency == 1)
-        .order_by(totals.c.last_performed.desc(), spellings.c.name)
+    query = select(spelling.label("name"), totals).order_by(
+        totals.c.last_performed.desc(), totals.c.name_key
     )
     return ExerciseLibrary(
         exercises=[
