@@ -85,11 +85,43 @@ def _mcp(parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
+def _sync(parser: argparse.ArgumentParser) -> Handler:
+    parser.add_argument("--email", help="sync this account's devices now (default: every due one)")
+    parser.add_argument("--provider", help="only this provider (garmin, whoop, strava)")
+
+    def run(args: argparse.Namespace) -> int:
+        from cadence.db import session_scope
+        from cadence.services.devices import sync
+        from cadence.services.errors import NotFound
+        from cadence.services.mcp_access import user_id_for_email
+
+        try:
+            with session_scope() as session:
+                if args.email:
+                    user_id = user_id_for_email(session=session, email=args.email)
+                    results = sync.sync_user_devices(
+                        session=session, user_id=user_id, provider=args.provider
+                    )
+                else:
+                    results = sync.run_due_syncs(session=session)
+        except NotFound as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+        for result in results:
+            print(sync.describe(result))
+        if not results:
+            print("Nothing to sync: no connected device is due.")
+        return 1 if any(r.status == "error" for r in results) else 0
+
+    return run
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = {
     "migrate": ("apply database migrations (alembic upgrade heads)", _migrate),
     "demo-data": ("add 90 days of realistic demo data to an account", _demo_data),
     "create-admin": ("make an existing account an admin", _create_admin),
     "mcp": ("serve the coach's tools to an MCP client over stdio", _mcp),
+    "sync": ("sync connected devices now (one account, or every due one)", _sync),
 }
 
 

@@ -3,6 +3,7 @@ into the health tables, status/last_error/backoff, token refresh, and the lease.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -19,7 +20,7 @@ from cadence.models.device import DeviceConnection
 from cadence.models.health import Activity, DailyMetric
 from cadence.models.user import User
 from cadence.services.devices import connections, sync
-from cadence.services.devices.scheduler import SyncScheduler
+from cadence.services.devices.scheduler import SyncScheduler, background_sync
 from cadence.services.errors import Conflict, NotFound
 from tests.conftest import reset_caches
 from tests.fakes.device_server import FakeProviderServer, Recorded, Reply
@@ -327,3 +328,12 @@ def test_sync_of_a_device_not_connected_is_not_found(fake, session, user_id) -> 
         sync.sync_now(session=session, user_id=user_id, provider="whoop")
     with pytest.raises(NotFound, match="Unknown device provider"):
         sync.sync_now(session=session, user_id=user_id, provider="fitbit")
+
+
+def test_background_sync_lifespan_starts_and_stops_the_thread() -> None:
+    async def lifespan() -> bool:
+        async with background_sync(db.session_scope) as scheduler:
+            running = scheduler._thread is not None and scheduler._thread.is_alive()
+        return running and scheduler._thread is None
+
+    assert asyncio.run(lifespan())

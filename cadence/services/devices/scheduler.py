@@ -7,10 +7,11 @@ connection is synced by one of them at a time. The thread opens its own sessions
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, asynccontextmanager
 
 from sqlmodel import Session
 
@@ -62,3 +63,16 @@ class SyncScheduler:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+@asynccontextmanager
+async def background_sync(
+    session_factory: Callable[[], AbstractContextManager[Session]],
+) -> AsyncIterator[SyncScheduler]:
+    """An app lifespan task: the scheduler runs while the app serves, and stops with it."""
+    scheduler = SyncScheduler(session_factory)
+    scheduler.start()
+    try:
+        yield scheduler
+    finally:
+        await asyncio.to_thread(scheduler.stop)

@@ -309,3 +309,31 @@ def run_due_syncs(
                 run_sync(session=session, connection_id=connection_id, owner=lease_owner)
             )
     return results
+
+
+def sync_user_devices(
+    *, session: Session, user_id: int, provider: str | None = None, today: date | None = None
+) -> list[SyncResult]:
+    """Sync every connected device of the user now (or only ``provider``); a sync already
+    running elsewhere is reported as ``syncing`` rather than raised."""
+    query = select(DeviceConnection.provider).where(
+        DeviceConnection.user_id == user_id, col(DeviceConnection.credentials).is_not(None)
+    )
+    if provider is not None:
+        get_provider(provider)
+        query = query.where(DeviceConnection.provider == provider)
+    results = []
+    for name in session.exec(query.order_by(col(DeviceConnection.provider))).all():
+        try:
+            results.append(sync_now(session=session, user_id=user_id, provider=name, today=today))
+        except Conflict as exc:
+            results.append(SyncResult(provider=name, status="syncing", message=exc.message))
+    return results
+
+
+def describe(result: SyncResult) -> str:
+    """One line for people: ``whoop: ok (7 daily metrics, 1 new activity)``."""
+    if result.status != "ok":
+        return f"{result.provider}: {result.status} - {result.message}"
+    days, new = result.counts.get("daily_metrics", 0), result.counts.get("activities", 0)
+    return f"{result.provider}: ok ({days} daily metrics, {new} new activities)"
