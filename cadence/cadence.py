@@ -3,9 +3,9 @@
 import reflex as rx
 
 from cadence.api.app import create_api
-from cadence.pages import home, login, settings, signup
+from cadence.pages import dashboard, login, settings, signup
 
-PAGES = [login, signup, home, settings]
+PAGES = [login, signup, dashboard, settings]
 
 app = rx.App(
     api_transformer=create_api(),

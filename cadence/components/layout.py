@@ -20,7 +20,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Home", "/", "house"),
+    NavItem("Dashboard", "/", "layout-dashboard"),
     NavItem("Settings", "/settings", "settings"),
 ]
 

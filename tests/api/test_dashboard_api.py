@@ -277,3 +277,27 @@ def test_every_number_in_the_openapi_schema_has_a_unit(client) -> None:
             if {"number", "integer"} & types and unitless and not counted:
                 missing.append(f"{name}.{field}")
     assert missing == []
+
+
+def test_demo_data_fills_every_section(client, account, session) -> None:
+    from cadence.services import demo
+
+    demo.generate_demo_data(session=session, user_id=account.user["id"])
+    session.commit()
+    body = get_dashboard(client, account)
+    assert body["readiness"]["status"] == "ok"
+    assert body["readiness"]["device_score"]["label"] == "Demo recovery"
+    assert {t["key"] for t in body["today"]["metrics"]} >= {
+        "sleep_seconds",
+        "hrv_rmssd_ms",
+        "resting_hr",
+        "steps",
+        "strain",
+        "body_battery",
+    }
+    assert body["flags"], "the demo's last block is built to raise at least one flag"
+    assert body["training_load"]["acwr_status"] == "ok"
+    assert len(body["recent_activities"]) == 10
+    kinds = {r["kind"] for r in body["recent_activities"]}
+    assert kinds <= {"activity", "workout"} and "activity" in kinds
+    assert body["weekly_stats"]["last_week"]["sessions"] > 0

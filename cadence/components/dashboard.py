@@ -1,0 +1,459 @@
+"""Dashboard building blocks: readiness card, metric tiles, charts (Reflex recharts), recent
+sessions, week-over-week table, flags, explanations and empty states. Presentational only:
+every value arrives as a Var or plain argument."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cadence.components.forms import card
+
+MUTED = rx.color("gray", 11)
+CHART_HEIGHT = 220
+AXIS_TICK = {"fontSize": 11}
+
+
+def how_computed(text: rx.Var | str, *, label: str = "How is this computed?") -> rx.Component:
+    """A small link that opens the explanation of one number."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("info", size=14),
+                label,
+                variant="ghost",
+                size="1",
+                color_scheme="gray",
+                min_height="32px",
+                class_name="how-computed",
+            )
+        ),
+        rx.popover.content(
+            rx.text(text, size="2"),
+            max_width="min(360px, 90vw)",
+        ),
+    )
+
+
+def _bar(width: rx.Var, color: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.box(width=width, height="100%", border_radius="4px", background=f"var(--{color}-9)"),
+        width="100%",
+        height="8px",
+        background=rx.color("gray", 4),
+        border_radius="4px",
+        overflow="hidden",
+    )
+
+
+def contributor(item: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(item["label"], size="2", weight="medium"),
+            rx.spacer(),
+            rx.text(item["value"], size="2"),
+            rx.badge("weight " + item["weight"].to(str), variant="soft", color_scheme="gray"),
+            width="100%",
+            align="center",
+            spacing="2",
+        ),
+        _bar(item["bar"], item["color"]),
+        rx.text(item["detail"], size="1", color=MUTED),
+        spacing="1",
+        width="100%",
+        class_name="contributor",
+    )
+
+
+def readiness_card(
+    *,
+    status: rx.Var,
+    score: rx.Var,
+    color: rx.Var,
+    word: rx.Var,
+    why: rx.Var,
+    day: rx.Var,
+    progress: rx.Var,
+    device_score: rx.Var,
+    contributors: rx.Var,
+    explanation: rx.Var,
+) -> rx.Component:
+    """Score in a coloured ring, the one-line why, the device's own score and the inputs."""
+    ring = rx.center(
+        rx.vstack(
+            rx.text(score, size="8", weight="bold", class_name="readiness-score"),
+            rx.text("/ 100", size="1", color=MUTED),
+            spacing="0",
+            align="center",
+        ),
+        width="96px",
+        height="96px",
+        min_width="96px",
+        border_radius="50%",
+        border=f"6px solid var(--{color}-9)",
+    )
+    insufficient = rx.vstack(
+        rx.text("Insufficient data", size="5", weight="bold"),
+        rx.text(why, size="2", color=MUTED),
+        rx.text(
+            "Readiness needs 14 days of sleep, HRV or resting-HR data: " + progress.to(str) + ".",
+            size="2",
+        ),
+        spacing="1",
+        class_name="readiness-insufficient",
+    )
+    scored = rx.vstack(
+        rx.hstack(
+            ring,
+            rx.vstack(
+                rx.badge(word, color_scheme=color, size="3", class_name="readiness-color"),
+                rx.text(why, size="2", class_name="readiness-why"),
+                rx.text("For " + day.to(str), size="1", color=MUTED),
+                rx.cond(
+                    device_score,
+                    rx.badge(
+                        device_score,
+                        variant="outline",
+                        color_scheme="gray",
+                        class_name="device-score",
+                    ),
+                    rx.fragment(),
+                ),
+                spacing="2",
+                align="start",
+                min_width="0",
+            ),
+            spacing="4",
+            align="center",
+            width="100%",
+        ),
+        rx.vstack(rx.foreach(contributors, contributor), spacing="3", width="100%"),
+        spacing="4",
+        width="100%",
+    )
+    return card(
+        rx.match(
+            status,
+            ("ok", scored),
+            ("insufficient_data", insufficient),
+            rx.vstack(
+                rx.text("No recovery data for the latest day.", weight="bold"),
+                rx.text(why, size="2", color=MUTED),
+            ),
+        ),
+        how_computed(explanation),
+        title="Readiness",
+        id="readiness-card",
+    )
+
+
+def metric_tile(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(item["label"], size="2", color=MUTED),
+            rx.hstack(
+                rx.text(item["value"], size="6", weight="bold"),
+                rx.text(item["unit"], size="2", color=MUTED),
+                align="baseline",
+                spacing="1",
+            ),
+            rx.text(item["baseline"], size="1", color=MUTED),
+            rx.text(item["change"], size="1"),
+            rx.text(item["source"], size="1", color=rx.color("gray", 10)),
+            how_computed(item["explain"], label="How?"),
+            spacing="1",
+            align="start",
+        ),
+        class_name="metric-tile",
+        min_width="0",
+    )
+
+
+def tiles_grid(tiles: rx.Var) -> rx.Component:
+    return rx.grid(
+        rx.foreach(tiles, metric_tile),
+        columns=rx.breakpoints(initial="2", sm="3", md="4"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _chart_card(title: str, chart: rx.Component, explanation: rx.Var, chart_id: str):
+    return card(
+        rx.box(chart, width="100%", height=f"{CHART_HEIGHT}px", class_name="chart", id=chart_id),
+        how_computed(explanation),
+        title=title,
+    )
+
+
+def _x_axis() -> rx.Component:
+    return rx.recharts.x_axis(data_key="date", tick=AXIS_TICK, min_tick_gap=24)
+
+
+def hrv_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
+    chart = rx.recharts.composed_chart(
+        rx.recharts.area(
+            data_key="band",
+            name="Normal band",
+            stroke="none",
+            fill="var(--teal-5)",
+            fill_opacity=0.6,
+            is_animation_active=False,
+        ),
+        rx.recharts.line(
+            data_key="hrv",
+            name="rMSSD (ms)",
+            stroke="var(--teal-10)",
+            dot=True,
+            connect_nulls=False,
+            is_animation_active=False,
+        ),
+        rx.recharts.line(
+            data_key="avg7",
+            name="7-day",
+            stroke="var(--indigo-10)",
+            dot=False,
+            stroke_width=2,
+            is_animation_active=False,
+        ),
+        _x_axis(),
+        rx.recharts.y_axis(tick=AXIS_TICK, width=32, domain=["auto", "auto"]),
+        rx.recharts.tooltip(),
+        rx.recharts.legend(),
+        data=data,
+        width="100%",
+        height=CHART_HEIGHT,
+    )
+    return _chart_card("HRV and its normal band", chart, explanation, "hrv-chart")
+
+
+def sleep_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
+    """Hours per night as bars; each point carries the sleep need, drawn as a dashed line."""
+    chart = rx.recharts.composed_chart(
+        rx.recharts.bar(
+            data_key="sleep", name="Sleep (h)", fill="var(--indigo-9)", is_animation_active=False
+        ),
+        rx.recharts.line(
+            data_key="need",
+            name="Need (h)",
+            stroke="var(--amber-10)",
+            stroke_dasharray="4 4",
+            dot=False,
+            is_animation_active=False,
+        ),
+        _x_axis(),
+        rx.recharts.y_axis(tick=AXIS_TICK, width=28, domain=[0, 12]),
+        rx.recharts.tooltip(),
+        rx.recharts.legend(),
+        data=data,
+        width="100%",
+        height=CHART_HEIGHT,
+    )
+    return _chart_card("Sleep per night", chart, explanation, "sleep-chart")
+
+
+def fitness_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
+    chart = rx.recharts.line_chart(
+        rx.recharts.line(
+            data_key="fitness",
+            name="Fitness",
+            stroke="var(--blue-10)",
+            dot=False,
+            is_animation_active=False,
+        ),
+        rx.recharts.line(
+            data_key="fatigue",
+            name="Fatigue",
+            stroke="var(--tomato-10)",
+            dot=False,
+            is_animation_active=False,
+        ),
+        rx.recharts.line(
+            data_key="form",
+            name="Form",
+            stroke="var(--grass-10)",
+            dot=False,
+            is_animation_active=False,
+        ),
+        rx.recharts.reference_line(y=0, stroke="var(--gray-8)"),
+        _x_axis(),
+        rx.recharts.y_axis(tick=AXIS_TICK, width=36),
+        rx.recharts.tooltip(),
+        rx.recharts.legend(),
+        data=data,
+        width="100%",
+        height=CHART_HEIGHT,
+    )
+    return _chart_card("Fitness, fatigue and form", chart, explanation, "fitness-chart")
+
+
+def load_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
+    chart = rx.recharts.composed_chart(
+        rx.recharts.bar(
+            data_key="load",
+            name="Daily load",
+            y_axis_id="load",
+            fill="var(--teal-8)",
+            is_animation_active=False,
+        ),
+        rx.recharts.line(
+            data_key="acwr",
+            name="ACWR",
+            y_axis_id="ratio",
+            stroke="var(--tomato-10)",
+            dot=False,
+            is_animation_active=False,
+        ),
+        rx.recharts.reference_line(
+            y="1.3", y_axis_id="ratio", stroke="var(--tomato-8)", stroke_dasharray="4 4"
+        ),
+        _x_axis(),
+        rx.recharts.y_axis(y_axis_id="load", tick=AXIS_TICK, width=36),
+        rx.recharts.y_axis(
+            y_axis_id="ratio", orientation="right", tick=AXIS_TICK, width=32, domain=[0, 2.5]
+        ),
+        rx.recharts.tooltip(),
+        rx.recharts.legend(),
+        data=data,
+        width="100%",
+        height=CHART_HEIGHT,
+    )
+    return _chart_card("Daily load and ACWR", chart, explanation, "load-chart")
+
+
+def load_summary(items: rx.Var) -> rx.Component:
+    return rx.flex(
+        rx.foreach(
+            items,
+            lambda item: rx.vstack(
+                rx.text(item["label"], size="1", color=MUTED),
+                rx.text(item["value"], size="3", weight="bold"),
+                spacing="0",
+                min_width="88px",
+            ),
+        ),
+        wrap="wrap",
+        gap="12px",
+        width="100%",
+    )
+
+
+def flags_card(flags: rx.Var) -> rx.Component:
+    return card(
+        rx.cond(
+            flags.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    flags,
+                    lambda f: rx.callout(
+                        f["message"],
+                        icon="triangle-alert",
+                        color_scheme=f["color"],
+                        width="100%",
+                        class_name="flag",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            rx.text("No risk flags right now.", size="2", color=MUTED),
+        ),
+        title="Flags",
+        id="flags-card",
+    )
+
+
+def recent_list(items: rx.Var) -> rx.Component:
+    row = lambda r: rx.hstack(  # noqa: E731
+        rx.icon(r["icon"].to(str), size=18, color=rx.color("teal", 10)),
+        rx.vstack(
+            rx.text(r["title"], size="2", weight="medium"),
+            rx.text(r["details"], size="1", color=MUTED),
+            spacing="0",
+            min_width="0",
+        ),
+        rx.spacer(),
+        rx.vstack(
+            rx.text(r["when"], size="1"),
+            rx.text(r["load"], size="1", color=MUTED),
+            spacing="0",
+            align="end",
+        ),
+        width="100%",
+        align="center",
+        spacing="3",
+        class_name="recent-item",
+    )
+    return card(
+        rx.cond(
+            items.length() > 0,
+            rx.vstack(rx.foreach(items, row), spacing="3", width="100%"),
+            rx.text("No activities or workouts yet.", size="2", color=MUTED),
+        ),
+        title="Recent activities and workouts",
+    )
+
+
+def weekly_table(rows: rx.Var, explanation: rx.Var) -> rx.Component:
+    return card(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell(""),
+                    rx.table.column_header_cell("This week"),
+                    rx.table.column_header_cell("Last week"),
+                    rx.table.column_header_cell("Change"),
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    rows,
+                    lambda r: rx.table.row(
+                        rx.table.row_header_cell(r["label"]),
+                        rx.table.cell(r["this"]),
+                        rx.table.cell(r["last"]),
+                        rx.table.cell(r["change"]),
+                    ),
+                )
+            ),
+            size="1",
+            width="100%",
+        ),
+        how_computed(explanation),
+        title="This week vs last week",
+    )
+
+
+def empty_state(
+    *, user_name: rx.Var, on_demo: rx.EventHandler, demo_loading: rx.Var
+) -> rx.Component:
+    """A new user's dashboard: where data comes from, and a one-click demo."""
+    return card(
+        rx.vstack(
+            rx.icon("watch", size=32, color=rx.color("teal", 10)),
+            rx.heading("Welcome, " + user_name.to(str), size="5"),
+            rx.text("No health data yet.", size="3", weight="medium"),
+            rx.text(
+                "Connect Garmin, Whoop or Strava, or upload FIT, GPX, TCX, Apple Health and "
+                "Strong/Hevy files on the Devices page. Or try Cadence with 90 days of demo data.",
+                size="2",
+                color=MUTED,
+            ),
+            rx.flex(
+                rx.link(rx.button("Go to Devices", size="3", min_height="44px"), href="/devices"),
+                rx.button(
+                    "Load demo data",
+                    size="3",
+                    variant="soft",
+                    min_height="44px",
+                    on_click=on_demo,
+                    loading=demo_loading,
+                    id="load-demo-data",
+                ),
+                gap="12px",
+                wrap="wrap",
+            ),
+            spacing="3",
+            align="start",
+        ),
+        id="empty-state",
+    )

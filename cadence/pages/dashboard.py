@@ -1,0 +1,96 @@
+"""/ — the dashboard: readiness, today's metrics, trends, recent sessions, week over week."""
+
+import reflex as rx
+
+from cadence.components import dashboard as ui
+from cadence.pages.shell import protected
+from cadence.states.auth import AuthState
+from cadence.states.dashboard import DashboardState as S
+
+ROUTE = "/"
+TITLE = "Dashboard"
+ON_LOAD = [AuthState.require_login, S.load]
+
+
+def _charts() -> rx.Component:
+    return rx.grid(
+        ui.hrv_chart(S.hrv_points, S.explain["hrv"]),
+        ui.sleep_chart(S.sleep_points, S.explain["sleep"]),
+        ui.fitness_chart(S.load_points, S.explain["fitness"]),
+        ui.load_chart(S.load_points, S.explain["acwr"]),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        rx.grid(
+            ui.readiness_card(
+                status=S.r_status,
+                score=S.r_score,
+                color=S.r_color,
+                word=S.r_word,
+                why=S.r_why,
+                day=S.r_date,
+                progress=S.r_progress,
+                device_score=S.device_score,
+                contributors=S.contributors,
+                explanation=S.explain["readiness"],
+            ),
+            rx.vstack(
+                ui.flags_card(S.flags),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Training load", size="4"),
+                        ui.load_summary(S.load_summary),
+                        ui.how_computed(S.explain["load"]),
+                        spacing="2",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
+            width="100%",
+        ),
+        ui.tiles_grid(S.tiles),
+        _charts(),
+        rx.grid(
+            ui.recent_list(S.recent),
+            ui.weekly_table(S.weekly, S.explain["weekly"]),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return protected(
+        rx.cond(
+            S.error,
+            rx.callout(S.error, icon="triangle-alert", color_scheme="tomato"),
+            rx.fragment(),
+        ),
+        rx.cond(
+            S.loaded,
+            rx.cond(
+                S.has_data,
+                _content(),
+                ui.empty_state(
+                    user_name=AuthState.user_name,
+                    on_demo=S.load_demo_data,
+                    demo_loading=S.demo_loading,
+                ),
+            ),
+            rx.center(rx.spinner(size="3"), padding="48px", aria_label="Loading dashboard"),
+        ),
+        title=TITLE,
+    )

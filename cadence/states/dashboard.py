@@ -1,0 +1,249 @@
+"""Dashboard page state: loads ``services.dashboard.build_dashboard`` once per visit and turns
+the payload into display-ready rows (texts with units, bar widths, chart points)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cadence.models.dashboard import (
+    Contributor,
+    DashboardResponse,
+    ReadinessOut,
+    TodayMetric,
+    WeeklyStats,
+)
+from cadence.services import dashboard, demo
+from cadence.services.errors import DomainError
+from cadence.states.auth import AuthState
+
+READINESS_WORDS = {"green": "Ready", "yellow": "Take it easier", "red": "Recover"}
+FLAG_COLORS = {"critical": "red", "warning": "amber", "info": "blue"}
+TILE_EXPLANATION = {
+    "sleep_seconds": "sleep",
+    "hrv_rmssd_ms": "hrv",
+    "resting_hr": "resting_hr",
+}
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _digits(unit: str) -> int:
+    return 1 if unit in {"h", "kg", "br/min"} else 0
+
+
+def contributor_row(c: Contributor) -> dict[str, str]:
+    unit = "" if c.unit == "ratio" else f" {c.unit}"
+    digits = 2 if c.unit == "ratio" else 1 if c.unit == "h" else 0
+    return {
+        "label": c.label,
+        "value": "no data" if c.value is None else f"{_number(c.value, digits)}{unit}",
+        "score": "—" if c.score is None else f"{c.score:.0f}",
+        "bar": "0%" if c.score is None else f"{c.score:.0f}%",
+        "weight": f"{c.weight:.0%}",
+        "detail": c.detail,
+        "color": _score_color(c.score),
+    }
+
+
+def _score_color(score: float | None) -> str:
+    if score is None:
+        return "gray"
+    return "grass" if score >= 67 else "amber" if score >= 34 else "tomato"
+
+
+def tile_row(t: TodayMetric, explanations: dict[str, str]) -> dict[str, str]:
+    digits = _digits(t.unit)
+    change = ""
+    if t.delta is not None:
+        pct = f" ({t.delta_pct:+.0f}%)" if t.delta_pct is not None else ""
+        change = f"{t.delta:+,.{digits}f}{pct} vs baseline"
+    return {
+        "key": t.key,
+        "label": t.label,
+        "value": _number(t.value, digits),
+        "unit": t.unit,
+        "baseline": f"60-day mean {_number(t.baseline, digits)}" if t.baseline is not None else "",
+        "change": change,
+        "source": f"{t.source} · {t.date.strftime('%b %-d')}",
+        "explain": explanations.get(TILE_EXPLANATION.get(t.key, ""), explanations["sources"]),
+    }
+
+
+def weekly_rows(stats: WeeklyStats) -> list[dict[str, str]]:
+    this, last = stats.this_week, stats.last_week
+    rows = [
+        ("Sessions", this.sessions, last.sessions, 0, ""),
+        ("Minutes", this.minutes, last.minutes, 0, " min"),
+        ("Distance", this.distance_m / 1000, last.distance_m / 1000, 1, " km"),
+        ("Volume load", this.volume_load_kg, last.volume_load_kg, 0, " kg"),
+        ("Training load", this.load, last.load, 0, " AU"),
+        ("Avg sleep", this.avg_sleep_hours, last.avg_sleep_hours, 1, " h"),
+        ("Avg HRV", this.avg_hrv_ms, last.avg_hrv_ms, 0, " ms"),
+    ]
+    result = []
+    for label, now, before, digits, unit in rows:
+        change = ""
+        if now is not None and before is not None:
+            change = f"{now - before:+,.{digits}f}{unit}"
+        result.append(
+            {
+                "label": label,
+                "this": "—" if now is None else f"{_number(now, digits)}{unit}",
+                "last": "—" if before is None else f"{_number(before, digits)}{unit}",
+                "change": change,
+            }
+        )
+    return result
+
+
+class DashboardState(AuthState):
+    loading: bool = False
+    loaded: bool = False
+    error: str = ""
+    demo_loading: bool = False
+    has_data: bool = False
+    connected_devices: int = 0
+    r_status: str = ""
+    r_score: int = 0
+    r_color: str = "gray"
+    r_word: str = ""
+    r_why: str = ""
+    r_date: str = ""
+    r_progress: str = ""
+    device_score: str = ""
+    contributors: list[dict[str, str]] = []
+    tiles: list[dict[str, str]] = []
+    hrv_points: list[dict] = []
+    sleep_points: list[dict] = []
+    load_points: list[dict] = []
+    load_summary: list[dict[str, str]] = []
+    recent: list[dict[str, str]] = []
+    weekly: list[dict[str, str]] = []
+    flags: list[dict[str, str]] = []
+    explain: dict[str, str] = {}
+
+    @rx.event
+    async def load(self):
+        """on_load: fetch the payload for the signed-in user."""
+        if not self.token:
+            return
+        self.loading, self.error = True, ""
+        yield
+        try:
+            payload = await self.as_user(
+                lambda session, user: dashboard.build_dashboard(session=session, user_id=user.id)
+            )
+        except DomainError as exc:
+            self.error = exc.message
+        else:
+            self._apply(payload)
+        finally:
+            self.loading, self.loaded = False, True
+
+    @rx.event
+    async def load_demo_data(self):
+        """Fill the account with 90 days of demo data, then reload."""
+        self.demo_loading = True
+        yield
+        try:
+            await self.as_user(
+                lambda session, user: demo.generate_demo_data(session=session, user_id=user.id)
+            )
+        except DomainError as exc:
+            self.error = exc.message
+        finally:
+            self.demo_loading = False
+        yield DashboardState.load
+
+    def _apply(self, p: DashboardResponse) -> None:
+        self.explain = p.explanations
+        self.has_data = bool(p.today.metrics or p.recent_activities)
+        self.connected_devices = sum(1 for d in p.devices if d.connected)
+        self._apply_readiness(p.readiness)
+        self.tiles = [tile_row(t, p.explanations) for t in p.today.metrics]
+        self.hrv_points = [
+            {
+                "date": h.date.strftime("%b %-d"),
+                "hrv": h.hrv_rmssd_ms,
+                "avg7": h.hrv_7d_ms,
+                "band": [h.band_low_ms, h.band_high_ms] if h.band_low_ms else None,
+            }
+            for h in p.hrv.series
+        ]
+        self.sleep_points = [
+            {
+                "date": m.date.strftime("%b %-d"),
+                "sleep": round(m.sleep_seconds / 3600, 2) if m.sleep_seconds else None,
+                "need": p.sleep.need_hours,
+            }
+            for m in p.daily_metrics
+        ]
+        self.load_points = [
+            {
+                "date": pt.date.strftime("%b %-d"),
+                "load": pt.load,
+                "fitness": pt.fitness,
+                "fatigue": pt.fatigue,
+                "form": pt.form,
+                "acwr": pt.acwr if pt.acwr_status == "ok" else None,
+            }
+            for pt in p.training_load.series
+        ]
+        tl = p.training_load
+        acwr = {
+            "ok": _number(tl.acwr, 2),
+            "warming_up": f"warming up ({tl.warmup_days_left} d left)",
+            "no_chronic_load": "no chronic load",
+            "no_data": "no training yet",
+        }[tl.acwr_status]
+        self.load_summary = [
+            {"label": "Fitness", "value": _number(tl.fitness, 1)},
+            {"label": "Fatigue", "value": _number(tl.fatigue, 1)},
+            {"label": "Form", "value": f"{tl.form:+.1f}"},
+            {"label": "ACWR", "value": acwr},
+            {"label": "Monotony", "value": _number(tl.monotony, 2)},
+        ]
+        self.recent = [
+            {
+                "icon": "dumbbell" if r.kind == "workout" else "activity",
+                "title": r.title,
+                "when": r.date.strftime("%a %b %-d"),
+                "details": " · ".join(
+                    part
+                    for part in (
+                        f"{r.duration_min:.0f} min" if r.duration_min else "",
+                        f"{r.distance_m / 1000:.1f} km" if r.distance_m else "",
+                        f"{r.volume_kg:,.0f} kg volume" if r.volume_kg else "",
+                        f"avg {r.avg_hr_bpm:.0f} bpm" if r.avg_hr_bpm else "",
+                    )
+                    if part
+                ),
+                "load": f"load {r.load:.0f}" if r.load is not None else "load —",
+                "source": r.source,
+            }
+            for r in p.recent_activities
+        ]
+        self.weekly = weekly_rows(p.weekly_stats)
+        self.flags = [
+            {"message": f.message, "color": FLAG_COLORS[f.severity], "code": f.code}
+            for f in p.flags
+        ]
+
+    def _apply_readiness(self, r: ReadinessOut) -> None:
+        self.r_status = r.status
+        self.r_score = r.score or 0
+        self.r_color = {"green": "grass", "yellow": "amber", "red": "tomato"}.get(
+            r.color or "", "gray"
+        )
+        self.r_word = READINESS_WORDS.get(r.color or "", "")
+        self.r_why = r.why
+        self.r_date = r.date.strftime("%a %b %-d")
+        self.r_progress = f"{r.days_of_data} of {r.days_required} days"
+        self.device_score = (
+            f"{r.device_score.label}: {r.device_score.value:.0f}" if r.device_score else ""
+        )
+        self.contributors = [contributor_row(c) for c in r.contributors]
