@@ -31,7 +31,7 @@ endif
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup run dev migrate test test-fast lint format chromium bench clean
+.PHONY: help setup run dev migrate test test-fast lint format chromium bench fuzz clean
 
 help:
 	@echo "make run    set up everything and serve Cadence at http://127.0.0.1:$(CADENCE_PORT)"
@@ -89,6 +89,12 @@ format: setup
 
 bench: migrate
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# schemathesis against `reflex run --env prod` on a free port (own data dir, PostgreSQL too when
+# CADENCE_TEST_DATABASE_URL is set): every operation, >= 2000 cases, at most FUZZ_MAX_TIME seconds.
+FUZZ_MAX_TIME ?= 300
+fuzz: setup
+	$(BIN)/python -m tests.fuzz.run --server app --examples 60 --max-time $(FUZZ_MAX_TIME)
 
 clean:
 	rm -rf .web .states .pytest_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -13,6 +13,13 @@ from cadence.db import session_scope
 from cadence.models.user import User
 from cadence.services import auth, users
 from cadence.services.errors import PermissionDenied
+
+DB_INT_MAX = 2_147_483_647  # ids are INTEGER columns (32-bit on PostgreSQL)
+MAX_PAGE = 100_000
+
+# Typed parameters: out-of-range values are a 422, never a database overflow (500).
+ResourceId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The resource's id.")]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")]
 
 _bearer = HTTPBearer(auto_error=False, description="The `token` returned by signup or login.")
 
