@@ -3,9 +3,27 @@
 import reflex as rx
 
 from cadence.api.app import create_api
-from cadence.pages import dashboard, login, settings, signup
+from cadence.pages import (
+    dashboard,
+    exercises,
+    login,
+    settings,
+    signup,
+    workout_detail,
+    workout_form,
+    workouts,
+)
 
-PAGES = [login, signup, dashboard, settings]
+PAGES = [
+    login,
+    signup,
+    dashboard,
+    workouts,
+    workout_form,
+    workout_detail,
+    exercises,
+    settings,
+]
 
 app = rx.App(
     api_transformer=create_api(),

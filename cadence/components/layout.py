@@ -21,6 +21,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "/", "layout-dashboard"),
+    NavItem("Workouts", "/workouts", "dumbbell"),
     NavItem("Settings", "/settings", "settings"),
 ]
 

@@ -1,0 +1,289 @@
+"""Workout building blocks: list cards, pager, empty state, the exercise-row editor, the detail
+rows and a delete confirmation. Presentational: data and handlers come in as parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from cadence.components.layout import ACCENT
+
+SUGGESTIONS_ID = "exercise-names"
+MUTED = rx.color("gray", 11)
+
+
+def workout_card(item: rx.Var) -> rx.Component:
+    """One list entry (``item``: id, href, date, name, summary, exercises)."""
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(item["name"], weight="bold", size="3", truncate=True),
+                    rx.spacer(),
+                    rx.text(item["date"], size="2", color=MUTED, white_space="nowrap"),
+                    width="100%",
+                    align="center",
+                ),
+                rx.text(item["summary"], size="2"),
+                rx.text(item["exercises"], size="2", color=MUTED, truncate=True),
+                spacing="1",
+                width="100%",
+                min_width="0",
+            ),
+            width="100%",
+            _hover={"background": rx.color("gray", 2)},
+        ),
+        href=item["href"],
+        underline="none",
+        color="inherit",
+        width="100%",
+        class_name="workout-card",
+    )
+
+
+def pager(
+    *, label: rx.Var, page: rx.Var, pages: rx.Var, on_page: Callable[[rx.Var], rx.EventSpec]
+) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            rx.icon("chevron-left", size=18),
+            "Newer",
+            variant="soft",
+            disabled=page <= 1,
+            on_click=on_page(page - 1),
+            min_height="44px",
+        ),
+        rx.text(label, size="2", color=MUTED, text_align="center"),
+        rx.button(
+            "Older",
+            rx.icon("chevron-right", size=18),
+            variant="soft",
+            disabled=page >= pages,
+            on_click=on_page(page + 1),
+            min_height="44px",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+    )
+
+
+def empty_state(*, log_href: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("dumbbell", size=40, color=rx.color(ACCENT, 9)),
+            rx.heading("No workouts yet", size="5"),
+            rx.text(
+                "Log your first session: exercises, sets, reps and weight. Your exercise "
+                "library, personal records and progress charts build themselves from it.",
+                size="2",
+                color=MUTED,
+                text_align="center",
+            ),
+            rx.link(
+                rx.button("Log your first workout", size="3", min_height="44px"),
+                href=log_href,
+            ),
+            rx.text(
+                "Coming from Strong or Hevy? Upload their CSV export on the Devices page.",
+                size="1",
+                color=MUTED,
+                text_align="center",
+            ),
+            align="center",
+            spacing="3",
+            padding_y="24px",
+        ),
+        width="100%",
+        id="workouts-empty",
+    )
+
+
+def suggestions_list(names: rx.Var) -> rx.Component:
+    """The ``<datalist>`` every exercise-name input points at (names from the library)."""
+    return rx.el.datalist(
+        rx.foreach(names, lambda name: rx.el.option(value=name)), id=SUGGESTIONS_ID
+    )
+
+
+def _small_input(value: rx.Var, on_change, *, label: str, mode: str, test_id: str, **props):
+    return rx.vstack(
+        rx.text(label, size="1", color=MUTED, as_="label"),
+        rx.input(
+            value=value,
+            on_change=on_change,
+            input_mode=mode,
+            size="3",
+            width="100%",
+            min_height="44px",
+            aria_label=label,
+            class_name=test_id,
+            **props,
+        ),
+        spacing="1",
+        min_width="0",
+    )
+
+
+def exercise_row_editor(
+    row: rx.Var,
+    index: rx.Var,
+    *,
+    count: rx.Var,
+    on_field: Callable[[rx.Var, str, rx.Var], rx.EventSpec],
+    on_move: Callable[[rx.Var, int], rx.EventSpec],
+    on_remove: Callable[[rx.Var], rx.EventSpec],
+) -> rx.Component:
+    """One exercise: name (with library suggestions) and move/remove on top; sets, reps, kg and
+    RPE in a 4-column grid below, with numeric keyboards on phones."""
+
+    def icon_button(icon: str, label: str, handler, disabled) -> rx.Component:
+        return rx.icon_button(
+            rx.icon(icon, size=18),
+            variant="soft",
+            color_scheme="gray",
+            size="3",
+            on_click=handler,
+            disabled=disabled,
+            aria_label=label,
+            type="button",
+        )
+
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.input(
+                    value=row["name"],
+                    on_change=lambda value: on_field(index, "name", value),
+                    placeholder="Exercise, e.g. Bench Press",
+                    list=SUGGESTIONS_ID,
+                    auto_complete="off",
+                    size="3",
+                    flex="1",
+                    min_width="0",
+                    min_height="44px",
+                    aria_label="Exercise name",
+                    class_name="exercise-name",
+                ),
+                icon_button("arrow-up", "Move up", on_move(index, -1), index == 0),
+                icon_button("arrow-down", "Move down", on_move(index, 1), index >= count - 1),
+                icon_button("x", "Remove exercise", on_remove(index), count <= 1),
+                spacing="1",
+                width="100%",
+                align="center",
+            ),
+            rx.grid(
+                _small_input(
+                    row["sets"],
+                    lambda value: on_field(index, "sets", value),
+                    label="Sets",
+                    mode="numeric",
+                    test_id="exercise-sets",
+                    pattern="[0-9]*",
+                ),
+                _small_input(
+                    row["reps"],
+                    lambda value: on_field(index, "reps", value),
+                    label="Reps",
+                    mode="text",
+                    test_id="exercise-reps",
+                    placeholder="5 or 5,5,3",
+                ),
+                _small_input(
+                    row["weight"],
+                    lambda value: on_field(index, "weight", value),
+                    label="kg",
+                    mode="decimal",
+                    test_id="exercise-weight",
+                    placeholder="0 = bw",
+                ),
+                _small_input(
+                    row["rpe"],
+                    lambda value: on_field(index, "rpe", value),
+                    label="RPE",
+                    mode="decimal",
+                    test_id="exercise-rpe",
+                ),
+                columns="4",
+                spacing="2",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="exercise-row",
+    )
+
+
+def error_list(errors: rx.Var) -> rx.Component:
+    return rx.cond(
+        errors,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert")),
+            rx.vstack(
+                rx.foreach(errors, lambda line: rx.text(line, size="2")),
+                spacing="1",
+            ),
+            color_scheme="tomato",
+            width="100%",
+            role="alert",
+        ),
+        rx.fragment(),
+    )
+
+
+def exercise_detail_row(row: rx.Var) -> rx.Component:
+    """One exercise of the detail view (``row``: name, sets, extras, href)."""
+    return rx.hstack(
+        rx.vstack(
+            rx.link(row["name"], href=row["href"], weight="bold", size="3"),
+            rx.text(row["sets"], size="3"),
+            rx.text(row["extras"], size="2", color=MUTED),
+            spacing="1",
+            min_width="0",
+        ),
+        padding_y="10px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        width="100%",
+        class_name="detail-exercise",
+    )
+
+
+def confirm_delete(*, on_confirm: rx.EventSpec, what: rx.Var | str) -> rx.Component:
+    """A "Delete" button that asks first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("trash-2", size=16),
+                "Delete",
+                color_scheme="tomato",
+                variant="soft",
+                min_height="44px",
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this workout?"),
+            rx.alert_dialog.description(
+                rx.text("\u201c", what, "\u201d and its exercises will be gone for good.")
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Keep it", variant="soft", color_scheme="gray", min_height="44px")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Delete workout",
+                        color_scheme="tomato",
+                        on_click=on_confirm,
+                        min_height="44px",
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+            max_width="420px",
+        ),
+    )

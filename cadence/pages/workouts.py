@@ -1,0 +1,79 @@
+"""/workouts — the workout log, newest first, with paging and an inviting empty state."""
+
+import reflex as rx
+
+from cadence.components import workouts as ui
+from cadence.components.forms import callout
+from cadence.pages.shell import protected
+from cadence.states.auth import AuthState
+from cadence.states.workouts import FORM_ROUTE
+from cadence.states.workouts import WorkoutListState as S
+
+ROUTE = "/workouts"
+TITLE = "Workouts"
+ON_LOAD = [AuthState.require_login, S.load]
+
+
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            rx.button(rx.icon("plus", size=18), "Log workout", size="3", min_height="44px"),
+            href=FORM_ROUTE,
+        ),
+        rx.cond(
+            S.total > 0,
+            rx.link(
+                rx.button(
+                    rx.icon("repeat", size=18),
+                    "Repeat last",
+                    size="3",
+                    variant="soft",
+                    min_height="44px",
+                ),
+                href=f"{FORM_ROUTE}?from=latest",
+            ),
+            rx.fragment(),
+        ),
+        rx.spacer(),
+        rx.link(
+            rx.button(
+                rx.icon("library", size=18),
+                "Exercises",
+                size="3",
+                variant="ghost",
+                min_height="44px",
+            ),
+            href="/exercises",
+        ),
+        width="100%",
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def page() -> rx.Component:
+    return protected(
+        rx.vstack(
+            _actions(),
+            callout(S.error),
+            rx.cond(
+                S.loaded,
+                rx.cond(
+                    S.total > 0,
+                    rx.vstack(
+                        rx.foreach(S.items, ui.workout_card),
+                        ui.pager(label=S.page_label, page=S.page, pages=S.pages, on_page=S.go_to),
+                        spacing="2",
+                        width="100%",
+                        id="workout-list",
+                    ),
+                    ui.empty_state(log_href=FORM_ROUTE),
+                ),
+                rx.center(rx.spinner(size="3"), width="100%", padding="32px"),
+            ),
+            spacing="3",
+            width="100%",
+            max_width="720px",
+        ),
+        title=TITLE,
+    )
