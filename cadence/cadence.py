@@ -4,6 +4,7 @@ import reflex as rx
 
 from cadence.api.app import create_api
 from cadence.pages import (
+    chat,
     dashboard,
     exercises,
     login,
@@ -22,6 +23,7 @@ PAGES = [
     workout_form,
     workout_detail,
     exercises,
+    chat,
     settings,
 ]
 

@@ -22,6 +22,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "/", "layout-dashboard"),
     NavItem("Workouts", "/workouts", "dumbbell"),
+    NavItem("Coach", "/chat", "message-circle"),
     NavItem("Settings", "/settings", "settings"),
 ]
 

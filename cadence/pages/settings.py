@@ -3,13 +3,14 @@
 import reflex as rx
 
 from cadence.components.forms import callout, card, field, submit_button, text_input
+from cadence.pages import llm_key
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.settings import SettingsState
 
 ROUTE = "/settings"
 TITLE = "Settings"
-ON_LOAD = [AuthState.require_login, SettingsState.load]
+ON_LOAD = [AuthState.require_login, SettingsState.load, llm_key.ON_LOAD]
 
 
 def _profile_card() -> rx.Component:
@@ -135,6 +136,7 @@ def page() -> rx.Component:
         rx.vstack(
             _profile_card(),
             _coaching_card(),
+            llm_key.section(),
             _password_card(),
             spacing="4",
             width="100%",

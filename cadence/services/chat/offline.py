@@ -191,21 +191,23 @@ def _compose_sleep(results: Results, *, week: bool) -> str:
     if debt is not None:
         if debt > 2:
             lines.append(
-                f"🔴 Sleep debt is **{debt} h** against your {need:g} h need: aim for an earlier "
-                "night or two before hard training."
+                f"**Red:** sleep debt is **{debt} h** against your {need:g} h need: aim for "
+                "an earlier night or two before hard training."
             )
         else:
-            lines.append(f"🟢 Sleep debt is {debt} h against your {need:g} h need: on track.")
+            lines.append(
+                f"**Green:** sleep debt is {debt} h against your {need:g} h need: on track."
+            )
     lines.append("The chart shows your last 14 nights.")
     return "\n\n".join(lines)
 
 
 def _sleep_colour(hours: float, need: float) -> str:
     if hours >= need - 0.5:
-        return "🟢 green, a full night"
+        return "**green**, a full night"
     if hours >= need - 1.5:
-        return "🟡 yellow, a bit short"
-    return "🔴 red, a short night"
+        return "**yellow**, a bit short"
+    return "**red**, a short night"
 
 
 def _compose_hrv(results: Results) -> str:
@@ -221,9 +223,9 @@ def _compose_hrv(results: Results) -> str:
     if status:
         low, high = data["normal_range_ms"]
         mood = {
-            "below": "🔴 below your normal range: recovery is lagging, keep intensity low",
-            "within": "🟢 within your normal range",
-            "above": "🟢 above your normal range: well recovered",
+            "below": "**red**, below your normal range: recovery is lagging, keep intensity low",
+            "within": "**green**, within your normal range",
+            "above": "**green**, above your normal range: well recovered",
         }[status]
         lines.append(
             f"Your 7-day mean is **{data['week_mean_ms']:.0f} ms** against a 60-day baseline of "
@@ -235,7 +237,8 @@ def _compose_hrv(results: Results) -> str:
         )
     if data["falling_days"] >= 3:
         lines.append(
-            f"🟡 HRV has fallen **{data['falling_days']} days in a row**: a lighter day helps."
+            f"**Yellow:** HRV has fallen **{data['falling_days']} days in a row**: "
+            "a lighter day helps."
         )
     lines.append("The chart shows the last 30 days.")
     return "\n\n".join(lines)
@@ -311,7 +314,7 @@ def _compose_logged(results: Results) -> str:
     if problem := _failed(logged):
         return f"I could not log that: {problem}"
     return (
-        f"✅ Logged: {logged.data['line']} (workout #{logged.data['workout_id']}). "
+        f"Logged: {logged.data['line']} (workout #{logged.data['workout_id']}). "
         "You can edit it on the Workouts page."
     )
 
@@ -323,10 +326,9 @@ def _compose_readiness(results: Results, *, today: str) -> str:
     data = readiness.data
     if data.get("status") != "ok":
         return readiness.summary
-    dot = _DOTS[data["color"]]
     when = "today" if data["date"] == today else "on the latest day with data"
     lines = [
-        f"{dot} Your readiness {when} ({data['date']}) is **{data['score']}/100** "
+        f"Your readiness {when} ({data['date']}) is **{data['score']}/100** "
         f"({data['color']}). {data['why']}"
     ]
     rows = [
@@ -342,7 +344,6 @@ def _compose_readiness(results: Results, *, today: str) -> str:
     return "\n\n".join(lines)
 
 
-_DOTS = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 _READINESS_ADVICE = {
     "green": "Good day for quality work: intervals or heavy lifting are fine.",
     "yellow": "Train, but keep it moderate: technique, zone 2, or cut a hard session short.",
@@ -365,11 +366,11 @@ def _compose_load(results: Results) -> str:
     acwr = data.get("acwr")
     if data["acwr_status"] == "ok" and acwr is not None:
         if acwr > 1.3:
-            verdict = "🔴 above 1.3: load jumped faster than your body is used to; ease off"
+            verdict = "**red**, above 1.3: load jumped faster than your body is used to; ease off"
         elif acwr < 0.8:
-            verdict = "🟡 below 0.8: you are doing less than usual (fine for a taper)"
+            verdict = "**yellow**, below 0.8: you are doing less than usual (fine for a taper)"
         else:
-            verdict = "🟢 within 0.8-1.3, the usual safe range"
+            verdict = "**green**, within 0.8-1.3, the usual safe range"
         lines.append(f"Your acute:chronic workload ratio (ACWR) is **{acwr:.2f}**: {verdict}.")
     elif data["acwr_status"] == "warming_up":
         lines.append(

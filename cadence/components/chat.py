@@ -1,0 +1,319 @@
+"""Chat building blocks: conversation list, message bubbles with tool chips and inline charts,
+the composer with a stop button, the model picker and suggested questions.
+
+Messages render as markdown *without* raw HTML (``use_raw=False``): ``<img onerror=...>`` in a
+question or an answer shows as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+ACCENT = "teal"
+AXIS_TICK = {"fontSize": 11}
+
+
+def _markdown(content: rx.Var) -> rx.Component:
+    return rx.markdown(
+        content,
+        use_raw=False,
+        use_math=False,
+        use_katex=False,
+        class_name="chat-markdown",
+    )
+
+
+def tool_chip(chip: rx.Var) -> rx.Component:
+    """A tool the coach ran: spinning while running, then a tick (or a warning) with its result."""
+    icon = rx.match(
+        chip.status,
+        ("running", rx.spinner(size="1")),
+        ("ok", rx.icon("circle-check", size=14)),
+        rx.icon("triangle-alert", size=14),
+    )
+    return rx.tooltip(
+        rx.badge(
+            icon,
+            chip.label,
+            color_scheme=rx.match(chip.status, ("ok", "teal"), ("running", "gray"), "amber"),
+            variant="soft",
+            radius="full",
+            size="2",
+            class_name="tool-chip",
+            data_status=chip.status,
+        ),
+        content=rx.cond(chip.summary, chip.summary, "Running…"),
+    )
+
+
+def _series_lines(chart: rx.Var, kind: str) -> rx.Component:
+    def one(series: rx.Var) -> rx.Component:
+        if kind == "bar":
+            return rx.recharts.bar(
+                data_key=series.key,
+                name=series.label,
+                fill=series.color,
+                radius=[3, 3, 0, 0],
+                is_animation_active=False,
+            )
+        if kind == "area":
+            return rx.recharts.area(
+                data_key=series.key,
+                name=series.label,
+                stroke=series.color,
+                fill=series.color,
+                fill_opacity=0.2,
+                is_animation_active=False,
+            )
+        return rx.recharts.line(
+            data_key=series.key,
+            name=series.label,
+            stroke=series.color,
+            dot=False,
+            stroke_width=2,
+            connect_nulls=True,
+            is_animation_active=False,
+        )
+
+    return rx.foreach(chart.series, one)
+
+
+def _chart_of_kind(chart: rx.Var, kind: str) -> rx.Component:
+    builder = {
+        "bar": rx.recharts.bar_chart,
+        "area": rx.recharts.area_chart,
+        "line": rx.recharts.line_chart,
+    }[kind]
+    return builder(
+        rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+        rx.recharts.x_axis(data_key="date", tick=AXIS_TICK, min_tick_gap=24),
+        rx.recharts.y_axis(
+            tick=AXIS_TICK, width=36, domain=[0, "auto"] if kind == "bar" else ["auto", "auto"]
+        ),
+        rx.recharts.tooltip(),
+        _series_lines(chart, kind),
+        data=chart.data,
+        height=220,
+        width="100%",
+    )
+
+
+def chart_card(chart: rx.Var) -> rx.Component:
+    """A chart from a ``chart`` event, drawn with Reflex recharts."""
+    return rx.box(
+        rx.text(chart.title, size="2", weight="medium", margin_bottom="4px"),
+        rx.match(
+            chart.kind,
+            ("bar", _chart_of_kind(chart, "bar")),
+            ("area", _chart_of_kind(chart, "area")),
+            _chart_of_kind(chart, "line"),
+        ),
+        class_name="chat-chart",
+        width="100%",
+        padding="8px",
+        border=f"1px solid {rx.color('gray', 4)}",
+        border_radius="8px",
+        background=rx.color("gray", 1),
+    )
+
+
+def message_bubble(message: rx.Var) -> rx.Component:
+    is_user = message.role == "user"
+    body = rx.vstack(
+        rx.cond(
+            message.tools.length() > 0,
+            rx.flex(rx.foreach(message.tools, tool_chip), wrap="wrap", gap="6px"),
+        ),
+        rx.foreach(message.charts, chart_card),
+        rx.cond(
+            message.content,
+            _markdown(message.content),
+            rx.cond(
+                message.status == "streaming",
+                rx.hstack(rx.spinner(size="1"), rx.text("Thinking…", size="2"), align="center"),
+            ),
+        ),
+        rx.cond(
+            message.status == "partial",
+            rx.text("Stopped.", size="1", color=rx.color("gray", 10)),
+        ),
+        spacing="2",
+        width="100%",
+        align="stretch",
+    )
+    return rx.box(
+        body,
+        class_name=rx.cond(is_user, "chat-message user", "chat-message assistant"),
+        data_status=message.status,
+        align_self=rx.cond(is_user, "flex-end", "stretch"),
+        max_width=rx.cond(is_user, "85%", "100%"),
+        padding="10px 14px",
+        border_radius="12px",
+        background=rx.cond(is_user, rx.color(ACCENT, 3), rx.color("gray", 2)),
+        overflow_wrap="anywhere",
+        min_width="0",
+    )
+
+
+def conversation_list(
+    conversations: rx.Var,
+    active_id: rx.Var,
+    on_open: Callable[[rx.Var], rx.EventSpec],
+    on_delete: Callable[[rx.Var], rx.EventSpec],
+    on_new: rx.EventHandler,
+) -> rx.Component:
+    def row(item: rx.Var) -> rx.Component:
+        return rx.hstack(
+            rx.button(
+                rx.vstack(
+                    rx.text(item.title, size="2", truncate=True, width="100%"),
+                    rx.text(item.updated, size="1", color=rx.color("gray", 10)),
+                    spacing="0",
+                    align="start",
+                    width="100%",
+                    min_width="0",
+                    text_align="left",
+                ),
+                variant=rx.cond(item.id == active_id, "soft", "ghost"),
+                color_scheme="gray",
+                on_click=on_open(item.id),
+                min_height="44px",
+                flex="1",
+                min_width="0",
+                height="auto",
+                padding_y="6px",
+                justify="start",
+                class_name="conversation-item",
+            ),
+            rx.icon_button(
+                rx.icon("trash-2", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=on_delete(item.id),
+                aria_label="Delete conversation",
+                min_width="44px",
+                min_height="44px",
+            ),
+            width="100%",
+            spacing="1",
+            align="center",
+        )
+
+    return rx.vstack(
+        rx.button(
+            rx.icon("plus", size=16),
+            "New chat",
+            on_click=on_new,
+            width="100%",
+            min_height="44px",
+            id="new-chat",
+        ),
+        rx.cond(
+            conversations.length() > 0,
+            rx.vstack(rx.foreach(conversations, row), spacing="1", width="100%"),
+            rx.text("No conversations yet.", size="2", color=rx.color("gray", 10)),
+        ),
+        spacing="3",
+        width="100%",
+        id="conversation-list",
+    )
+
+
+def model_picker(models: rx.Var, value: rx.Var, on_change: rx.EventHandler) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label="Model", min_height="44px", max_width="100%"),
+        rx.select.content(
+            rx.foreach(models, lambda m: rx.select.item(m.label, value=m.id)),
+        ),
+        value=value,
+        on_change=on_change,
+        size="2",
+    )
+
+
+def suggestions(items: rx.Var, on_pick: Callable[[rx.Var], rx.EventSpec]) -> rx.Component:
+    return rx.cond(
+        items.length() > 0,
+        rx.vstack(
+            rx.text("Ask your coach", size="4", weight="medium"),
+            rx.text(
+                "Answers come from your own data. Try one of these:",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.flex(
+                rx.foreach(
+                    items,
+                    lambda q: rx.button(
+                        q,
+                        variant="outline",
+                        on_click=on_pick(q),
+                        min_height="44px",
+                        class_name="suggestion",
+                        white_space="normal",
+                        height="auto",
+                        padding_y="8px",
+                    ),
+                ),
+                wrap="wrap",
+                gap="8px",
+            ),
+            spacing="2",
+            padding_y="24px",
+            width="100%",
+        ),
+    )
+
+
+def composer(
+    draft: rx.Var,
+    on_change: rx.EventHandler,
+    on_submit: rx.EventHandler,
+    on_stop: rx.EventHandler,
+    streaming: rx.Var,
+    can_send: rx.Var,
+) -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.text_area(
+                value=draft,
+                on_change=on_change,
+                placeholder="Ask about sleep, HRV, training load, lifts… (Enter to send)",
+                enter_key_submit=True,
+                rows="2",
+                max_length=8000,
+                width="100%",
+                size="3",
+                id="chat-input",
+                name="message",
+                aria_label="Message",
+            ),
+            rx.cond(
+                streaming,
+                rx.button(
+                    rx.icon("square", size=16),
+                    "Stop",
+                    type="button",
+                    color_scheme="tomato",
+                    on_click=on_stop,
+                    min_height="44px",
+                    id="chat-stop",
+                ),
+                rx.button(
+                    rx.icon("send", size=16),
+                    "Send",
+                    type="submit",
+                    disabled=~can_send,
+                    min_height="44px",
+                    id="chat-send",
+                ),
+            ),
+            width="100%",
+            align="end",
+            spacing="2",
+        ),
+        on_submit=on_submit,
+        width="100%",
+    )

@@ -1,0 +1,358 @@
+"""Chat page state: conversations, the model picker, and a background task that consumes the same
+agent event generator as the SSE route (DESIGN §1), applying each event to the UI."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from typing import Any
+
+import reflex as rx
+
+from cadence.models.chat import OFFLINE_MODEL_ID, ChatMessagePublic
+from cadence.services import auth
+from cadence.services.chat import agent, conversations, llm_settings
+from cadence.services.chat.events import (
+    ChartEvent,
+    ChatEvent,
+    DoneEvent,
+    ErrorEvent,
+    TokenEvent,
+    ToolEndEvent,
+    ToolStartEvent,
+)
+from cadence.services.errors import DomainError
+from cadence.states.auth import AuthState
+
+FLUSH_SECONDS = 0.04  # coalesce token updates sent to the browser (~25 per second)
+SERIES_COLORS = ("#0d9488", "#6366f1", "#f59e0b", "#ef4444")
+TOOL_LABELS = {
+    "get_daily_brief": "Daily brief",
+    "get_readiness": "Readiness",
+    "get_sleep_history": "Sleep history",
+    "get_hrv_trend": "HRV trend",
+    "get_training_load": "Training load",
+    "get_activities": "Activities",
+    "get_strength_history": "Strength history",
+    "get_exercise_progress": "Exercise progress",
+    "list_workouts": "Workouts",
+    "log_workout": "Logging workout",
+    "get_weekly_summary": "Weekly summary",
+    "get_coaching_profile": "Coaching profile",
+    "update_coaching_profile": "Updating profile",
+    "render_chart": "Chart",
+}
+SUGGESTIONS = [
+    "How did I sleep last night?",
+    "Am I ready to train today?",
+    "What's my HRV trend?",
+    "How is my training load?",
+    "What was my last workout?",
+    "Give me a summary of this week",
+]
+
+
+@dataclasses.dataclass
+class ToolChip:
+    id: str
+    label: str
+    status: str  # running, ok, error
+    summary: str = ""
+
+
+@dataclasses.dataclass
+class ChartSeries:
+    key: str
+    label: str
+    unit: str
+    color: str
+
+
+@dataclasses.dataclass
+class ChartView:
+    id: str
+    kind: str
+    title: str
+    data: list[dict[str, Any]]
+    series: list[ChartSeries]
+
+
+@dataclasses.dataclass
+class MessageView:
+    key: str
+    role: str
+    content: str
+    status: str = "complete"
+    tools: list[ToolChip] = dataclasses.field(default_factory=list)
+    charts: list[ChartView] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class ConversationItem:
+    id: int
+    title: str
+    updated: str
+
+
+@dataclasses.dataclass
+class ModelOption:
+    id: str
+    label: str
+
+
+def chart_view(chart: dict[str, Any]) -> ChartView:
+    series = [
+        ChartSeries(
+            key=str(s.get("key", "")),
+            label=str(s.get("label", "")),
+            unit=str(s.get("unit", "")),
+            color=SERIES_COLORS[i % len(SERIES_COLORS)],
+        )
+        for i, s in enumerate(chart.get("series", []))
+    ]
+    return ChartView(
+        id=str(chart.get("id", "")),
+        kind=str(chart.get("kind", "line")),
+        title=str(chart.get("title", "")),
+        data=list(chart.get("data", [])),
+        series=series,
+    )
+
+
+def message_view(message: ChatMessagePublic) -> MessageView:
+    tools = [
+        ToolChip(
+            id=str(call.get("id", "")),
+            label=TOOL_LABELS.get(call.get("name", ""), call.get("name", "")),
+            status="ok" if call.get("ok") else "error",
+            summary=str(call.get("summary", "")),
+        )
+        for call in message.tool_calls or []
+    ]
+    return MessageView(
+        key=f"m{message.id}",
+        role=message.role,
+        content=message.content,
+        status=message.status,
+        tools=tools,
+        charts=[chart_view(c) for c in message.charts or []],
+    )
+
+
+class ChatState(AuthState):
+    conversations: list[ConversationItem] = []
+    conversation_id: int = 0
+    messages: list[MessageView] = []
+    models: list[ModelOption] = []
+    model_id: str = OFFLINE_MODEL_ID
+    draft: str = ""
+    streaming: bool = False
+    stop_requested: bool = False
+    error: str = ""
+    loading: bool = False
+
+    @rx.var
+    def can_send(self) -> bool:
+        return bool(self.draft.strip()) and not self.streaming
+
+    @rx.var
+    def suggestions(self) -> list[str]:
+        return SUGGESTIONS if not self.messages else []
+
+    @rx.event
+    async def load(self):
+        """on_load: models, conversation list, and the open conversation's messages."""
+        self.loading = True
+        yield
+        try:
+            await self._refresh()
+            if self.conversation_id:
+                await self._load_messages(self.conversation_id)
+        except DomainError as exc:
+            self.error = exc.message
+        finally:
+            self.loading = False
+
+    async def _refresh(self) -> None:
+        def read(session, user):
+            return (
+                llm_settings.list_models(session=session, user_id=user.id),
+                llm_settings.default_model_id(session=session, user_id=user.id),
+                conversations.list_conversations(session=session, user_id=user.id),
+            )
+
+        models, default, listed = await self.as_user(read)
+        self.models = [ModelOption(id=m.id, label=m.label) for m in models if m.available]
+        if self.model_id not in {m.id for m in self.models}:
+            self.model_id = default
+        self.conversations = [
+            ConversationItem(id=c.id, title=c.title, updated=c.updated_at.strftime("%b %d"))
+            for c in listed
+        ]
+        if self.conversation_id not in {c.id for c in listed}:
+            self.conversation_id = 0
+            self.messages = []
+
+    async def _load_messages(self, conversation_id: int) -> None:
+        stored = await self.as_user(
+            lambda session, user: conversations.list_messages(
+                session=session, user_id=user.id, conversation_id=conversation_id
+            )
+        )
+        self.conversation_id = conversation_id
+        self.messages = [message_view(m) for m in stored]
+
+    @rx.event
+    async def open_conversation(self, conversation_id: int):
+        if self.streaming:
+            return
+        self.error = ""
+        try:
+            await self._load_messages(conversation_id)
+        except DomainError as exc:
+            self.error = exc.message
+
+    @rx.event
+    def new_conversation(self):
+        if self.streaming:
+            return
+        self.conversation_id = 0
+        self.messages = []
+        self.error = ""
+
+    @rx.event
+    async def delete_conversation(self, conversation_id: int):
+        if self.streaming:
+            return
+        try:
+            await self.as_user(
+                lambda session, user: conversations.delete_conversation(
+                    session=session, user_id=user.id, conversation_id=conversation_id
+                )
+            )
+            if conversation_id == self.conversation_id:
+                self.conversation_id = 0
+                self.messages = []
+            await self._refresh()
+        except DomainError as exc:
+            self.error = exc.message
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft = value
+
+    @rx.event
+    def set_model(self, value: str):
+        self.model_id = value
+
+    @rx.event
+    def stop(self):
+        self.stop_requested = True
+
+    @rx.event
+    def ask(self, question: str):
+        """A suggested question: put it in the composer and send it."""
+        self.draft = question
+        return ChatState.send
+
+    @rx.event
+    def submit(self, _form: dict):
+        return ChatState.send
+
+    @rx.event(background=True)
+    async def send(self):
+        """Run one turn in the background; every agent event updates the page."""
+        async with self:
+            message = self.draft.strip()
+            if not message or self.streaming:
+                return
+            self.streaming, self.stop_requested, self.error = True, False, ""
+            self.draft = ""
+            self.messages.append(
+                MessageView(key=f"u{time.time_ns()}", role="user", content=message)
+            )
+            self.messages.append(
+                MessageView(
+                    key=f"a{time.time_ns()}", role="assistant", content="", status="streaming"
+                )
+            )
+            token, conversation_id, model_id = self.token, self.conversation_id, self.model_id
+        try:
+            turn = await asyncio.to_thread(
+                auth.run_as_user,
+                token=token,
+                work=lambda session, user: agent.start_turn(
+                    session=session,
+                    user_id=user.id,
+                    message=message,
+                    conversation_id=conversation_id or None,
+                    model_id=model_id,
+                ),
+            )
+        except DomainError as exc:
+            async with self:
+                self.messages = self.messages[:-1]
+                self.error = exc.message
+                self.streaming = False
+            return
+        async with self:
+            self.conversation_id = turn.conversation_id
+        await self._consume(agent.stream_turn(turn))
+        async with self:
+            self.streaming = False
+            try:
+                await self._refresh()
+            except DomainError as exc:
+                self.error = exc.message
+
+    async def _consume(self, stream) -> None:
+        """Apply events in small batches; stop (closing the stream) when asked to."""
+        pending: list[ChatEvent] = []
+        last_flush = time.monotonic()
+        try:
+            async for event in stream:
+                pending.append(event)
+                urgent = not isinstance(event, TokenEvent)
+                if urgent or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    async with self:
+                        self._apply(pending)
+                        stop = self.stop_requested
+                    pending, last_flush = [], time.monotonic()
+                    if stop:
+                        break
+        finally:
+            await stream.aclose()  # a stop or a closed page: the agent saves the partial text
+            async with self:
+                self._apply(pending)
+                if self.messages and self.messages[-1].status == "streaming":
+                    self.messages[-1].status = "partial" if self.stop_requested else "complete"
+                    self.messages = list(self.messages)
+
+    def _apply(self, events: list[ChatEvent]) -> None:
+        if not events or not self.messages:
+            return
+        answer = self.messages[-1]
+        for event in events:
+            if isinstance(event, TokenEvent):
+                answer.content += event.text
+            elif isinstance(event, ToolStartEvent):
+                answer.tools.append(
+                    ToolChip(
+                        id=event.id, label=TOOL_LABELS.get(event.name, event.name), status="running"
+                    )
+                )
+            elif isinstance(event, ToolEndEvent):
+                for chip in answer.tools:
+                    if chip.id == event.id:
+                        chip.status = "ok" if event.ok else "error"
+                        chip.summary = event.summary
+            elif isinstance(event, ChartEvent):
+                answer.charts.append(chart_view(event.chart))
+            elif isinstance(event, DoneEvent):
+                answer.status = "complete"
+                answer.key = f"m{event.message_id}"
+            elif isinstance(event, ErrorEvent):
+                answer.status = "error"
+                self.error = event.message
+        self.messages = list(self.messages)
