@@ -1,0 +1,268 @@
+"""Benchmark: file-import throughput against the parsers alone, and Apple Health peak memory.
+
+1. FIT: the largest valid real FIT file in the fixtures (Edge 500 ride, 10 686 records) through
+   ``FitImporter`` into a fresh SQLite database, against ``fitdecode`` only iterating the same
+   file's frames.
+2. Apple Health: a generated ``export.xml`` of ~100 MB (heart rate every 5 min, steps, resting HR,
+   HRV SDNN, sleep stages, weight, a workout most days) through ``AppleHealthImporter``, against
+   a plain ``iterparse`` loop that only reads and clears the same file.
+3. Peak memory (highest RSS sampled every 20 ms in a fresh process) of the Apple import for
+   25, 50 and 100 MB exports: it must stay flat as the file grows (streamed, element by element).
+
+    .venv/bin/python bench/imports.py            # about a minute on a 2-core machine
+    .venv/bin/python bench/imports.py --quick    # 10 MB Apple file, for a smoke run
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from xml.etree.ElementTree import iterparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FIT_FILE = ROOT / "tests" / "fixtures" / "fit" / "garmin-edge-500-activity.fit"
+MB = 1024 * 1024
+
+
+def _configure(tmp: Path) -> None:
+    os.environ["CADENCE_DATA_DIR"] = str(tmp / "data")
+    os.environ["CADENCE_SECRET_KEY"] = "bench-secret-" + "x" * 40
+    os.environ["CADENCE_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.db'}"
+
+
+def _user_session():
+    from sqlmodel import Session, SQLModel
+
+    import cadence.models  # noqa: F401
+    from cadence import db
+    from cadence.models.user import User
+
+    engine = db.get_engine()
+    SQLModel.metadata.create_all(engine)
+    session = Session(engine, expire_on_commit=False)
+    user = User(email=f"bench{time.time_ns()}@example.com", display_name="B", password_hash="x")
+    session.add(user)
+    session.commit()
+    return session, user.id
+
+
+def generate_apple_export(path: Path, target_bytes: int, *, seed: int = 7) -> int:
+    """Write a realistic export of about ``target_bytes``; returns the number of Records."""
+    rng = random.Random(seed)
+    day = datetime(2016, 1, 1, 0, 0)
+    records = 0
+    q = "HKQuantityTypeIdentifier"
+    head = '<Record type="{t}" sourceName="Apple Watch" sourceVersion="10.1" unit="{u}" '
+    body = 'creationDate="{c}" startDate="{s}" endDate="{e}" value="{v}"/>\n'
+    line = "  " + head + body
+
+    def stamp(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M:%S +0100")
+
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n')
+        while out.tell() < target_bytes:
+            for minute in range(0, 24 * 60, 5):
+                moment = day + timedelta(minutes=minute)
+                s = stamp(moment)
+                bpm = rng.randint(50, 75) if minute < 7 * 60 else rng.randint(60, 140)
+                out.write(line.format(t=f"{q}HeartRate", u="count/min", c=s, s=s, e=s, v=bpm))
+                records += 1
+                if minute % 60 == 0 and 8 <= minute // 60 <= 21:
+                    steps = rng.randint(100, 1500)
+                    e = stamp(moment + timedelta(minutes=59))
+                    out.write(line.format(t=f"{q}StepCount", u="count", c=e, s=s, e=e, v=steps))
+                    records += 1
+            morning = stamp(day + timedelta(hours=7))
+            for kind, unit, value in (
+                ("RestingHeartRate", "count/min", rng.randint(48, 58)),
+                ("HeartRateVariabilitySDNN", "ms", round(rng.uniform(35, 80), 1)),
+                ("BodyMass", "kg", round(rng.uniform(72, 76), 1)),
+            ):
+                out.write(line.format(t=q + kind, u=unit, c=morning, s=morning, e=morning, v=value))
+                records += 1
+            bed = day - timedelta(minutes=rng.randint(30, 90))
+            for stage, minutes in (("Core", 180), ("Deep", 80), ("REM", 110), ("Core", 60)):
+                end = bed + timedelta(minutes=minutes)
+                out.write(
+                    line.format(
+                        t="HKCategoryTypeIdentifierSleepAnalysis",
+                        u="",
+                        c=stamp(end),
+                        s=stamp(bed),
+                        e=stamp(end),
+                        v=f"HKCategoryValueSleepAnalysisAsleep{stage}",
+                    )
+                )
+                records += 1
+                bed = end
+            if rng.random() < 0.7:
+                start = day + timedelta(hours=18)
+                out.write(
+                    f'  <Workout workoutActivityType="HKWorkoutActivityTypeRunning" '
+                    f'duration="45" durationUnit="min" totalDistance="8.5" '
+                    f'totalDistanceUnit="km" totalEnergyBurned="520" totalEnergyBurnedUnit="kcal" '
+                    f'sourceName="Apple Watch" startDate="{stamp(start)}" '
+                    f'endDate="{stamp(start + timedelta(minutes=45))}"/>\n'
+                )
+            day += timedelta(days=1)
+        out.write("</HealthData>\n")
+    return records
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def bench_fit() -> None:
+    import fitdecode
+
+    from cadence.services.importers.fit import FitImporter
+
+    size = FIT_FILE.stat().st_size
+    data = FIT_FILE.read_bytes()
+    frames = {"records": 0}
+
+    def decode_only() -> None:
+        frames["records"] = 0
+        for frame in fitdecode.FitReader(io.BytesIO(data)):
+            if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
+                frames["records"] += 1
+
+    session, user_id = _user_session()
+
+    def import_file() -> None:
+        result = FitImporter().run(
+            session=session,
+            user_id=user_id,
+            filename=FIT_FILE.name,
+            stream=io.BytesIO(data),
+            dry_run=False,
+        )
+        session.commit()
+        assert not result.errors, result.errors
+
+    baseline = min(_timed(decode_only) for _ in range(3))
+    ours = min(_timed(import_file) for _ in range(3))
+    records = frames["records"]
+    print(f"FIT  {FIT_FILE.name}: {size / MB:.2f} MB, {records} records")
+    print(f"     fitdecode only: {size / MB / baseline:6.2f} MB/s  {records / baseline:9.0f} rec/s")
+    print(f"     Cadence import: {size / MB / ours:6.2f} MB/s  {records / ours:9.0f} rec/s")
+    print(f"     ratio import/fitdecode time: {ours / baseline:.2f}x")
+
+
+def bench_apple(path: Path, records: int) -> None:
+    from cadence.services.importers.apple_health import AppleHealthImporter
+
+    size = path.stat().st_size
+
+    def iterparse_only() -> None:
+        for _event, elem in iterparse(path, events=("end",)):
+            if elem.tag in ("Record", "Workout"):
+                elem.clear()
+
+    session, user_id = _user_session()
+
+    def import_file() -> None:
+        with path.open("rb") as stream:
+            result = AppleHealthImporter().run(
+                session=session,
+                user_id=user_id,
+                filename="export.xml",
+                stream=stream,
+                dry_run=False,
+            )
+        session.commit()
+        assert not result.errors, result.errors
+
+    baseline = _timed(iterparse_only)
+    ours = _timed(import_file)
+    print(f"APPLE export.xml: {size / MB:.0f} MB, {records} records")
+    print(f"     iterparse only: {size / MB / baseline:6.2f} MB/s  {records / baseline:9.0f} rec/s")
+    print(f"     Cadence import: {size / MB / ours:6.2f} MB/s  {records / ours:9.0f} rec/s")
+    print(f"     ratio import/iterparse time: {ours / baseline:.2f}x (two streamed passes)")
+
+
+def _rss_mb() -> float:
+    """The current resident set size of this process (Linux ``/proc``)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / MB
+
+
+def _child_peak(path: Path, tmp: Path) -> None:
+    """Run in a fresh process: import ``path`` while a thread samples the RSS every 20 ms;
+    print the RSS just before parsing and the highest sample during the import."""
+    _configure(tmp)
+    from cadence.services.importers.apple_health import AppleHealthImporter
+
+    session, user_id = _user_session()
+    before = _rss_mb()
+    samples = [before]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            samples.append(_rss_mb())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    with path.open("rb") as stream:
+        AppleHealthImporter().run(
+            session=session, user_id=user_id, filename="export.xml", stream=stream, dry_run=False
+        )
+    session.commit()
+    done.set()
+    sampler.join()
+    print(f"{before:.1f} {max(samples):.1f}")
+
+
+def bench_memory(sizes: list[int]) -> None:
+    print("APPLE resident memory of a fresh process importing the export (MB):")
+    for size_mb in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "export.xml"
+            generate_apple_export(path, size_mb * MB)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(path), tmp],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+        before, peak = float(out[0]), float(out[1])
+        print(
+            f"     {size_mb:4d} MB file: peak {peak:6.1f} MB during the import, {before:6.1f} MB "
+            f"before it (growth {peak - before:5.1f} MB)"
+        )
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        _child_peak(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    quick = "--quick" in sys.argv
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        _configure(tmp)
+        bench_fit()
+        export = tmp / "export.xml"
+        size = 10 if quick else 100
+        records = generate_apple_export(export, size * MB)
+        bench_apple(export, records)
+    bench_memory([5, 10] if quick else [25, 50, 100])
+
+
+if __name__ == "__main__":
+    main()
