@@ -116,26 +116,6 @@ def _sync(parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
-def _demo_data(parser: argparse.ArgumentParser) -> Handler:
-    parser.add_argument("email", help="the account that receives 90 days of demo data")
-
-    def run(args: argparse.Namespace) -> int:
-        from cadence.db import session_scope
-        from cadence.services import demo
-        from cadence.services.errors import NotFound
-
-        try:
-            with session_scope() as session:
-                counts = demo.generate_for_email(session=session, email=args.email)
-        except NotFound as exc:
-            print(exc.message, file=sys.stderr)
-            return 1
-        print(", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in counts.items()))
-        return 0
-
-    return run
-
-
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = {
     "migrate": ("apply database migrations (alembic upgrade heads)", _migrate),
     "demo-data": ("add 90 days of realistic demo data to an account", _demo_data),
