@@ -62,7 +62,13 @@ def page() -> rx.Component:
                     S.total > 0,
                     rx.vstack(
                         rx.foreach(S.items, ui.workout_card),
-                        ui.pager(label=S.page_label, page=S.page, pages=S.pages, on_page=S.go_to),
+                        rx.cond(
+                            S.pages > 1,
+                            ui.pager(
+                                label=S.page_label, page=S.page, pages=S.pages, on_page=S.go_to
+                            ),
+                            rx.text(S.page_label, size="2", color=ui.MUTED),
+                        ),
                         spacing="2",
                         width="100%",
                         id="workout-list",
