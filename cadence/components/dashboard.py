@@ -185,12 +185,34 @@ def _chart_card(title: str, chart: rx.Component, explanation: rx.Var, chart_id: 
     )
 
 
-def _x_axis() -> rx.Component:
-    return rx.recharts.x_axis(data_key="date", tick=AXIS_TICK, min_tick_gap=24)
+def _line(key: str, name: str, color: str, **props) -> rx.Component:
+    return rx.recharts.line(
+        data_key=key,
+        name=name,
+        stroke=f"var(--{color})",
+        is_animation_active=False,
+        **({"dot": False} | props),
+    )
+
+
+def _chart(kind, *series: rx.Component, data: rx.Var, y_axes: list[rx.Component]):
+    """A chart of ``series`` over dates, with its y axes, tooltip and legend."""
+    return kind(
+        *series,
+        rx.recharts.x_axis(data_key="date", tick=AXIS_TICK, min_tick_gap=24),
+        *y_axes,
+        rx.recharts.tooltip(),
+        rx.recharts.legend(),
+        data=data,
+        width="100%",
+        height=CHART_HEIGHT,
+    )
 
 
 def hrv_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
-    chart = rx.recharts.composed_chart(
+    """Nightly rMSSD (dots), its 7-day average and the 60-day normal band (shaded range)."""
+    chart = _chart(
+        rx.recharts.composed_chart,
         rx.recharts.area(
             data_key="band",
             name="Normal band",
@@ -199,95 +221,45 @@ def hrv_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
             fill_opacity=0.6,
             is_animation_active=False,
         ),
-        rx.recharts.line(
-            data_key="hrv",
-            name="rMSSD (ms)",
-            stroke="var(--teal-10)",
-            dot=True,
-            connect_nulls=False,
-            is_animation_active=False,
-        ),
-        rx.recharts.line(
-            data_key="avg7",
-            name="7-day",
-            stroke="var(--indigo-10)",
-            dot=False,
-            stroke_width=2,
-            is_animation_active=False,
-        ),
-        _x_axis(),
-        rx.recharts.y_axis(tick=AXIS_TICK, width=32, domain=["auto", "auto"]),
-        rx.recharts.tooltip(),
-        rx.recharts.legend(),
+        _line("hrv", "rMSSD (ms)", "teal-10", dot=True, connect_nulls=False),
+        _line("avg7", "7-day", "indigo-10", stroke_width=2),
         data=data,
-        width="100%",
-        height=CHART_HEIGHT,
+        y_axes=[rx.recharts.y_axis(tick=AXIS_TICK, width=32, domain=["auto", "auto"])],
     )
     return _chart_card("HRV and its normal band", chart, explanation, "hrv-chart")
 
 
 def sleep_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
     """Hours per night as bars; each point carries the sleep need, drawn as a dashed line."""
-    chart = rx.recharts.composed_chart(
+    chart = _chart(
+        rx.recharts.composed_chart,
         rx.recharts.bar(
             data_key="sleep", name="Sleep (h)", fill="var(--indigo-9)", is_animation_active=False
         ),
-        rx.recharts.line(
-            data_key="need",
-            name="Need (h)",
-            stroke="var(--amber-10)",
-            stroke_dasharray="4 4",
-            dot=False,
-            is_animation_active=False,
-        ),
-        _x_axis(),
-        rx.recharts.y_axis(tick=AXIS_TICK, width=28, domain=[0, 12]),
-        rx.recharts.tooltip(),
-        rx.recharts.legend(),
+        _line("need", "Need (h)", "amber-10", stroke_dasharray="4 4"),
         data=data,
-        width="100%",
-        height=CHART_HEIGHT,
+        y_axes=[rx.recharts.y_axis(tick=AXIS_TICK, width=28, domain=[0, 12])],
     )
     return _chart_card("Sleep per night", chart, explanation, "sleep-chart")
 
 
 def fitness_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
-    chart = rx.recharts.line_chart(
-        rx.recharts.line(
-            data_key="fitness",
-            name="Fitness",
-            stroke="var(--blue-10)",
-            dot=False,
-            is_animation_active=False,
-        ),
-        rx.recharts.line(
-            data_key="fatigue",
-            name="Fatigue",
-            stroke="var(--tomato-10)",
-            dot=False,
-            is_animation_active=False,
-        ),
-        rx.recharts.line(
-            data_key="form",
-            name="Form",
-            stroke="var(--grass-10)",
-            dot=False,
-            is_animation_active=False,
-        ),
+    chart = _chart(
+        rx.recharts.line_chart,
+        _line("fitness", "Fitness", "blue-10"),
+        _line("fatigue", "Fatigue", "tomato-10"),
+        _line("form", "Form", "grass-10"),
         rx.recharts.reference_line(y=0, stroke="var(--gray-8)"),
-        _x_axis(),
-        rx.recharts.y_axis(tick=AXIS_TICK, width=36),
-        rx.recharts.tooltip(),
-        rx.recharts.legend(),
         data=data,
-        width="100%",
-        height=CHART_HEIGHT,
+        y_axes=[rx.recharts.y_axis(tick=AXIS_TICK, width=36)],
     )
     return _chart_card("Fitness, fatigue and form", chart, explanation, "fitness-chart")
 
 
 def load_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
-    chart = rx.recharts.composed_chart(
+    """Daily load bars (left axis) and ACWR (right axis) with the 1.3 flag line."""
+    chart = _chart(
+        rx.recharts.composed_chart,
         rx.recharts.bar(
             data_key="load",
             name="Daily load",
@@ -295,27 +267,17 @@ def load_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
             fill="var(--teal-8)",
             is_animation_active=False,
         ),
-        rx.recharts.line(
-            data_key="acwr",
-            name="ACWR",
-            y_axis_id="ratio",
-            stroke="var(--tomato-10)",
-            dot=False,
-            is_animation_active=False,
-        ),
+        _line("acwr", "ACWR", "tomato-10", y_axis_id="ratio"),
         rx.recharts.reference_line(
             y="1.3", y_axis_id="ratio", stroke="var(--tomato-8)", stroke_dasharray="4 4"
         ),
-        _x_axis(),
-        rx.recharts.y_axis(y_axis_id="load", tick=AXIS_TICK, width=36),
-        rx.recharts.y_axis(
-            y_axis_id="ratio", orientation="right", tick=AXIS_TICK, width=32, domain=[0, 2.5]
-        ),
-        rx.recharts.tooltip(),
-        rx.recharts.legend(),
         data=data,
-        width="100%",
-        height=CHART_HEIGHT,
+        y_axes=[
+            rx.recharts.y_axis(y_axis_id="load", tick=AXIS_TICK, width=36),
+            rx.recharts.y_axis(
+                y_axis_id="ratio", orientation="right", tick=AXIS_TICK, width=32, domain=[0, 2.5]
+            ),
+        ],
     )
     return _chart_card("Daily load and ACWR", chart, explanation, "load-chart")
 
@@ -334,6 +296,20 @@ def load_summary(items: rx.Var) -> rx.Component:
         wrap="wrap",
         gap="12px",
         width="100%",
+    )
+
+
+def devices_bar(line: rx.Var) -> rx.Component:
+    """Where the numbers come from, with a way to manage it."""
+    return rx.flex(
+        rx.icon("watch", size=16, color=MUTED),
+        rx.text(line, size="2", color=MUTED),
+        rx.link("Manage devices", href="/devices", size="2"),
+        gap="8px",
+        align="center",
+        wrap="wrap",
+        width="100%",
+        id="devices-bar",
     )
 
 

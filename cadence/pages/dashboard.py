@@ -58,6 +58,7 @@ def _content() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        ui.devices_bar(S.devices_line),
         ui.tiles_grid(S.tiles),
         _charts(),
         rx.grid(

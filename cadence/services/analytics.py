@@ -22,9 +22,10 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
-# --- constants (quoted by docs/analytics.md and EXPLANATIONS) -----------------------------------
+# --- constants (quoted by docs/analytics.md and explanations()) ---------------------------------
 
 TRIMP_B = 1.92
 """Banister's weighting exponent (his male coefficient; Cadence stores no sex, so one curve)."""
@@ -99,12 +100,18 @@ def histogram_trimp(
 ) -> float:
     """Banister's TRIMP summed over ``[bpm, seconds]`` pairs (time spent at each heart rate).
 
-    Exact for any resting/maximum HR: each pair adds the TRIMP of its minutes at its own HRr.
+    Exact for any resting/maximum HR: each pair adds the TRIMP of its minutes at its own HRr
+    (TRIMP is linear in minutes, so the per-minute value of each bpm is computed once).
     """
-    return sum(
-        banister_trimp(duration_min=seconds / 60, avg_hr=bpm, resting_hr=resting_hr, max_hr=max_hr)
-        for bpm, seconds in histogram
-    )
+    total = 0.0
+    for bpm, seconds in histogram:
+        total += seconds / 60 * _trimp_per_minute(bpm, resting_hr, max_hr)
+    return total
+
+
+@lru_cache(maxsize=4096)
+def _trimp_per_minute(bpm: float, resting_hr: float, max_hr: float) -> float:
+    return banister_trimp(duration_min=1.0, avg_hr=bpm, resting_hr=resting_hr, max_hr=max_hr)
 
 
 def activity_trimp(

@@ -320,29 +320,26 @@ def training_load_out(history: History, days: int) -> TrainingLoadOut:
         if first is not None and last.acwr_status == "warming_up"
         else 0
     )
+    latest = _load_point_out(last).model_dump(exclude={"date"})
     return TrainingLoadOut(
         date=history.end,
-        load=round(last.load, 1),
-        fitness=round(last.fitness, 1),
-        fatigue=round(last.fatigue, 1),
-        form=round(last.form, 1),
-        acwr=_round(last.acwr, 2),
-        acwr_status=last.acwr_status,
+        **latest,
         warmup_days_left=warmup_left,
         monotony=_round(analytics.training_monotony(week), 2),
         week_load=round(sum(week), 1),
-        series=[
-            LoadPointOut(
-                date=p.day,
-                load=round(p.load, 1),
-                fitness=round(p.fitness, 1),
-                fatigue=round(p.fatigue, 1),
-                form=round(p.form, 1),
-                acwr=_round(p.acwr, 2),
-                acwr_status=p.acwr_status,
-            )
-            for p in points
-        ],
+        series=[_load_point_out(p) for p in points],
+    )
+
+
+def _load_point_out(p: analytics.LoadPoint) -> LoadPointOut:
+    return LoadPointOut(
+        date=p.day,
+        load=round(p.load, 1),
+        fitness=round(p.fitness, 1),
+        fatigue=round(p.fatigue, 1),
+        form=round(p.form, 1),
+        acwr=_round(p.acwr, 2),
+        acwr_status=p.acwr_status,
     )
 
 

@@ -12,6 +12,7 @@ from cadence.models.dashboard import (
     TodayMetric,
     WeeklyStats,
 )
+from cadence.models.device import DevicePublic
 from cadence.services import dashboard, demo
 from cadence.services.errors import DomainError
 from cadence.states.auth import AuthState
@@ -100,13 +101,29 @@ def weekly_rows(stats: WeeklyStats) -> list[dict[str, str]]:
     return result
 
 
+def devices_line(devices: list[DevicePublic]) -> str:
+    """ "Garmin connected (synced Nov 29 06:10) · Whoop: error" or a hint when none is."""
+    parts = []
+    for d in devices:
+        if not d.connected:
+            continue
+        name = d.provider.title()
+        if d.status == "error":
+            parts.append(f"{name}: sync error")
+        elif d.last_sync_at is not None:
+            parts.append(f"{name} synced {d.last_sync_at.strftime('%b %-d %H:%M')} UTC")
+        else:
+            parts.append(f"{name} connected, not synced yet")
+    return " · ".join(parts) or "No device connected: data comes from imports or demo data."
+
+
 class DashboardState(AuthState):
     loading: bool = False
     loaded: bool = False
     error: str = ""
     demo_loading: bool = False
     has_data: bool = False
-    connected_devices: int = 0
+    devices_line: str = ""
     r_status: str = ""
     r_score: int = 0
     r_color: str = "gray"
@@ -162,7 +179,7 @@ class DashboardState(AuthState):
     def _apply(self, p: DashboardResponse) -> None:
         self.explain = p.explanations
         self.has_data = bool(p.today.metrics or p.recent_activities)
-        self.connected_devices = sum(1 for d in p.devices if d.connected)
+        self.devices_line = devices_line(p.devices)
         self._apply_readiness(p.readiness)
         self.tiles = [tile_row(t, p.explanations) for t in p.today.metrics]
         self.hrv_points = [

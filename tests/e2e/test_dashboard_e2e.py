@@ -42,6 +42,7 @@ def test_dashboard_with_demo_data_desktop_and_phone(new_page) -> None:
     expect(page.locator("#load-chart .recharts-bar-rectangle").first).to_be_attached()
     expect(page.locator("#flags-card .flag").first).to_be_visible()
     expect(page.locator(".metric-tile").first).to_be_visible()
+    expect(page.locator("#devices-bar")).to_contain_text("No device connected")
     expect(page.locator(".recent-item")).to_have_count(10)
 
     card.get_by_role("button", name="How is this computed?").click()

@@ -1,0 +1,122 @@
+"""The dashboard state's display rows: units, signs, missing values and the devices line."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from cadence.models.dashboard import Contributor, TodayMetric, WeeklyStats, WeekStats
+from cadence.models.device import DevicePublic
+from cadence.states.dashboard import contributor_row, devices_line, tile_row, weekly_rows
+
+
+def test_contributor_rows_show_units_bars_and_missing_inputs() -> None:
+    hrv = Contributor(
+        key="hrv",
+        label="HRV (7-day)",
+        value=52.53,
+        unit="ms",
+        score=45.8,
+        weight=0.35,
+        detail="7-day HRV 53 ms vs baseline 62 ms (-15%)",
+    )
+    row = contributor_row(hrv)
+    assert row["value"] == "53 ms" and row["bar"] == "46%" and row["weight"] == "35%"
+    assert row["color"] == "amber"
+    acwr = Contributor(
+        key="training_load",
+        label="ACWR",
+        value=1.124,
+        unit="ratio",
+        score=100,
+        weight=0.15,
+        detail="",
+    )
+    assert contributor_row(acwr)["value"] == "1.12" and contributor_row(acwr)["color"] == "grass"
+    missing = Contributor(
+        key="resting_hr",
+        label="Resting HR",
+        value=None,
+        unit="bpm",
+        score=None,
+        weight=0,
+        detail="No reading that day",
+    )
+    row = contributor_row(missing)
+    assert row["value"] == "no data" and row["bar"] == "0%" and row["color"] == "gray"
+
+
+def test_tile_row_formats_value_baseline_and_change() -> None:
+    tile = TodayMetric(
+        key="sleep_seconds",
+        label="Sleep",
+        unit="h",
+        value=6.26,
+        date=date(2026, 11, 29),
+        source="garmin",
+        baseline=6.92,
+        delta=-0.66,
+        delta_pct=-9.5,
+    )
+    row = tile_row(tile, {"sleep": "sleep text", "sources": "sources text"})
+    assert row["value"] == "6.3" and row["baseline"] == "60-day mean 6.9"
+    assert row["change"] == "-0.7 (-10%) vs baseline"
+    assert row["source"] == "garmin · Nov 29" and row["explain"] == "sleep text"
+    steps = tile.model_copy(
+        update={"key": "steps", "unit": "steps", "value": 10512, "baseline": None, "delta": None}
+    )
+    row = tile_row(steps, {"sources": "sources text"})
+    assert row["value"] == "10,512" and row["baseline"] == "" and row["change"] == ""
+    assert row["explain"] == "sources text"
+
+
+def test_weekly_rows_compare_weeks_and_leave_gaps_blank() -> None:
+    def week(**kw) -> WeekStats:
+        base = dict(
+            start=date(2026, 11, 23),
+            end=date(2026, 11, 29),
+            sessions=3,
+            minutes=120,
+            distance_m=12_500,
+            volume_load_kg=4_000,
+            load=300,
+            avg_sleep_hours=7.25,
+            avg_hrv_ms=60,
+        )
+        return WeekStats(**(base | kw))
+
+    rows = {
+        r["label"]: r
+        for r in weekly_rows(
+            WeeklyStats(
+                this_week=week(), last_week=week(sessions=1, distance_m=10_000, avg_hrv_ms=None)
+            )
+        )
+    }
+    assert rows["Sessions"] == {"label": "Sessions", "this": "3", "last": "1", "change": "+2"}
+    assert rows["Distance"]["this"] == "12.5 km" and rows["Distance"]["change"] == "+2.5 km"
+    assert rows["Avg HRV"]["last"] == "—" and rows["Avg HRV"]["change"] == ""
+
+
+def test_devices_line() -> None:
+    synced = datetime(2026, 11, 29, 6, 10, tzinfo=UTC)
+    devices = [
+        DevicePublic(
+            provider="garmin", connected=True, status="ok", last_sync_at=synced, last_error=None
+        ),
+        DevicePublic(
+            provider="whoop",
+            connected=True,
+            status="error",
+            last_sync_at=None,
+            last_error="token expired",
+        ),
+        DevicePublic(
+            provider="strava",
+            connected=False,
+            status="disconnected",
+            last_sync_at=None,
+            last_error=None,
+        ),
+    ]
+    assert devices_line(devices) == "Garmin synced Nov 29 06:10 UTC · Whoop: sync error"
+    assert devices_line(devices[2:]).startswith("No device connected")
