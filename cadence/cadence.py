@@ -3,9 +3,12 @@
 import reflex as rx
 
 from cadence.api.app import create_api
+from cadence.config import get_settings
+from cadence.db import session_scope
 from cadence.pages import (
     chat,
     dashboard,
+    devices,
     exercises,
     login,
     settings,
@@ -14,6 +17,7 @@ from cadence.pages import (
     workout_form,
     workouts,
 )
+from cadence.services.devices.scheduler import background_sync
 
 PAGES = [
     login,
@@ -24,6 +28,7 @@ PAGES = [
     workout_detail,
     exercises,
     chat,
+    devices,
     settings,
 ]
 
@@ -39,3 +44,6 @@ for module in PAGES:
     app.add_page(
         module.page, route=module.ROUTE, title=f"{module.TITLE} · Cadence", on_load=module.ON_LOAD
     )
+
+if get_settings().device_sync_scheduler:  # every app process runs one; a lease per connection
+    app.register_lifespan_task(background_sync, session_factory=session_scope)

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     llm_models: str = "anthropic/claude-sonnet-4-5-20250929,openai/gpt-4o-mini"
     sleep_need_hours: float = Field(default=8.0, gt=0, le=14)
     # Devices: public address (OAuth redirect URIs), provider endpoints, sync schedule.
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str | None = None  # e.g. https://cadence.example.org; default 127.0.0.1:port
     whoop_client_id: str | None = None
     whoop_client_secret: str | None = None
     whoop_api_url: str = "https://api.prod.whoop.com"
@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'cadence.db').resolve()}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        """Where browsers reach this server (OAuth redirect URIs are built from it)."""
+        return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
     def admin_email_set(self) -> frozenset[str]:

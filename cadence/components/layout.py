@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "/", "layout-dashboard"),
     NavItem("Workouts", "/workouts", "dumbbell"),
     NavItem("Coach", "/chat", "message-circle"),
+    NavItem("Devices", "/devices", "watch"),
     NavItem("Settings", "/settings", "settings"),
 ]
 

@@ -68,7 +68,7 @@ def oauth_callback(
         outcome["connected"] = "1"
     except DomainError as exc:
         outcome["error"] = exc.message
-    base = get_settings().public_url.rstrip("/")
+    base = get_settings().resolved_public_url
     return RedirectResponse(f"{base}/devices?{urlencode(outcome)}", status_code=303)
 
 

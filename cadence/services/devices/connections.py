@@ -37,7 +37,7 @@ INTERRUPTED_SYNC = "The last sync stopped unexpectedly (the app restarted?); it 
 
 def redirect_uri(provider: str) -> str:
     """The OAuth redirect URI registered with the provider for this server."""
-    return f"{get_settings().public_url.rstrip('/')}/api/v1/devices/{provider}/callback"
+    return f"{get_settings().resolved_public_url}/api/v1/devices/{provider}/callback"
 
 
 def get_connection(*, session: Session, user_id: int, provider: str) -> DeviceConnection | None:
