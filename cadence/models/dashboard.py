@@ -40,7 +40,9 @@ class DeviceScore(BaseModel):
 
 
 class ReadinessOut(BaseModel):
-    date: dt.date = Field(description="The day scored (the latest day with data, by default).")
+    date: dt.date = Field(
+        description="The day scored (dashboard: the latest day with sleep, HRV or resting HR)."
+    )
     status: Literal["ok", "insufficient_data", "no_data"]
     score: int | None = Field(description="0-100; null unless status is `ok`.")
     color: Literal["green", "yellow", "red"] | None = Field(

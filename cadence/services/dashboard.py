@@ -21,7 +21,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from cadence.config import get_settings
@@ -214,10 +214,17 @@ def _sessions(
 
 
 def latest_metric_day(*, session: Session, user_id: int, on_or_before: date) -> date | None:
-    """The latest day up to ``on_or_before`` with any daily metric (an indexed ``MAX``)."""
+    """The latest day up to ``on_or_before`` with a readiness input (sleep, HRV or resting HR):
+    a day with only a weigh-in or steps does not count."""
     return session.exec(
         select(func.max(DailyMetric.date)).where(
-            DailyMetric.user_id == user_id, DailyMetric.date <= on_or_before
+            DailyMetric.user_id == user_id,
+            DailyMetric.date <= on_or_before,
+            or_(
+                col(DailyMetric.sleep_seconds).is_not(None),
+                col(DailyMetric.hrv_rmssd_ms).is_not(None),
+                col(DailyMetric.resting_hr).is_not(None),
+            ),
         )
     ).one()
 

@@ -175,6 +175,19 @@ def test_two_sources_on_one_day_follow_source_priority(client, account, session)
     }
 
 
+def test_readiness_is_for_the_latest_day_with_recovery_data(client, account, session) -> None:
+    user_id = account.user["id"]
+    seed_metrics(session, user_id, [d for d in steady_days(30) if d.date < TODAY])
+    seed_metrics(session, user_id, [DailyMetricIn(date=TODAY, source="demo", weight_kg=70.5)])
+    body = get_dashboard(client, account)
+    assert body["readiness"]["date"] == ago(1).isoformat()  # a weigh-in alone is not a night
+    assert body["readiness"]["status"] == "ok"
+    tiles = {t["key"]: t for t in body["today"]["metrics"]}
+    assert (
+        tiles["weight_kg"]["date"] == TODAY.isoformat() and tiles["weight_kg"]["baseline"] is None
+    )
+
+
 def test_training_load_recent_and_weekly_stats(client, account, session) -> None:
     user_id = account.user["id"]
     seed_metrics(session, user_id, steady_days(40))
