@@ -72,6 +72,26 @@ def _progress(status: rx.Var, progress: rx.Var, summary: rx.Var, importing: rx.V
     )
 
 
+def _imported(rows: rx.Var) -> rx.Component:
+    """The activities found in the uploaded files (date, sport, duration, distance, HR)."""
+    row = lambda r: rx.hstack(  # noqa: E731
+        rx.icon("activity", size=16, color=rx.color("teal", 10)),
+        rx.text(r["title"], size="2", weight="medium"),
+        rx.text(r["details"], size="1", color=MUTED),
+        rx.spacer(),
+        rx.text(r["when"], size="1", color=MUTED),
+        width="100%",
+        align="center",
+        spacing="2",
+        wrap="wrap",
+        class_name="imported-item",
+    )
+    return rx.cond(
+        rows.length() > 0,
+        rx.vstack(rx.foreach(rows, row), spacing="2", width="100%"),
+    )
+
+
 def _errors(errors: rx.Var) -> rx.Component:
     return rx.cond(
         errors.length() > 0,
@@ -94,6 +114,7 @@ def import_card(
     progress: rx.Var,
     summary: rx.Var,
     errors: rx.Var,
+    imported: rx.Var,
     importing: rx.Var,
     upload_error: rx.Var,
     on_demo: rx.EventHandler,
@@ -117,6 +138,7 @@ def import_card(
             id="import_button",
         ),
         _progress(status, progress, summary, importing),
+        _imported(imported),
         _errors(errors),
         rx.divider(),
         rx.text("No device yet? Try Cadence with 90 days of realistic sample data.", size="2"),

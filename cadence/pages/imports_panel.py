@@ -15,6 +15,7 @@ def imports_panel() -> rx.Component:
         progress=ImportsState.progress,
         summary=ImportsState.summary,
         errors=ImportsState.errors,
+        imported=ImportsState.imported,
         importing=ImportsState.importing,
         upload_error=ImportsState.upload_error,
         on_demo=ImportsState.load_demo,

@@ -17,6 +17,22 @@ POLL_SECONDS = 0.5
 FINAL = ("done", "partial", "failed")
 
 
+def _activity_line(row: dict) -> dict[str, str]:
+    """One imported activity for the list under the progress bar."""
+    distance = row.get("distance_m")
+    minutes = round((row.get("duration_s") or 0) / 60)
+    details = [f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"]
+    if distance:
+        details.append(f"{distance / 1000:.1f} km")
+    if row.get("avg_hr"):
+        details.append(f"avg HR {round(row['avg_hr'])}")
+    return {
+        "title": str(row.get("sport", "activity")).replace("_", " ").capitalize(),
+        "when": str(row.get("start_time", ""))[:10],
+        "details": " · ".join(details),
+    }
+
+
 def _summary(job: ImportJobPublic) -> str:
     counts = job.counts
     parts = [
@@ -38,6 +54,7 @@ class ImportsState(AuthState):
     progress: int = 0
     summary: str = ""
     errors: list[str] = []
+    imported: list[dict[str, str]] = []
     upload_error: str = ""
     demo_loading: bool = False
     demo_message: str = ""
@@ -52,13 +69,14 @@ class ImportsState(AuthState):
         self.status = job.status
         self.progress = round(job.progress * 100)
         self.errors = job.errors
+        self.imported = [_activity_line(r) for r in job.preview if r.get("kind") == "activity"]
         self.summary = _summary(job) if job.status in FINAL else "Importing…"
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
         """Copy the uploaded files to disk, start the import job and follow it."""
         self.upload_error = ""
-        self.errors = []
+        self.errors, self.imported = [], []
         if not files:
             self.upload_error = "Choose or drop at least one file first."
             return

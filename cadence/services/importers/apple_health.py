@@ -106,7 +106,7 @@ class AppleHealthImporter:
                 f"{filename}: the XML breaks off or is malformed ({exc}); "
                 "kept what was read before that point."
             )
-        days = [_to_metric_day(day, values) for day, values in sorted(export.days.items())]
+        days = (_to_metric_day(day, values) for day, values in sorted(export.days.items()))
         store_daily_metrics(
             session=session, user_id=user_id, days=days, result=result, dry_run=dry_run
         )
@@ -117,7 +117,7 @@ class AppleHealthImporter:
             result=result,
             dry_run=dry_run,
         )
-        if not days and not export.workouts and not result.errors:
+        if not export.days and not export.workouts and not result.errors:
             result.errors.append(
                 f"{filename}: no supported Apple Health data (resting HR, HRV, steps, sleep, "
                 f"weight, workouts) among its {export.records} records."

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from itertools import islice
 
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from cadence.services.importers.base import ImportResult
 MAX_SAMPLE_GAP_S = 30.0
 """A gap between two HR samples longer than this is a pause: it adds at most this much time."""
 PREVIEW_ROWS = 20
+STORE_BATCH = 500
 MIN_VALID_YEAR = 1980
 """Timestamps before this (e.g. GPX's 1901-12-13 "minimum epoch") are treated as missing."""
 
@@ -93,17 +95,18 @@ def store_activities(
     result: ImportResult,
     dry_run: bool,
 ) -> None:
-    """Upsert ``items`` (or, on a dry run, only preview them) and count what happened."""
-    items = list(items)
-    if dry_run:
-        result.add("activities", len(items))
-        result.preview.extend(_activity_preview(item) for item in items[:PREVIEW_ROWS])
-        return
-    counts = activities_service.upsert_activities(
-        session=session, user_id=user_id, activities=items
-    )
-    result.add("activities", counts["created"])
-    result.add("duplicates", counts["duplicates"])
+    """Upsert ``items`` (unless ``dry_run``), count them, and list the first ``PREVIEW_ROWS``
+    in ``result.preview`` (what a dry run would add, or what was imported)."""
+    for batch in _batches(items, result, _activity_preview):
+        if dry_run:
+            result.add("activities", len(batch))
+            continue
+        counts = activities_service.upsert_activities(
+            session=session, user_id=user_id, activities=batch
+        )
+        result.add("activities", counts["created"])
+        result.add("duplicates", counts["duplicates"])
+        session.expunge_all()
 
 
 def store_daily_metrics(
@@ -114,18 +117,29 @@ def store_daily_metrics(
     result: ImportResult,
     dry_run: bool,
 ) -> None:
-    """Upsert ``days`` (or preview them); re-imported days are counted as ``duplicates``."""
-    days = list(days)
-    if dry_run:
-        result.add("daily_metrics", len(days))
-        result.preview.extend(
-            {"kind": "daily_metric", **day.model_dump(mode="json", exclude_none=True)}
-            for day in days[:PREVIEW_ROWS]
-        )
-        return
-    counts = metrics_service.upsert_daily_metrics(session=session, user_id=user_id, days=days)
-    result.add("daily_metrics", counts["created"])
-    result.add("duplicates", counts["updated"])
+    """Like ``store_activities`` for days; a day already stored is counted in ``duplicates``."""
+    for batch in _batches(days, result, _day_preview):
+        if dry_run:
+            result.add("daily_metrics", len(batch))
+            continue
+        counts = metrics_service.upsert_daily_metrics(session=session, user_id=user_id, days=batch)
+        result.add("daily_metrics", counts["created"])
+        result.add("duplicates", counts["updated"])
+        session.expunge_all()
+
+
+def _batches(rows: Iterable, result: ImportResult, preview: Callable[..., dict]):
+    """Yield lists of ``STORE_BATCH`` rows, previewing the first ones on the way. Each batch is
+    flushed and then released from the session, so a long history never piles up in memory."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, STORE_BATCH)):
+        room = PREVIEW_ROWS - len(result.preview)
+        result.preview.extend(preview(row) for row in batch[: max(room, 0)])
+        yield batch
+
+
+def _day_preview(day: DailyMetricIn) -> dict:
+    return {"kind": "daily_metric", **day.model_dump(mode="json", exclude_none=True)}
 
 
 def _activity_preview(item: ActivityIn) -> dict:
