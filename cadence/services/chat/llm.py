@@ -8,8 +8,10 @@ stable ``code`` for the ``error`` event.
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import openai
@@ -53,12 +55,22 @@ class LlmError(Exception):
         self.message = message
 
 
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: loading the CA store costs ~100 ms per client."""
+    return ssl.create_default_context()
+
+
 def make_client(config: LlmConfig) -> openai.AsyncOpenAI:
+    """A client for one turn (cheap: it shares the TLS context; close it when done)."""
     return openai.AsyncOpenAI(
         api_key=config.api_key,
         base_url=config.base_url,
         timeout=config.timeout_seconds,
         max_retries=config.max_retries,
+        http_client=openai.DefaultAsyncHttpxClient(
+            verify=_tls_context(), timeout=config.timeout_seconds
+        ),
     )
 
 

@@ -74,6 +74,7 @@ class ToolRegistry:
 
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
+        self._openai_tools: list[dict[str, Any]] | None = None
 
     def register(self, function: ToolFunction) -> ToolFunction:
         """Decorator: add ``function`` under its own name."""
@@ -81,6 +82,7 @@ class ToolRegistry:
         if tool.name in self._tools:
             raise ValueError(f"tool {tool.name!r} registered twice")
         self._tools[tool.name] = tool
+        self._openai_tools = None
         return function
 
     def get(self, name: str) -> Tool | None:
@@ -91,7 +93,10 @@ class ToolRegistry:
         return list(self._tools)
 
     def openai_tools(self) -> list[dict[str, Any]]:
-        return [tool.openai_schema() for tool in self._tools.values()]
+        """Every tool's chat-completions definition (built once: schemas cost ~20 ms)."""
+        if self._openai_tools is None:
+            self._openai_tools = [tool.openai_schema() for tool in self._tools.values()]
+        return self._openai_tools
 
     def call(self, name: str, arguments: dict[str, Any] | str, ctx: ToolContext) -> ToolResult:
         """Run a tool; unknown names, bad JSON, invalid arguments and failures become
