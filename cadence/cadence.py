@@ -3,9 +3,11 @@
 import reflex as rx
 
 from cadence.api.app import create_api
+from cadence.components.pwa import pwa_head
 from cadence.config import get_settings
 from cadence.db import session_scope
 from cadence.pages import (
+    admin,
     chat,
     dashboard,
     devices,
@@ -30,6 +32,7 @@ PAGES = [
     chat,
     devices,
     settings,
+    admin,
 ]
 
 app = rx.App(
@@ -38,6 +41,7 @@ app = rx.App(
         rx.el.meta(
             name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"
         ),
+        *pwa_head(),
     ],
 )
 for module in PAGES:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from cadence.components.pwa import install_button
+
 ACCENT = "teal"
 DESKTOP = ["none", "none", "flex"]  # responsive display: hidden under 768 px (48em)
 MOBILE = ["flex", "flex", "none"]
@@ -17,6 +19,7 @@ class NavItem:
     label: str
     route: str
     icon: str  # a lucide icon name
+    admin_only: bool = False  # rendered only when app_shell(show_admin=...) is true
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -25,7 +28,18 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Coach", "/chat", "message-circle"),
     NavItem("Devices", "/devices", "watch"),
     NavItem("Settings", "/settings", "settings"),
+    NavItem("Admin", "/admin", "shield", admin_only=True),
 ]
+
+
+def _nav_links(render, current_path: rx.Var, show_admin: rx.Var | bool) -> list[rx.Component]:
+    """One link per nav item; admin-only items are wrapped in ``rx.cond(show_admin, ...)``."""
+    return [
+        rx.cond(show_admin, render(item, current_path))
+        if item.admin_only
+        else render(item, current_path)
+        for item in NAV_ITEMS
+    ]
 
 
 def _is_current(route: str, current_path: rx.Var) -> rx.Var:
@@ -110,11 +124,12 @@ def app_shell(
     current_path: rx.Var,
     user_name: rx.Var,
     on_logout: rx.EventHandler,
+    show_admin: rx.Var | bool = False,
 ) -> rx.Component:
     """Sidebar + header + content on desktop; header + content + bottom nav on phones."""
     sidebar = rx.vstack(
         rx.box(brand(), padding="16px"),
-        *[_sidebar_link(item, current_path) for item in NAV_ITEMS],
+        *_nav_links(_sidebar_link, current_path, show_admin),
         rx.spacer(),
         rx.button(
             rx.icon("log-out", size=16),
@@ -138,6 +153,7 @@ def app_shell(
         rx.box(brand(), display=MOBILE),
         rx.heading(title, size="6", display=DESKTOP),
         rx.spacer(),
+        install_button(),
         _user_menu(user_name, on_logout),
         width="100%",
         align="center",
@@ -152,7 +168,7 @@ def app_shell(
     )
     bottom_nav = rx.el.nav(
         rx.hstack(
-            *[_bottom_link(item, current_path) for item in NAV_ITEMS],
+            *_nav_links(_bottom_link, current_path, show_admin),
             width="100%",
             height="100%",
             spacing="0",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from cadence.components.forms import callout, card, field, submit_button, text_input
 from cadence.pages import llm_key
+from cadence.pages.account_data_panel import data_ownership_cards
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.settings import SettingsState
@@ -138,6 +139,7 @@ def page() -> rx.Component:
             _coaching_card(),
             llm_key.section(),
             _password_card(),
+            *data_ownership_cards(),
             spacing="4",
             width="100%",
             max_width="640px",

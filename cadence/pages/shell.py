@@ -18,6 +18,7 @@ def protected(*children: rx.Component, title: str) -> rx.Component:
             current_path=AuthState.router.url.path,
             user_name=AuthState.user_name,
             on_logout=AuthState.logout,
+            show_admin=AuthState.is_admin,
         ),
         loading_screen(),
     )

@@ -161,3 +161,14 @@ def test_llm_key_is_encrypted_and_write_only(client, admin, session):
 def test_llm_rejects_bad_model_ids(client, admin):
     response = client.put("/api/v1/admin/llm", json={"models": ["bad id!"]}, headers=admin.headers)
     assert response.status_code == 422
+
+
+def test_create_admin_command(client, admin, make_account, capsys):
+    from cadence.cli import main
+
+    member = make_account(email="promote-me@example.com")
+    assert main(["create-admin", "Promote-Me@example.com"]) == 0
+    assert "promote-me@example.com is now an admin." in capsys.readouterr().out
+    assert client.get("/api/v1/admin/users", headers=member.headers).status_code == 200
+    assert main(["create-admin", "nobody@example.com"]) == 1
+    assert "No account with the email nobody@example.com" in capsys.readouterr().err

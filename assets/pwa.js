@@ -1,0 +1,30 @@
+/* Registers the service worker and offers "Install Cadence" where the browser allows it.
+ * The install button (#cadence-install, rendered by the app shell) is shown through the
+ * data-installable attribute on <html>, so React never has to know about it. */
+(function () {
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (error) {
+        console.warn("Cadence: service worker registration failed", error);
+      });
+    });
+  }
+  var deferred = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    deferred = event;
+    document.documentElement.setAttribute("data-installable", "true");
+  });
+  window.addEventListener("appinstalled", function () {
+    deferred = null;
+    document.documentElement.removeAttribute("data-installable");
+  });
+  window.cadencePromptInstall = function () {
+    if (!deferred) return;
+    deferred.prompt();
+    deferred.userChoice.finally(function () {
+      deferred = null;
+      document.documentElement.removeAttribute("data-installable");
+    });
+  };
+})();

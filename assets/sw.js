@@ -1,0 +1,72 @@
+/* Cadence service worker: caches the app shell and static assets, shows an offline page.
+ *
+ * Never cached: anything under /api/ (REST, chat streams, exports, MCP), Reflex's /_event
+ * websocket and /_upload, /ping and /_health, non-GET requests, requests carrying an
+ * Authorization header, and other origins. Pages are network-first (they hold no user data: it
+ * arrives over the websocket after load); hashed build assets and icons are cache-first.
+ */
+const VERSION = "cadence-v1";
+const SHELL_CACHE = `${VERSION}-shell`;
+const OFFLINE_URL = "/offline.html";
+const PRECACHE = [
+  OFFLINE_URL,
+  "/manifest.webmanifest",
+  "/icons/icon-192.png",
+  "/icons/icon-512.png",
+  "/icons/maskable-512.png",
+  "/icons/apple-touch-icon.png",
+];
+const NEVER_CACHE = [/^\/api\//, /^\/_event/, /^\/_upload/, /^\/ping/, /^\/_health/];
+const STATIC_ASSET = /^\/(assets|icons|_next|static)\/|\.(js|css|woff2?|png|svg|ico|webmanifest)$/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => !k.startsWith(VERSION)).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+function cacheable(request, url) {
+  if (request.method !== "GET" || url.origin !== self.location.origin) return false;
+  if (request.headers.has("Authorization")) return false;
+  return !NEVER_CACHE.some((pattern) => pattern.test(url.pathname));
+}
+
+async function networkFirstPage(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.type === "basic") cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    return (await cache.match(OFFLINE_URL)) || Response.error();
+  }
+}
+
+async function cacheFirstAsset(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (!cacheable(request, url)) return; // straight to the network, never stored
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirstPage(request));
+  } else if (STATIC_ASSET.test(url.pathname)) {
+    event.respondWith(cacheFirstAsset(request));
+  }
+});
