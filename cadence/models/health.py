@@ -27,40 +27,10 @@ MAX_SOURCE_LENGTH = 32
 MAX_EXTERNAL_ID_LENGTH = 200
 MAX_SPORT_LENGTH = 64
 
-METRIC_FIELDS: tuple[str, ...] = (
-    "sleep_seconds",
-    "sleep_deep_seconds",
-    "sleep_light_seconds",
-    "sleep_rem_seconds",
-    "sleep_awake_seconds",
-    "sleep_score",
-    "hrv_rmssd_ms",
-    "hrv_sdnn_ms",
-    "resting_hr",
-    "recovery_score",
-    "strain",
-    "steps",
-    "body_battery",
-    "stress_avg",
-    "spo2_pct",
-    "respiratory_rate",
-    "weight_kg",
-)
-"""Every value column of ``DailyMetric`` (what ``GET /metrics?fields=`` accepts)."""
 
+class MetricValues(SQLModel):
+    """The value columns of ``DailyMetric``, shared by ``DailyMetricIn`` and ``MetricDay``."""
 
-class DailyMetric(SQLModel, table=True):
-    """What one source reported for one day (the wake-up day for sleep); ``null`` = not reported."""
-
-    __tablename__ = "daily_metric"
-    __table_args__ = (
-        UniqueConstraint("user_id", "date", "source", name="uq_daily_metric_user_date_source"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
-    date: date_type
-    source: str = Field(max_length=MAX_SOURCE_LENGTH)
     sleep_seconds: int | None = None
     sleep_deep_seconds: int | None = None
     sleep_light_seconds: int | None = None
@@ -78,20 +48,32 @@ class DailyMetric(SQLModel, table=True):
     spo2_pct: float | None = None
     respiratory_rate: float | None = None
     weight_kg: float | None = None
-    created_at: datetime = timestamp_field()
-    updated_at: datetime = timestamp_field()
 
 
-class Activity(SQLModel, table=True):
-    """One recorded session (a run, a ride, one leg of a triathlon...), unique per external id."""
+METRIC_FIELDS: tuple[str, ...] = tuple(MetricValues.model_fields)
+"""Every value column of ``DailyMetric`` (what ``GET /metrics?fields=`` accepts)."""
 
+
+class DailyMetric(MetricValues, table=True):
+    """What one source reported for one day (the wake-up day for sleep); ``null`` = not reported."""
+
+    __tablename__ = "daily_metric"
     __table_args__ = (
-        UniqueConstraint("user_id", "source", "external_id", name="uq_activity_user_source_xid"),
-        Index("ix_activity_user_start", "user_id", "start_time"),
+        UniqueConstraint("user_id", "date", "source", name="uq_daily_metric_user_date_source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    date: date_type
+    source: str = Field(max_length=MAX_SOURCE_LENGTH)
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class ActivityIn(SQLModel):
+    """One activity as providers and importers hand it to ``upsert_activities`` (and the
+    columns ``Activity`` stores for it)."""
+
     source: str = Field(max_length=MAX_SOURCE_LENGTH)
     external_id: str = Field(max_length=MAX_EXTERNAL_ID_LENGTH)
     sport: str = Field(max_length=MAX_SPORT_LENGTH)
@@ -105,30 +87,20 @@ class Activity(SQLModel, table=True):
     elevation_gain_m: float | None = None
     load: float | None = None
     hr_histogram: list[list[float]] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Activity(ActivityIn, table=True):
+    """One recorded session (a run, a ride, one leg of a triathlon...), unique per external id."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "source", "external_id", name="uq_activity_user_source_xid"),
+        Index("ix_activity_user_start", "user_id", "start_time"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
-
-
-class MetricValues(BaseModel):
-    """The value columns shared by ``DailyMetricIn`` and ``MetricDay``."""
-
-    sleep_seconds: int | None = None
-    sleep_deep_seconds: int | None = None
-    sleep_light_seconds: int | None = None
-    sleep_rem_seconds: int | None = None
-    sleep_awake_seconds: int | None = None
-    sleep_score: float | None = None
-    hrv_rmssd_ms: float | None = None
-    hrv_sdnn_ms: float | None = None
-    resting_hr: float | None = None
-    recovery_score: float | None = None
-    strain: float | None = None
-    steps: int | None = None
-    body_battery: float | None = None
-    stress_avg: float | None = None
-    spo2_pct: float | None = None
-    respiratory_rate: float | None = None
-    weight_kg: float | None = None
 
 
 class DailyMetricIn(MetricValues):
@@ -149,24 +121,6 @@ class MetricDay(MetricValues):
 
 class MetricsResponse(BaseModel):
     metrics: list[MetricDay]
-
-
-class ActivityIn(BaseModel):
-    """One activity as providers and importers hand it to ``upsert_activities``."""
-
-    source: str
-    external_id: str
-    sport: str
-    start_time: datetime
-    duration_s: float
-    elapsed_s: float | None = None
-    distance_m: float | None = None
-    avg_hr: float | None = None
-    max_hr: float | None = None
-    calories: float | None = None
-    elevation_gain_m: float | None = None
-    load: float | None = None
-    hr_histogram: list[list[float]] | None = None
 
 
 class ActivityPublic(BaseModel):

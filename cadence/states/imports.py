@@ -36,12 +36,12 @@ def _activity_line(row: dict) -> dict[str, str]:
 def _summary(job: ImportJobPublic) -> str:
     counts = job.counts
     parts = [
-        f"{counts[kind]} {label}"
-        for kind, label in (
-            ("activities", "new activities"),
-            ("daily_metrics", "new days of metrics"),
-            ("workouts", "new workouts"),
-            ("duplicates", "already imported"),
+        f"{counts[kind]} {singular if counts[kind] == 1 else plural}"
+        for kind, singular, plural in (
+            ("activities", "new activity", "new activities"),
+            ("daily_metrics", "new day of metrics", "new days of metrics"),
+            ("workouts", "new workout", "new workouts"),
+            ("duplicates", "already imported", "already imported"),
         )
         if counts.get(kind)
     ]
