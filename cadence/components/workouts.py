@@ -11,6 +11,12 @@ from cadence.components.layout import ACCENT
 
 SUGGESTIONS_ID = "exercise-names"
 MUTED = rx.color("gray", 11)
+ROW_INPUTS = [  # (row key, label, phone keyboard, extra props) of the numbers under a name
+    ("sets", "Sets", "numeric", {"pattern": "[0-9]*"}),
+    ("reps", "Reps", "text", {"placeholder": "5 or 5,5,3"}),
+    ("weight", "kg", "decimal", {"placeholder": "0 = bw"}),
+    ("rpe", "RPE", "decimal", {}),
+]
 
 
 def workout_card(item: rx.Var) -> rx.Component:
@@ -174,37 +180,17 @@ def exercise_row_editor(
                 align="center",
             ),
             rx.grid(
-                _small_input(
-                    row["sets"],
-                    lambda value: on_field(index, "sets", value),
-                    label="Sets",
-                    mode="numeric",
-                    test_id="exercise-sets",
-                    pattern="[0-9]*",
-                ),
-                _small_input(
-                    row["reps"],
-                    lambda value: on_field(index, "reps", value),
-                    label="Reps",
-                    mode="text",
-                    test_id="exercise-reps",
-                    placeholder="5 or 5,5,3",
-                ),
-                _small_input(
-                    row["weight"],
-                    lambda value: on_field(index, "weight", value),
-                    label="kg",
-                    mode="decimal",
-                    test_id="exercise-weight",
-                    placeholder="0 = bw",
-                ),
-                _small_input(
-                    row["rpe"],
-                    lambda value: on_field(index, "rpe", value),
-                    label="RPE",
-                    mode="decimal",
-                    test_id="exercise-rpe",
-                ),
+                *[
+                    _small_input(
+                        row[key],
+                        lambda value, key=key: on_field(index, key, value),
+                        label=label,
+                        mode=mode,
+                        test_id=f"exercise-{key}",
+                        **extra,
+                    )
+                    for key, label, mode, extra in ROW_INPUTS
+                ],
                 columns="4",
                 spacing="2",
                 width="100%",
