@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cadence.models.health import DailyMetricIn
 from cadence.services.devices import garmin, strava, whoop
-from cadence.services.devices.base import DailyMetricData, merge_daily
+from cadence.services.devices.base import measured, merge_daily
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "json"
 
@@ -23,7 +24,8 @@ def load(name: str):
 
 def test_garmin_sleep_maps_duration_stages_score_and_vitals() -> None:
     record = garmin.map_sleep(load("garmin_connect/sleep_dailySleepData_2025-07-07.json"))
-    assert record == DailyMetricData(
+    assert record == DailyMetricIn(
+        source="garmin",
         date=date(2025, 7, 7),
         sleep_seconds=24180,
         sleep_deep_seconds=5280,
@@ -44,7 +46,7 @@ def test_garmin_sleep_maps_duration_stages_score_and_vitals() -> None:
 def test_garmin_sleep_no_data_day_gives_no_values() -> None:
     record = garmin.map_sleep(load("garmin_connect/sleep_dailySleepData_2030-01-01_nodata.json"))
     assert record is not None and record.date == date(2030, 1, 1)
-    assert record.values() == {}
+    assert measured(record) == {}
     assert merge_daily([record]) == []  # a day with nothing measured is not stored
 
 
@@ -61,7 +63,7 @@ def test_garmin_older_wellness_sleep_shape_maps_too() -> None:
 
 def test_garmin_hrv_takes_last_night_average() -> None:
     record = garmin.map_hrv(load("garmin_connect/hrv_2023-07-20.json"))
-    assert record == DailyMetricData(date=date(2023, 7, 20), hrv_rmssd_ms=42)
+    assert record == DailyMetricIn(source="garmin", date=date(2023, 7, 20), hrv_rmssd_ms=42)
 
 
 def test_garmin_hrv_range_summaries_map_one_per_day() -> None:
@@ -75,7 +77,9 @@ def test_garmin_hrv_range_summaries_map_one_per_day() -> None:
 
 def test_garmin_stress_and_body_battery() -> None:
     record = garmin.map_stress(load("garmin_connect/dailyStress_bodyBattery_2023-07-20.json"))
-    assert record == DailyMetricData(date=date(2023, 7, 20), stress_avg=25, body_battery=85)
+    assert record == DailyMetricIn(
+        source="garmin", date=date(2023, 7, 20), stress_avg=25, body_battery=85
+    )
 
 
 def test_garmin_incomplete_body_battery_samples_are_skipped() -> None:
@@ -95,13 +99,18 @@ def test_garmin_stress_no_data_day_is_null() -> None:
 
 
 def test_garmin_negative_stress_means_not_measured() -> None:
-    assert garmin.map_stress({"calendarDate": "2024-01-01", "avgStressLevel": -2}).values() == {}
+    assert measured(garmin.map_stress({"calendarDate": "2024-01-01", "avgStressLevel": -2})) == {}
 
 
 def test_garmin_daily_summary() -> None:
     record = garmin.map_summary(load("garmin_connect/usersummary_daily_2025-06-14.json"))
-    assert record == DailyMetricData(
-        date=date(2025, 6, 14), steps=5459, resting_hr=51, stress_avg=24, body_battery=92
+    assert record == DailyMetricIn(
+        source="garmin",
+        date=date(2025, 6, 14),
+        steps=5459,
+        resting_hr=51,
+        stress_avg=24,
+        body_battery=92,
     )
 
 
@@ -109,7 +118,7 @@ def test_garmin_training_readiness_prefers_the_morning_score() -> None:
     snapshots = load("garmin_connect/trainingreadiness_2025-07-07.json")
     assert [s["score"] for s in snapshots] == [50, 32, 32, 80, 75]
     record = garmin.map_training_readiness(snapshots)
-    assert record == DailyMetricData(date=date(2025, 7, 7), recovery_score=80)
+    assert record == DailyMetricIn(source="garmin", date=date(2025, 7, 7), recovery_score=80)
     without_morning = [s for s in snapshots if s["inputContext"] != "AFTER_WAKEUP_RESET"]
     assert garmin.map_training_readiness(without_morning).recovery_score == 75  # earliest
     assert garmin.map_training_readiness([]) is None
@@ -198,7 +207,8 @@ def test_whoop_v2_recovery_cycle_sleep_join_on_the_wake_day() -> None:
         cycles=[load("whoop/v2_cycle_doc_example.json")],
     )
     assert records == [
-        DailyMetricData(
+        DailyMetricIn(
+            source="whoop",
             date=date(2022, 4, 24),  # sleep ended 05:25 local (-05:00) on the 24th
             sleep_score=98,
             respiratory_rate=16.11328125,
@@ -214,7 +224,7 @@ def test_whoop_v2_recovery_cycle_sleep_join_on_the_wake_day() -> None:
 def test_whoop_cycle_without_recovery_falls_on_the_day_after_sleep_onset() -> None:
     cycle = load("whoop/v2_cycle_doc_example.json")  # starts 21:25 local on 2022-04-23
     assert whoop.map_daily(sleeps=[], recoveries=[], cycles=[cycle]) == [
-        DailyMetricData(date=date(2022, 4, 24), strain=5.2951527)
+        DailyMetricIn(source="whoop", date=date(2022, 4, 24), strain=5.2951527)
     ]
 
 

@@ -34,6 +34,10 @@ def fixture(name: str):
     return json.loads((FIXTURES / name).read_text())
 
 
+_RECOVERY = fixture("v2_recovery_doc_example.json")
+BAD_RECOVERY = {**_RECOVERY, "score": {**_RECOVERY["score"], "recovery_score": "high"}}
+
+
 def page(*records) -> dict:
     return {"records": list(records), "next_token": None}
 
@@ -179,8 +183,12 @@ def test_revoked_access_marks_the_device_for_reconnection(fake, session, user_id
         (Reply(page(), delay=1.5), "WHOOP did not answer in time (0.5 s); will retry later."),
         (Reply(b"{not json", status=200), "WHOOP sent an answer Cadence could not read (not JSON)"),
         (Reply({"records": "nope"}), "WHOOP sent an unexpected answer for recovery"),
+        (
+            Reply(page(BAD_RECOVERY)),
+            "WHOOP sent a value Cadence could not read (recovery_score); will retry later.",
+        ),
     ],
-    ids=["500", "timeout", "malformed-json", "wrong-shape"],
+    ids=["500", "timeout", "malformed-json", "wrong-shape", "wrong-type"],
 )
 def test_provider_failure_sets_error_with_backoff(fake, session, user_id, reply, message) -> None:
     serve_whoop(fake)

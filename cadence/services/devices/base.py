@@ -1,17 +1,19 @@
-"""The provider contract (DESIGN §6) and the plain records providers hand to the sync.
+"""The provider contract (DESIGN §6) and the helpers its records share.
 
-A provider turns a user's credentials into ``DailyMetricData`` and ``ActivityData`` records; it
-never touches the database. ``sync.py`` stores those records through the metrics and activities
-services and keeps the connection's status. Credentials are a JSON-serialisable dict that the
+A provider turns a user's credentials into ``DailyMetricIn`` and ``ActivityIn`` records (the
+health models' input schemas, ``source`` set to the provider); it never touches the database.
+``sync.py`` stores those records through the metrics and activities services and keeps the
+connection's status. Credentials are a JSON-serialisable dict that the
 connection stores encrypted as a whole; a provider returns a new dict when it refreshes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal, Protocol
+
+from cadence.models.health import ActivityIn, DailyMetricIn
 
 Credentials = dict[str, Any]
 AuthKind = Literal["password", "oauth"]
@@ -43,69 +45,24 @@ class ProviderUnavailable(ProviderError):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True)
-class DailyMetricData:
-    """One day of a provider's wellness data; ``None`` means the provider gave no value."""
-
-    date: date
-    sleep_seconds: int | None = None
-    sleep_deep_seconds: int | None = None
-    sleep_light_seconds: int | None = None
-    sleep_rem_seconds: int | None = None
-    sleep_awake_seconds: int | None = None
-    sleep_score: float | None = None
-    hrv_rmssd_ms: float | None = None
-    resting_hr: float | None = None
-    recovery_score: float | None = None
-    strain: float | None = None
-    steps: int | None = None
-    body_battery: int | None = None
-    stress_avg: float | None = None
-    spo2_pct: float | None = None
-    respiratory_rate: float | None = None
-    weight_kg: float | None = None
-
-    def values(self) -> dict[str, Any]:
-        """The measured fields that are set (everything except ``date``)."""
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name != "date" and getattr(self, f.name) is not None
-        }
+def measured(record: DailyMetricIn) -> dict[str, Any]:
+    """The values a day record has (everything set except ``date`` and ``source``)."""
+    return record.model_dump(exclude_none=True, exclude={"date", "source"})
 
 
-def merge_daily(records: Iterable[DailyMetricData]) -> list[DailyMetricData]:
-    """Combine partial records of the same day (later records fill gaps, never erase values);
-    days without any value are dropped. Sorted by date."""
-    by_day: dict[date, DailyMetricData] = {}
+def merge_daily(records: Iterable[DailyMetricIn]) -> list[DailyMetricIn]:
+    """Combine partial records of the same day and source (earlier records win, later ones only
+    fill gaps); days without any value are dropped. Sorted by date."""
+    by_day: dict[tuple[date, str], DailyMetricIn] = {}
     for record in records:
-        current = by_day.get(record.date)
+        key = (record.date, record.source)
+        current = by_day.get(key)
         if current is None:
-            by_day[record.date] = record
+            by_day[key] = record
         else:
-            gaps = {k: v for k, v in record.values().items() if getattr(current, k) is None}
-            by_day[record.date] = replace(current, **gaps)
-    return [by_day[day] for day in sorted(by_day) if by_day[day].values()]
-
-
-@dataclass(frozen=True)
-class ActivityData:
-    """One recorded activity. ``external_id`` is unique per source and makes syncs idempotent;
-    ``duration_s`` is timer (moving) time, ``elapsed_s`` wall-clock time; ``load`` is the
-    provider's own load figure when it has one (Garmin training load, Whoop strain, Strava
-    relative effort)."""
-
-    external_id: str
-    sport: str
-    start_time: datetime
-    duration_s: float
-    elapsed_s: float | None = None
-    distance_m: float | None = None
-    avg_hr: float | None = None
-    max_hr: float | None = None
-    calories: float | None = None
-    elevation_gain_m: float | None = None
-    load: float | None = None
+            gaps = {k: v for k, v in measured(record).items() if getattr(current, k) is None}
+            by_day[key] = current.model_copy(update=gaps)
+    return [by_day[key] for key in sorted(by_day) if measured(by_day[key])]
 
 
 class DeviceProvider(Protocol):
@@ -139,12 +96,12 @@ class DeviceProvider(Protocol):
 
     def fetch_daily_metrics(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[DailyMetricData]:
+    ) -> list[DailyMetricIn]:
         """Daily wellness data for ``start``..``end`` inclusive (may be empty)."""
         ...
 
     def fetch_activities(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[ActivityData]:
+    ) -> list[ActivityIn]:
         """Activities that started on ``start``..``end`` inclusive."""
         ...

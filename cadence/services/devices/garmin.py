@@ -31,10 +31,9 @@ from garminconnect import (
 )
 
 from cadence.config import Settings
+from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.services.devices.base import (
-    ActivityData,
     Credentials,
-    DailyMetricData,
     ProviderAuthError,
     ProviderError,
     ProviderUnavailable,
@@ -45,6 +44,7 @@ from cadence.services.devices.base import (
 logger = logging.getLogger(__name__)
 
 LABEL = "Garmin Connect"
+SOURCE = "garmin"
 _STATUS = re.compile(r"(?:API Error|error) \(?(\d{3})\)?")
 _NO_SUMMARY = "No data received from server"
 
@@ -61,14 +61,15 @@ def _measured(value: Any) -> float | None:
     return value if isinstance(value, int | float) and value >= 0 else None
 
 
-def map_sleep(payload: Any) -> DailyMetricData | None:
+def map_sleep(payload: Any) -> DailyMetricIn | None:
     """``/wellness-service/wellness/dailySleepData``; ``None`` on a no-data day."""
     dto = payload.get("dailySleepDTO") if isinstance(payload, dict) else None
     day = _day(dto.get("calendarDate")) if isinstance(dto, dict) else None
     if day is None:
         return None
     overall = ((dto.get("sleepScores") or {}).get("overall") or {}).get("value")
-    return DailyMetricData(
+    return DailyMetricIn(
+        source=SOURCE,
         date=day,
         sleep_seconds=dto.get("sleepTimeSeconds"),
         sleep_deep_seconds=dto.get("deepSleepSeconds"),
@@ -82,24 +83,25 @@ def map_sleep(payload: Any) -> DailyMetricData | None:
     )
 
 
-def map_hrv_summary(summary: Any) -> DailyMetricData | None:
+def map_hrv_summary(summary: Any) -> DailyMetricIn | None:
     """One ``hrvSummary`` (``/hrv-service/hrv/{day}`` or an item of ``hrv/daily``)."""
     if not isinstance(summary, dict) or _day(summary.get("calendarDate")) is None:
         return None
-    return DailyMetricData(
-        date=_day(summary["calendarDate"]), hrv_rmssd_ms=summary.get("lastNightAvg")
+    return DailyMetricIn(
+        source=SOURCE, date=_day(summary["calendarDate"]), hrv_rmssd_ms=summary.get("lastNightAvg")
     )
 
 
-def map_hrv(payload: Any) -> DailyMetricData | None:
+def map_hrv(payload: Any) -> DailyMetricIn | None:
     return map_hrv_summary(payload.get("hrvSummary")) if isinstance(payload, dict) else None
 
 
-def map_summary(payload: Any) -> DailyMetricData | None:
+def map_summary(payload: Any) -> DailyMetricIn | None:
     """``/usersummary-service/usersummary/daily`` (steps, resting HR, stress, body battery)."""
     if not isinstance(payload, dict) or _day(payload.get("calendarDate")) is None:
         return None
-    return DailyMetricData(
+    return DailyMetricIn(
+        source=SOURCE,
         date=_day(payload["calendarDate"]),
         steps=payload.get("totalSteps"),
         resting_hr=payload.get("restingHeartRate"),
@@ -120,18 +122,19 @@ def highest_body_battery(samples: Any) -> int | None:
     return int(max(levels)) if levels else None
 
 
-def map_stress(payload: Any) -> DailyMetricData | None:
+def map_stress(payload: Any) -> DailyMetricIn | None:
     """``/wellness-service/wellness/dailyStress/{day}``; the body is ``null`` on no-data days."""
     if not isinstance(payload, dict) or _day(payload.get("calendarDate")) is None:
         return None
-    return DailyMetricData(
+    return DailyMetricIn(
+        source=SOURCE,
         date=_day(payload["calendarDate"]),
         stress_avg=_measured(payload.get("avgStressLevel")),
         body_battery=highest_body_battery(payload.get("bodyBatteryValuesArray")),
     )
 
 
-def map_training_readiness(payload: Any) -> DailyMetricData | None:
+def map_training_readiness(payload: Any) -> DailyMetricIn | None:
     """The morning (``AFTER_WAKEUP_RESET``) training readiness, else the day's first snapshot."""
     snapshots = [
         s
@@ -142,10 +145,12 @@ def map_training_readiness(payload: Any) -> DailyMetricData | None:
         return None
     morning = [s for s in snapshots if s.get("inputContext") == "AFTER_WAKEUP_RESET"]
     chosen = min(morning or snapshots, key=lambda s: s.get("timestamp") or "")
-    return DailyMetricData(date=_day(chosen["calendarDate"]), recovery_score=chosen["score"])
+    return DailyMetricIn(
+        source=SOURCE, date=_day(chosen["calendarDate"]), recovery_score=chosen["score"]
+    )
 
 
-def map_weigh_ins(payload: Any) -> list[DailyMetricData]:
+def map_weigh_ins(payload: Any) -> list[DailyMetricIn]:
     """``/weight-service/weight/range``: each day's latest weight (grams → kg)."""
     summaries = payload.get("dailyWeightSummaries") if isinstance(payload, dict) else None
     records = []
@@ -153,11 +158,13 @@ def map_weigh_ins(payload: Any) -> list[DailyMetricData]:
         latest = summary.get("latestWeight") or {}
         day = _day(summary.get("summaryDate"))
         if day and isinstance(latest.get("weight"), int | float):
-            records.append(DailyMetricData(date=day, weight_kg=round(latest["weight"] / 1000, 3)))
+            records.append(
+                DailyMetricIn(source=SOURCE, date=day, weight_kg=round(latest["weight"] / 1000, 3))
+            )
     return records
 
 
-def map_activity(record: Any) -> ActivityData | None:
+def map_activity(record: Any) -> ActivityIn | None:
     """An activity from the activity list, or an activity detail (``summaryDTO``)."""
     if not isinstance(record, dict) or record.get("activityId") is None:
         return None
@@ -166,7 +173,8 @@ def map_activity(record: Any) -> ActivityData | None:
     start = summary.get("startTimeGMT")
     if not start or summary.get("duration") is None:
         return None
-    return ActivityData(
+    return ActivityIn(
+        source=SOURCE,
         external_id=str(record["activityId"]),
         sport=str(kind.get("typeKey") or "other"),
         start_time=parse_instant(start.replace(" ", "T")),
@@ -187,7 +195,7 @@ def _rounded(value: Any, digits: int = 3) -> float | None:
 
 def map_day(
     *, sleep: Any, hrv: Any, summary: Any, stress: Any, readiness: Any
-) -> list[DailyMetricData]:
+) -> list[DailyMetricIn]:
     """All of one day's payloads merged (sources in the documented priority)."""
     parts = [
         map_sleep(sleep),
@@ -254,7 +262,7 @@ class GarminProvider:
     name = "garmin"
     label = LABEL
     auth = "password"
-    source = "garmin"
+    source = SOURCE
 
     def __init__(
         self, settings: Settings, *, login: Callable[[str, str], Credentials] | None = None
@@ -310,9 +318,9 @@ class GarminProvider:
 
     def fetch_daily_metrics(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[DailyMetricData]:
+    ) -> list[DailyMetricIn]:
         api = self.client(credentials)
-        records: list[DailyMetricData] = []
+        records: list[DailyMetricIn] = []
         day = start
         while day <= end:
             iso = day.isoformat()
@@ -331,7 +339,7 @@ class GarminProvider:
 
     def fetch_activities(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[ActivityData]:
+    ) -> list[ActivityIn]:
         api = self.client(credentials)
         listed = _call(api.get_activities_by_date, start.isoformat(), end.isoformat())
         if listed is not None and not isinstance(listed, list):

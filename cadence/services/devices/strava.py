@@ -12,15 +12,15 @@ from typing import Any
 import httpx
 
 from cadence.config import Settings
+from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.services.devices.base import (
-    ActivityData,
     Credentials,
-    DailyMetricData,
     ProviderUnavailable,
     parse_instant,
 )
 from cadence.services.devices.oauth import OAuthApp, OAuthProviderBase
 
+SOURCE = "strava"
 PER_PAGE = 100
 MAX_PAGES = 100
 SPORTS = {
@@ -47,14 +47,15 @@ def _snake(name: str) -> str:
     return out or "other"
 
 
-def map_activity(record: dict[str, Any]) -> ActivityData | None:
+def map_activity(record: dict[str, Any]) -> ActivityIn | None:
     """A Strava (Summary or Detailed) activity; ``None`` without an id or start."""
     if record.get("id") is None or not record.get("start_date"):
         return None
     kind = record.get("sport_type") or record.get("type") or "Workout"
     moving = record.get("moving_time")
     elapsed = record.get("elapsed_time")
-    return ActivityData(
+    return ActivityIn(
+        source=SOURCE,
         external_id=str(record["id"]),
         sport=SPORTS.get(kind, _snake(kind)),
         start_time=parse_instant(record["start_date"]),
@@ -72,7 +73,7 @@ def map_activity(record: dict[str, Any]) -> ActivityData | None:
 class StravaProvider(OAuthProviderBase):
     name = "strava"
     label = "Strava"
-    source = "strava"
+    source = SOURCE
 
     def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None):
         base = settings.strava_api_url.rstrip("/")
@@ -93,16 +94,16 @@ class StravaProvider(OAuthProviderBase):
 
     def fetch_daily_metrics(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[DailyMetricData]:
+    ) -> list[DailyMetricIn]:
         """Strava has no wellness data."""
         return []
 
     def fetch_activities(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[ActivityData]:
+    ) -> list[ActivityIn]:
         after = datetime.combine(start - timedelta(days=1), time(), UTC)
         before = datetime.combine(end + timedelta(days=1), time(), UTC)
-        activities: list[ActivityData] = []
+        activities: list[ActivityIn] = []
         with self.http_client() as client:
             for page in range(1, MAX_PAGES + 1):
                 params = {

@@ -18,9 +18,10 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
@@ -30,9 +31,7 @@ from cadence.models.device import DeviceConnection
 from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.services import activities, metrics
 from cadence.services.devices.base import (
-    ActivityData,
     Credentials,
-    DailyMetricData,
     DeviceProvider,
     ProviderAuthError,
     ProviderError,
@@ -136,13 +135,7 @@ def run_sync(
             start=start,
             end=end,
         )
-        counts = _store(
-            session=session,
-            connection=connection,
-            source=impl.source,
-            daily=daily,
-            recorded=recorded,
-        )
+        counts = _store(session=session, connection=connection, daily=daily, recorded=recorded)
     except ProviderAuthError as exc:
         return _finish(session, connection_id, owner, error=exc.message, reconnect=True)
     except ProviderUnavailable as exc:
@@ -151,6 +144,15 @@ def run_sync(
         )
     except (ProviderError, DomainError) as exc:
         return _finish(session, connection_id, owner, error=exc.message)
+    except ValidationError as exc:  # a value of the wrong type in the provider's answer
+        field_name = ".".join(str(part) for part in exc.errors()[0]["loc"])
+        return _finish(
+            session,
+            connection_id,
+            owner,
+            error=f"{impl.label} sent a value Cadence could not read ({field_name}); "
+            "will retry later.",
+        )
     except Exception as exc:  # a sync must never crash its caller
         logger.exception("sync of connection %s failed", connection_id)
         session.rollback()
@@ -172,7 +174,7 @@ def _fetch(
     credentials: Credentials,
     start: date,
     end: date,
-) -> tuple[list[DailyMetricData], list[ActivityData]]:
+) -> tuple[list[DailyMetricIn], list[ActivityIn]]:
     """Fetch with fresh tokens; on a rejected token refresh once (forced) and retry."""
     for attempt in range(2):
         fresh = impl.refresh_credentials(credentials, force=attempt > 0)
@@ -203,19 +205,14 @@ def _store(
     *,
     session: Session,
     connection: DeviceConnection,
-    source: str,
-    daily: list[DailyMetricData],
-    recorded: list[ActivityData],
+    daily: list[DailyMetricIn],
+    recorded: list[ActivityIn],
 ) -> dict[str, int]:
     metric_counts = metrics.upsert_daily_metrics(
-        session=session,
-        user_id=connection.user_id,
-        days=[DailyMetricIn(date=d.date, source=source, **d.values()) for d in daily],
+        session=session, user_id=connection.user_id, days=daily
     )
     activity_counts = activities.upsert_activities(
-        session=session,
-        user_id=connection.user_id,
-        activities=[ActivityIn(source=source, **asdict(a)) for a in recorded],
+        session=session, user_id=connection.user_id, activities=recorded
     )
     return {
         "daily_metrics": metric_counts["created"] + metric_counts["updated"],

@@ -15,16 +15,16 @@ from typing import Any
 import httpx
 
 from cadence.config import Settings
+from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.services.devices.base import (
-    ActivityData,
     Credentials,
-    DailyMetricData,
     ProviderUnavailable,
     merge_daily,
     parse_instant,
 )
 from cadence.services.devices.oauth import OAuthApp, OAuthProviderBase
 
+SOURCE = "whoop"
 SCOPES = "offline read:recovery read:cycles read:sleep read:workout read:profile"
 PAGE_LIMIT = 25
 MAX_PAGES = 200
@@ -70,7 +70,7 @@ def _seconds(milli: Any) -> int | None:
     return round(milli / 1000) if isinstance(milli, int | float) else None
 
 
-def _sleep_record(record: dict[str, Any], day: date) -> DailyMetricData:
+def _sleep_record(record: dict[str, Any], day: date) -> DailyMetricIn:
     score = _scored(record) or {}
     stages = score.get("stage_summary") or {}
     stage_milli = [
@@ -79,7 +79,8 @@ def _sleep_record(record: dict[str, Any], day: date) -> DailyMetricData:
     ]
     complete = all(isinstance(v, int | float) for v in stage_milli)
     light, deep, rem = (_seconds(v) for v in stage_milli)
-    return DailyMetricData(
+    return DailyMetricIn(
+        source=SOURCE,
         date=day,
         sleep_seconds=_seconds(sum(stage_milli)) if complete else None,
         sleep_deep_seconds=deep,
@@ -102,10 +103,10 @@ def sleep_days(sleeps: list[dict[str, Any]]) -> dict[str, date]:
 
 def map_daily(
     *, sleeps: list[dict[str, Any]], recoveries: list[dict[str, Any]], cycles: list[dict[str, Any]]
-) -> list[DailyMetricData]:
+) -> list[DailyMetricIn]:
     """Merge WHOOP sleep, recovery and cycle records into one record per day."""
     days = sleep_days(sleeps)
-    records: list[DailyMetricData] = []
+    records: list[DailyMetricIn] = []
     nights = sorted(
         (s for s in sleeps if str(s.get("id")) in days and _scored(s)),
         key=lambda s: parse_instant(s["end"]) - parse_instant(s["start"]),
@@ -121,7 +122,8 @@ def map_daily(
         cycle_days[str(recovery.get("cycle_id"))] = day
         if score:
             records.append(
-                DailyMetricData(
+                DailyMetricIn(
+                    source=SOURCE,
                     date=day,
                     recovery_score=score.get("recovery_score"),
                     resting_hr=score.get("resting_heart_rate"),
@@ -136,11 +138,11 @@ def map_daily(
         day = cycle_days.get(str(cycle.get("id"))) or local_date(
             cycle["start"], cycle.get("timezone_offset"), shift=timedelta(hours=12)
         )
-        records.append(DailyMetricData(date=day, strain=score.get("strain")))
+        records.append(DailyMetricIn(source=SOURCE, date=day, strain=score.get("strain")))
     return merge_daily(records)
 
 
-def map_workout(record: dict[str, Any]) -> ActivityData | None:
+def map_workout(record: dict[str, Any]) -> ActivityIn | None:
     """One WHOOP workout as an activity (``None`` when it lacks an id or times)."""
     if not record.get("id") or not record.get("start") or not record.get("end"):
         return None
@@ -149,7 +151,8 @@ def map_workout(record: dict[str, Any]) -> ActivityData | None:
     score = _scored(record) or {}
     kilojoule = score.get("kilojoule")
     sport = record.get("sport_name") or SPORTS.get(record.get("sport_id"), "other")
-    return ActivityData(
+    return ActivityIn(
+        source=SOURCE,
         external_id=str(record["id"]),
         sport=str(sport).strip().lower().replace(" ", "_").replace("-", "_"),
         start_time=start,
@@ -167,7 +170,7 @@ def map_workout(record: dict[str, Any]) -> ActivityData | None:
 class WhoopProvider(OAuthProviderBase):
     name = "whoop"
     label = "WHOOP"
-    source = "whoop"
+    source = SOURCE
 
     def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None):
         base = settings.whoop_api_url.rstrip("/")
@@ -210,7 +213,7 @@ class WhoopProvider(OAuthProviderBase):
 
     def fetch_daily_metrics(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[DailyMetricData]:
+    ) -> list[DailyMetricIn]:
         with self.http_client() as client:
             sleeps = list(
                 self.collection(client, credentials, "activity/sleep", start=start, end=end)
@@ -223,7 +226,7 @@ class WhoopProvider(OAuthProviderBase):
 
     def fetch_activities(
         self, credentials: Credentials, *, start: date, end: date
-    ) -> list[ActivityData]:
+    ) -> list[ActivityIn]:
         with self.http_client() as client:
             records = self.collection(client, credentials, "activity/workout", start=start, end=end)
             return [a for a in map(map_workout, records) if a is not None]
