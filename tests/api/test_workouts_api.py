@@ -187,6 +187,20 @@ def test_invalid_paging_is_422(client, account, params, loc):
     assert response.json()["detail"][0]["loc"] == loc
 
 
+@pytest.mark.parametrize("workout_id", ["0", "99999999999", "abc"])
+def test_out_of_range_ids_are_422(client, account, workout_id):
+    for method in ("GET", "DELETE"):
+        response = client.request(method, f"{BASE}/{workout_id}", headers=account.headers)
+        assert response.status_code == 422
+    response = client.put(f"{BASE}/{workout_id}", json=body(), headers=account.headers)
+    assert response.status_code == 422
+
+
+def test_huge_page_is_422(client, account):
+    response = client.get(BASE, params={"page": 10**12}, headers=account.headers)
+    assert response.status_code == 422
+
+
 def test_other_users_workouts_are_invisible(client, make_account):
     owner, intruder = make_account(), make_account()
     workout = client.post(BASE, json=body(), headers=owner.headers).json()

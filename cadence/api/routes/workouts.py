@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.deps import CurrentUser, PageNumber, ResourceId, SessionDep
 from cadence.api.responses import error_responses
 from cadence.models.workout import WorkoutCreate, WorkoutPage, WorkoutPublic, WorkoutUpdate
 from cadence.services import workouts
@@ -57,7 +57,7 @@ router = APIRouter(prefix="/workouts", tags=["workouts"])
 def list_workouts(
     user: CurrentUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> WorkoutPage:
     """Workouts newest first (by date, then creation)."""
@@ -77,7 +77,7 @@ def create_workout(body: WorkoutCreate, user: CurrentUser, session: SessionDep) 
 
 
 @router.get("/{workout_id}", response_model=WorkoutPublic, responses=error_responses(401, 404))
-def get_workout(workout_id: int, user: CurrentUser, session: SessionDep) -> WorkoutPublic:
+def get_workout(workout_id: ResourceId, user: CurrentUser, session: SessionDep) -> WorkoutPublic:
     return workouts.get_workout(session=session, user_id=user.id, workout_id=workout_id)
 
 
@@ -88,7 +88,7 @@ def get_workout(workout_id: int, user: CurrentUser, session: SessionDep) -> Work
     dependencies=[UniqueKeys],
 )
 def replace_workout(
-    workout_id: int, body: WorkoutUpdate, user: CurrentUser, session: SessionDep
+    workout_id: ResourceId, body: WorkoutUpdate, user: CurrentUser, session: SessionDep
 ) -> WorkoutPublic:
     """Replace the workout as sent (every field and exercise row)."""
     return workouts.update_workout(
@@ -102,6 +102,6 @@ def replace_workout(
     response_class=Response,
     responses=error_responses(401, 404),
 )
-def delete_workout(workout_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def delete_workout(workout_id: ResourceId, user: CurrentUser, session: SessionDep) -> Response:
     workouts.delete_workout(session=session, user_id=user.id, workout_id=workout_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
