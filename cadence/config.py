@@ -22,6 +22,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     database_url: str | None = None
+    # How long a statement waits for a lock (SQLite busy timeout, PostgreSQL lock_timeout)
+    # before the request fails with a clear 503 instead of hanging.
+    database_lock_timeout_ms: int = Field(default=10_000, ge=50, le=600_000)
     secret_key: str | None = None
     port: int = 8000
     token_ttl_minutes: int = Field(default=60 * 24 * 14, ge=1)

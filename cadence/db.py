@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sqlalchemy import event
@@ -13,26 +13,35 @@ from sqlmodel import Session, create_engine
 
 from cadence.config import get_settings
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Both databases wait at most ``database_lock_timeout_ms`` for a lock, so a locked database
+    fails the request (503) instead of hanging it.
+    """
+    lock_timeout_ms = get_settings().database_lock_timeout_ms
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "connect", partial(_configure_sqlite_connection, lock_timeout_ms))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"options": f"-c lock_timeout={lock_timeout_ms}"},
+    )
 
 
-def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

@@ -8,13 +8,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from cadence.api import mcp
+from cadence.api import mcp, openapi
 from cadence.api.middleware import API_PREFIX, BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from cadence.api.routes import (
     account,
     activities,
-    analytics,
     admin,
+    analytics,
     auth,
     chat,
     conversations,
@@ -92,6 +92,7 @@ def create_api() -> FastAPI:
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
     )
+    openapi.install(api)
     api.add_exception_handler(DomainError, _domain_error_handler)
     api.add_exception_handler(OperationalError, _database_unavailable_handler)
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
@@ -123,9 +124,24 @@ async def _domain_error_handler(_request: Request, exc: Exception) -> JSONRespon
 
 
 async def _database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("database unavailable: %s", exc.__class__.__name__)
+    assert isinstance(exc, OperationalError)
+    if _is_disk_full(exc):
+        logger.error("database storage is full")
+        detail = "The server's storage is full. Nothing was saved; tell the administrator."
+    else:
+        logger.warning("database unavailable: %s", exc.__class__.__name__)
+        detail = "The database is busy or unavailable. Nothing was saved; please retry."
     return JSONResponse(
-        {"detail": "The database is busy or unavailable. Nothing was saved; please retry."},
+        {"detail": detail},
         status_code=503,
         headers={"Retry-After": "5"},
+    )
+
+
+def _is_disk_full(exc: OperationalError) -> bool:
+    """SQLite's SQLITE_FULL or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    cause = exc.orig
+    return (
+        getattr(cause, "sqlite_errorname", None) == "SQLITE_FULL"
+        or getattr(cause, "sqlstate", None) == "53100"
     )

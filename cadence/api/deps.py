@@ -30,7 +30,9 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs when the handler returns, BEFORE the response starts, so a
+# failed commit (locked, gone, disk full) becomes a 503 instead of an acknowledged lost write.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_current_user(

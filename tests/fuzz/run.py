@@ -77,8 +77,16 @@ def _run_schemathesis(
             "--seed",
             "8",
         ]
-        run_env = {**env, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "CADENCE_FUZZ_URL": server.url}
-        result = subprocess.run(command, cwd=ROOT, env=run_env, capture_output=True, text=True)
+        run_env = {
+            **env,
+            "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks",
+            "CADENCE_FUZZ_URL": server.url,
+            "PYTHONPATH": str(ROOT),
+        }
+        # cwd: the data dir, so schemathesis' own cache stays out of the checkout.
+        result = subprocess.run(
+            command, cwd=env["CADENCE_DATA_DIR"], env=run_env, capture_output=True, text=True
+        )
         print(result.stdout[-20_000:], result.stderr[-4000:], sep="\n")
         found = re.search(r"(\d+) generated", result.stdout)
         code, cases = result.returncode, int(found.group(1)) if found else 0
