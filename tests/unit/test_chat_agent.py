@@ -37,6 +37,17 @@ def _messages(conversation_id: int) -> list[ChatMessage]:
         )
 
 
+def _start(user_id: int, message: str) -> agent.ChatTurn:
+    with session_scope() as session:
+        return agent.start_turn(
+            session=session,
+            user_id=user_id,
+            message=message,
+            conversation_id=None,
+            model_id="fake/model",
+        )
+
+
 def test_text_answer_streams_and_is_stored(fake_llm, account) -> None:
     fake_llm.queue(Text("You slept well.", chunk_chars=3))
     turn, events = run_turn(account.user["id"], "How did I sleep?", model_id="fake/model")
@@ -171,14 +182,7 @@ def test_provider_failures_end_with_one_error_and_keep_the_partial_text(
 
 def test_stopping_mid_stream_stores_the_partial_text(fake_llm, account) -> None:
     fake_llm.queue(Text("one two three four five six seven", chunk_chars=4, delay=0.05))
-    with session_scope() as session:
-        turn = agent.start_turn(
-            session=session,
-            user_id=account.user["id"],
-            message="Count",
-            conversation_id=None,
-            model_id="fake/model",
-        )
+    turn = _start(account.user["id"], "Count")
 
     async def consume_two_tokens() -> str:
         stream = agent.stream_turn(turn)
@@ -198,14 +202,7 @@ def test_stopping_mid_stream_stores_the_partial_text(fake_llm, account) -> None:
 
 def test_cancelling_the_task_stores_the_partial_text(fake_llm, account) -> None:
     fake_llm.queue(Text("a b c d e f g h i j k l", chunk_chars=2, delay=0.05))
-    with session_scope() as session:
-        turn = agent.start_turn(
-            session=session,
-            user_id=account.user["id"],
-            message="Count",
-            conversation_id=None,
-            model_id="fake/model",
-        )
+    turn = _start(account.user["id"], "Count")
     seen: list[str] = []
 
     async def consume() -> None:

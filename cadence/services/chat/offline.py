@@ -161,21 +161,23 @@ def _log_plan(match: re.Match[str]) -> Plan:
 # --- answers ---------------------------------------------------------------------------------
 
 
-def _failed(result: ToolResult | None) -> str | None:
+def _data(
+    results: Results, name: str, *, found: Callable[[dict[str, Any]], Any] = bool
+) -> dict[str, Any] | str:
+    """The tool's data, or the reply to give instead: its error, or (when ``found`` says there
+    is nothing) its summary, which says what is missing."""
+    result = results.get(name)
     if result is None:
         return "I could not read that data."
     if not result.ok:
         return result.summary.removeprefix("Error: ")
-    return None
+    return result.data if found(result.data) else result.summary
 
 
 def _compose_sleep(results: Results, *, week: bool) -> str:
-    sleep = results.get("get_sleep_history")
-    if problem := _failed(sleep):
-        return problem
-    data = sleep.data
-    if not data.get("nights"):
-        return sleep.summary
+    data = _data(results, "get_sleep_history", found=lambda d: d.get("nights"))
+    if isinstance(data, str):
+        return data
     last = data["last_night"]
     need = data["need_hours"]
     colour = _sleep_colour(last["hours"], need)
@@ -211,12 +213,9 @@ def _sleep_colour(hours: float, need: float) -> str:
 
 
 def _compose_hrv(results: Results) -> str:
-    hrv = results.get("get_hrv_trend")
-    if problem := _failed(hrv):
-        return problem
-    data = hrv.data
-    if not data.get("readings"):
-        return hrv.summary
+    data = _data(results, "get_hrv_trend", found=lambda d: d.get("readings"))
+    if isinstance(data, str):
+        return data
     latest = data["latest"]
     lines = [f"Your latest HRV is **{latest['ms']:.0f} ms** ({latest['date']})."]
     status = data.get("status")
@@ -245,10 +244,9 @@ def _compose_hrv(results: Results) -> str:
 
 
 def _compose_progress(results: Results) -> str:
-    progress = results.get("get_exercise_progress")
-    if problem := _failed(progress):
-        return f"{problem} Ask about an exercise you have logged, e.g. 'best bench press'."
-    data = progress.data
+    data = _data(results, "get_exercise_progress")
+    if isinstance(data, str):
+        return f"{data} Ask about an exercise you have logged, e.g. 'best bench press'."
     lines = [f"**{data['name']}** — {data['sessions']} sessions logged."]
     if data.get("best_weight"):
         best = data["best_weight"]
@@ -269,12 +267,9 @@ def _compose_progress(results: Results) -> str:
 
 
 def _compose_strength(results: Results) -> str:
-    history = results.get("get_strength_history")
-    if problem := _failed(history):
-        return problem
-    data = history.data
-    if not data.get("sessions"):
-        return history.summary
+    data = _data(results, "get_strength_history", found=lambda d: d.get("sessions"))
+    if isinstance(data, str):
+        return data
     lifts = "\n".join(
         f"- {lift['name']}: e1RM **{lift['best_e1rm_kg']:.1f} kg**"
         for lift in data["top_lifts"]
@@ -289,12 +284,9 @@ def _compose_strength(results: Results) -> str:
 
 
 def _compose_last_workout(results: Results) -> str:
-    listed = results.get("list_workouts")
-    if problem := _failed(listed):
-        return problem
-    data = listed.data
-    if not data.get("total"):
-        return listed.summary
+    data = _data(results, "list_workouts", found=lambda d: d.get("total"))
+    if isinstance(data, str):
+        return data
     latest = data["latest"]
     rows = "\n".join(
         f"- {e['name']}: {e['sets']} x {e['reps']}"
@@ -310,22 +302,19 @@ def _compose_last_workout(results: Results) -> str:
 
 
 def _compose_logged(results: Results) -> str:
-    logged = results.get("log_workout")
-    if problem := _failed(logged):
-        return f"I could not log that: {problem}"
+    data = _data(results, "log_workout")
+    if isinstance(data, str):
+        return f"I could not log that: {data}"
     return (
-        f"Logged: {logged.data['line']} (workout #{logged.data['workout_id']}). "
+        f"Logged: {data['line']} (workout #{data['workout_id']}). "
         "You can edit it on the Workouts page."
     )
 
 
 def _compose_readiness(results: Results, *, today: str) -> str:
-    readiness = results.get("get_readiness")
-    if problem := _failed(readiness):
-        return problem
-    data = readiness.data
-    if data.get("status") != "ok":
-        return readiness.summary
+    data = _data(results, "get_readiness", found=lambda d: d.get("status") == "ok")
+    if isinstance(data, str):
+        return data
     when = "today" if data["date"] == today else "on the latest day with data"
     lines = [
         f"Your readiness {when} ({data['date']}) is **{data['score']}/100** "
@@ -352,12 +341,9 @@ _READINESS_ADVICE = {
 
 
 def _compose_load(results: Results) -> str:
-    load = results.get("get_training_load")
-    if problem := _failed(load):
-        return problem
-    data = load.data
-    if data.get("acwr_status") == "no_data":
-        return load.summary
+    data = _data(results, "get_training_load", found=lambda d: d.get("acwr_status") != "no_data")
+    if isinstance(data, str):
+        return data
     lines = [
         f"Fitness is **{data['fitness']:.1f}**, fatigue **{data['fatigue']:.1f}** and form "
         f"**{data['form']:+.1f}** (on {data['date']}). The last 7 days add up to "
@@ -381,10 +367,10 @@ def _compose_load(results: Results) -> str:
 
 
 def _compose_week(results: Results) -> str:
-    week = results.get("get_weekly_summary")
-    if problem := _failed(week):
-        return problem
-    this, last = week.data["this_week"], week.data["last_week"]
+    data = _data(results, "get_weekly_summary")
+    if isinstance(data, str):
+        return data
+    this, last = data["this_week"], data["last_week"]
 
     def row(label: str, key: str, unit: str, digits: int = 0, scale: float = 1.0) -> str:
         def fmt(value: float | None) -> str:
@@ -409,10 +395,10 @@ def _compose_week(results: Results) -> str:
 
 
 def _compose_brief(results: Results) -> str:
-    brief = results.get("get_daily_brief")
-    if problem := _failed(brief):
-        return problem
-    return "Your brief for today: " + brief.summary
+    data = _data(results, "get_daily_brief")
+    if isinstance(data, str):
+        return data
+    return "Your brief for today: " + results["get_daily_brief"].summary
 
 
 FALLBACK = """\

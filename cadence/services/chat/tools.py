@@ -596,19 +596,35 @@ def render_chart(
             summary=f"No {label.lower()} data in the last {days} days to chart. {NO_DEVICE_HINT}",
             data={"points": 0},
         )
+    return _chart_result(
+        chart_id=f"{metric}-{ctx.today.isoformat()}-{days}",
+        kind=kind,
+        title=f"{label}, last {days} days",
+        series=[(metric, label, unit)],
+        points=points,
+        what=f"{label.lower()} for {len(points)} days",
+    )
+
+
+def _chart_result(
+    *,
+    chart_id: str,
+    kind: str,
+    title: str,
+    series: list[tuple[str, str, str]],
+    points: list[dict[str, Any]],
+    what: str,
+) -> ToolResult:
+    """A ``chart`` event's spec (DESIGN §4) and the summary the model gets instead of the data."""
     chart = {
-        "id": f"{metric}-{ctx.today.isoformat()}-{days}",
+        "id": chart_id,
         "kind": kind,
-        "title": f"{label}, last {days} days",
+        "title": title,
         "x": "date",
-        "series": [{"key": metric, "label": label, "unit": unit}],
+        "series": [{"key": key, "label": label, "unit": unit} for key, label, unit in series],
         "data": points,
     }
-    return ToolResult(
-        summary=f"Chart shown: {label.lower()} for {len(points)} days.",
-        data={"points": len(points)},
-        chart=chart,
-    )
+    return ToolResult(summary=f"Chart shown: {what}.", data={"points": len(points)}, chart=chart)
 
 
 def _exercise_chart(ctx: ToolContext, exercise: str | None) -> ToolResult:
@@ -619,21 +635,13 @@ def _exercise_chart(ctx: ToolContext, exercise: str | None) -> ToolResult:
         {"date": p.date.isoformat(), "e1rm_kg": p.e1rm_kg, "top_weight_kg": p.top_weight_kg}
         for p in history.points
     ]
-    chart = {
-        "id": f"e1rm-{history.name.lower().replace(' ', '-')}-{ctx.today.isoformat()}",
-        "kind": "line",
-        "title": f"{history.name}: estimated 1RM and top set",
-        "x": "date",
-        "series": [
-            {"key": "e1rm_kg", "label": "e1RM", "unit": "kg"},
-            {"key": "top_weight_kg", "label": "Top set", "unit": "kg"},
-        ],
-        "data": points,
-    }
-    return ToolResult(
-        summary=f"Chart shown: {history.name} over {len(points)} sessions.",
-        data={"points": len(points)},
-        chart=chart,
+    return _chart_result(
+        chart_id=f"e1rm-{history.name.lower().replace(' ', '-')}-{ctx.today.isoformat()}",
+        kind="line",
+        title=f"{history.name}: estimated 1RM and top set",
+        series=[("e1rm_kg", "e1RM", "kg"), ("top_weight_kg", "Top set", "kg")],
+        points=points,
+        what=f"{history.name} over {len(points)} sessions",
     )
 
 
@@ -647,20 +655,11 @@ def _load_chart(ctx: ToolContext, days: int) -> ToolResult:
         {"date": p.date.isoformat(), "fitness": p.fitness, "fatigue": p.fatigue, "form": p.form}
         for p in load.series
     ]
-    chart = {
-        "id": f"training_load-{ctx.today.isoformat()}-{days}",
-        "kind": "line",
-        "title": f"Fitness, fatigue and form, last {days} days",
-        "x": "date",
-        "series": [
-            {"key": "fitness", "label": "Fitness", "unit": "AU"},
-            {"key": "fatigue", "label": "Fatigue", "unit": "AU"},
-            {"key": "form", "label": "Form", "unit": "AU"},
-        ],
-        "data": points,
-    }
-    return ToolResult(
-        summary=f"Chart shown: fitness, fatigue and form for {len(points)} days.",
-        data={"points": len(points)},
-        chart=chart,
+    return _chart_result(
+        chart_id=f"training_load-{ctx.today.isoformat()}-{days}",
+        kind="line",
+        title=f"Fitness, fatigue and form, last {days} days",
+        series=[("fitness", "Fitness", "AU"), ("fatigue", "Fatigue", "AU"), ("form", "Form", "AU")],
+        points=points,
+        what=f"fitness, fatigue and form for {len(points)} days",
     )
