@@ -3,7 +3,12 @@ the user, while other users' data is untouched."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import io
+import json
+import zipfile
+
+import pytest
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, func, select
 from sqlmodel import SQLModel
 
 from cadence import db
@@ -126,3 +131,44 @@ def test_last_admin_cannot_leave_others_without_an_admin(client, make_account):
         client.request("DELETE", "/api/v1/account", json=body, headers=admin.headers).status_code
         == 204
     )
+
+
+@pytest.fixture
+def later_feature_table():
+    """A table a future feature might add (user rows plus a secret), registered for one test."""
+    table = Table(
+        "later_feature_note",
+        SQLModel.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("user_id", Integer, ForeignKey("user.id"), nullable=False),
+        Column("body", String(100)),
+        Column("api_token", String(100)),
+    )
+    engine = db.get_engine()
+    table.create(engine)
+    yield table
+    table.drop(engine)
+    SQLModel.metadata.remove(table)
+
+
+def test_a_table_added_later_is_exported_and_erased(client, account, later_feature_table):
+    with db.session_scope() as session:
+        session.execute(
+            later_feature_table.insert().values(
+                user_id=account.user["id"], body="remember the knee", api_token="tok-secret-1"
+            )
+        )
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get("/api/v1/export", headers=account.headers).content)
+    )
+    rows = json.loads(archive.read("other/later_feature_note.json"))
+    assert rows == [{"id": 1, "user_id": account.user["id"], "body": "remember the knee"}]
+    assert b"tok-secret-1" not in b"".join(archive.read(n) for n in archive.namelist())
+
+    gone = client.request(
+        "DELETE", "/api/v1/account", json={"password": account.password}, headers=account.headers
+    )
+    assert gone.status_code == 204
+    with db.session_scope() as session:
+        left = session.execute(select(func.count()).select_from(later_feature_table)).scalar_one()
+    assert left == 0
