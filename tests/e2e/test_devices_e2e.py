@@ -3,12 +3,16 @@ providers that are not configured say so, the file-import card sits below; deskt
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import DESKTOP, PHONE, has_horizontal_scroll, screenshot, signup_through_ui
 
 pytestmark = pytest.mark.e2e
+REJECTED = "Garmin Connect rejected the sign-in or the stored tokens; please reconnect."
 
 
 def test_devices_page_lists_providers_desktop_and_phone(new_page) -> None:
@@ -42,3 +46,40 @@ def test_oauth_callback_error_is_shown_in_words(new_page) -> None:
     # Back on the Devices page, the reason is shown in words.
     expect(page.get_by_text("CADENCE_WHOOP_CLIENT_ID", exact=False)).to_be_visible()
     assert "/devices" in page.url
+
+
+def test_device_needing_attention_then_disconnect_with_confirm(new_page, live_server) -> None:
+    """A Garmin connection whose tokens were rejected (set up in the server's database: signing in
+    to Garmin for real would need the internet) shows its error; disconnecting asks first."""
+    page = new_page(PHONE)
+    email = "devices3@example.com"
+    signup_through_ui(page, email=email, password="steady-pace-9", name="Dev")
+    engine = create_engine(live_server.env["CADENCE_DATABASE_URL"])
+    with engine.begin() as conn:
+        user_id = conn.execute(
+            text('SELECT id FROM "user" WHERE email = :e'), {"e": email}
+        ).scalar()
+        conn.execute(
+            text(
+                "INSERT INTO device_connection (user_id, provider, status, credentials,"
+                " needs_reconnect, last_error, failure_count, created_at, updated_at)"
+                " VALUES (:u, 'garmin', 'error', 'ciphertext', true, :err, 1, :now, :now)"
+            ),
+            {"u": user_id, "err": REJECTED, "now": datetime.now(UTC)},
+        )
+    engine.dispose()
+    page.goto("/devices")
+    garmin = page.locator(".device-card[data-provider=garmin]")
+    expect(garmin.get_by_text("Needs attention")).to_be_visible()
+    expect(garmin.get_by_text(REJECTED)).to_be_visible()
+    expect(garmin.get_by_role("button", name="Reconnect Garmin")).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "devices-error-375")
+
+    garmin.get_by_role("button", name="Disconnect").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog.get_by_text("Data already synced stays.")).to_be_visible()
+    dialog.get_by_role("button", name="Disconnect").click()
+    expect(garmin.get_by_text("Not connected")).to_be_visible()
+    expect(page.get_by_text("The stored sign-in was erased")).to_be_visible()
+    expect(garmin.get_by_role("button", name="Connect Garmin")).to_be_visible()
