@@ -25,7 +25,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from cadence.config import get_settings
-from cadence.models.common import utcnow
+from cadence.models.common import as_utc, utcnow
 from cadence.models.dashboard import (
     Contributor,
     DashboardResponse,
@@ -127,9 +127,7 @@ def first_training_day(*, session: Session, user_id: int) -> date | None:
 
 
 def _utc_day(value: datetime | None) -> date | None:
-    if value is None:
-        return None
-    return (value.astimezone(UTC) if value.tzinfo else value).date()
+    return None if value is None else as_utc(value).date()
 
 
 def load_history(
@@ -177,7 +175,7 @@ def _sessions(
             kind="activity",
             id=a.id or 0,
             day=_utc_day(a.start_time) or start,
-            sort_key=a.start_time if a.start_time.tzinfo else a.start_time.replace(tzinfo=UTC),
+            sort_key=as_utc(a.start_time),
             title=a.sport.replace("_", " ").capitalize(),
             source=a.source,
             minutes=a.duration_s / 60,
