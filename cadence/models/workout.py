@@ -31,6 +31,10 @@ MAX_REPS_VALUE = 999
 EARLIEST_DATE = dt.date(1900, 1, 1)
 
 _REPS_VALUE = re.compile(r"^(\d{1,3})(?:-(\d{1,3}))?$")
+_REPS_ITEM = r"\s*\d{1,3}\s*(?:[-\u2013\u2014]\s*\d{1,3}\s*)?"
+REPS_PATTERN = rf"^{_REPS_ITEM}(?:,{_REPS_ITEM})*$"
+"""The reps grammar as a regular expression, published in OpenAPI (values must also be 1-999,
+ranges must go up, and a list must have ``sets`` values)."""
 
 
 class Workout(SQLModel, table=True):
@@ -147,6 +151,7 @@ class ExerciseEntry(StrictBody):
         min_length=1,
         max_length=MAX_REPS_TEXT_LENGTH,
         description="'8', a range '8-10' (counted as 8) or one value per set '5,5,3'.",
+        json_schema_extra={"pattern": REPS_PATTERN},
     )
     weight_kg: float = PydanticField(ge=0, le=MAX_WEIGHT_KG, allow_inf_nan=False)
     rpe: float | None = PydanticField(default=None, ge=1, le=10, allow_inf_nan=False)

@@ -235,3 +235,5 @@ def test_openapi_documents_the_extensions(client):
     assert "session length" in public["duration_minutes"]["description"]
     assert "warm-up" in json.dumps(schema["components"]["schemas"]["ExercisePublic"])
     assert schema["paths"]["/api/v1/workouts"]["post"]["responses"]["201"]
+    entry = schema["components"]["schemas"]["ExerciseEntry"]["properties"]
+    assert entry["reps"]["pattern"].startswith("^")
