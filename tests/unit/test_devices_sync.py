@@ -345,3 +345,15 @@ def test_background_sync_lifespan_starts_and_stops_the_thread() -> None:
         return running and scheduler._thread is None
 
     assert asyncio.run(lifespan())
+
+
+def test_credentials_unreadable_after_a_key_change_ask_for_reconnect(
+    fake, session, user_id, monkeypatch
+) -> None:
+    connection = connect(session, user_id)
+    monkeypatch.setenv("CADENCE_SECRET_KEY", "another-secret-key-" + "y" * 40)
+    reset_caches()
+    result = sync.sync_now(session=session, user_id=user_id, provider="whoop", today=TODAY)
+    assert result.status == "error" and "CADENCE_SECRET_KEY" in result.message
+    stored = reload(session, connection)
+    assert stored.needs_reconnect and fake.requests == []

@@ -43,11 +43,11 @@ from cadence.services.devices.connections import (
     store_credentials,
 )
 from cadence.services.devices.registry import get_provider
-from cadence.services.errors import Conflict, DomainError, NotFound
+from cadence.services.errors import Conflict, DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
-LEASE_DURATION = timedelta(minutes=15)
+LEASE_DURATION = timedelta(minutes=30)  # longer than a slow 30-day Garmin backfill
 BACKOFF_START = timedelta(minutes=5)
 OVERLAP_DAYS = 2  # re-read the last days: devices finish scoring a night after it ends
 
@@ -124,7 +124,7 @@ def run_sync(
     today = today or utcnow().date()
     start, end = sync_window(connection, today=today)
     try:
-        credentials = read_credentials(connection)
+        credentials = _readable_credentials(connection)
         session.commit()
         daily, recorded = _fetch(
             impl,
@@ -163,6 +163,14 @@ def run_sync(
             error=f"Unexpected error while syncing ({exc.__class__.__name__}); will retry later.",
         )
     return _finish(session, connection_id, owner, synced_through=end, counts=counts)
+
+
+def _readable_credentials(connection: DeviceConnection) -> Credentials:
+    """The decrypted credentials; unreadable ones (secret key changed) need a reconnect."""
+    try:
+        return read_credentials(connection)
+    except ServiceUnavailable as exc:
+        raise ProviderAuthError(exc.message) from exc
 
 
 def _fetch(
