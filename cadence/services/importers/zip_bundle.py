@@ -94,6 +94,9 @@ class ZipBundleImporter:
                 )
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             return ImportResult(errors=[f"{label}: could not be extracted ({exc})."])
+        except Exception:  # one broken member must not lose the others (its savepoint is gone)
+            logger.exception("importing %s failed", label)
+            return ImportResult(errors=[f"{label}: could not be imported (unexpected error)."])
 
 
 def _wanted(member: zipfile.ZipInfo) -> bool:
