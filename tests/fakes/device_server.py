@@ -88,6 +88,7 @@ class FakeProviderServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall on keep-alive connections
 
             def log_message(self, *_args: Any) -> None:
                 return
