@@ -177,7 +177,7 @@ def app_shell(
         bottom="0",
         left="0",
         right="0",
-        height=BOTTOM_NAV_HEIGHT,
+        height=f"calc({BOTTOM_NAV_HEIGHT} + env(safe-area-inset-bottom))",  # home indicator
         padding_bottom="env(safe-area-inset-bottom)",
         background=rx.color("gray", 1),
         border_top=f"1px solid {rx.color('gray', 5)}",
@@ -192,7 +192,11 @@ def app_shell(
         max_width="1100px",
         margin_x="auto",
         padding="16px",
-        padding_bottom=[f"calc({BOTTOM_NAV_HEIGHT} + 24px)", None, "32px"],
+        padding_bottom=[
+            f"calc({BOTTOM_NAV_HEIGHT} + 24px + env(safe-area-inset-bottom))",
+            None,
+            "32px",
+        ],
     )
     return rx.hstack(
         sidebar,
