@@ -140,9 +140,10 @@ def exercise_row_editor(
     on_field: Callable[[rx.Var, str, rx.Var], rx.EventSpec],
     on_move: Callable[[rx.Var, int], rx.EventSpec],
     on_remove: Callable[[rx.Var], rx.EventSpec],
+    on_warmup: Callable[[rx.Var, rx.Var], rx.EventSpec],
 ) -> rx.Component:
     """One exercise: name (with library suggestions) and move/remove on top; sets, reps, kg and
-    RPE in a 4-column grid below, with numeric keyboards on phones."""
+    RPE in a 4-column grid below, with numeric keyboards on phones; a warm-up checkbox."""
 
     def icon_button(icon: str, label: str, handler, disabled) -> rx.Component:
         return rx.icon_button(
@@ -194,6 +195,14 @@ def exercise_row_editor(
                 columns="4",
                 spacing="2",
                 width="100%",
+            ),
+            rx.checkbox(
+                "Warm-up (counts toward volume, never toward PRs)",
+                checked=row["warmup"] == "1",
+                on_change=lambda checked: on_warmup(index, checked),
+                size="2",
+                color_scheme="gray",
+                class_name="exercise-warmup",
             ),
             spacing="2",
             width="100%",

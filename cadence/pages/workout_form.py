@@ -91,6 +91,7 @@ def _form() -> rx.Component:
                 on_field=S.set_row_field,
                 on_move=S.move_row,
                 on_remove=S.remove_row,
+                on_warmup=S.set_row_warmup,
             ),
         ),
         rx.button(

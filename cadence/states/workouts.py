@@ -182,6 +182,7 @@ class WorkoutFormState(AuthState):
             "reps": "",
             "weight": "",
             "rpe": "",
+            "warmup": "",
         }
 
     def _fill(self, workout: WorkoutPublic | None, *, copy: bool) -> None:
@@ -205,9 +206,8 @@ class WorkoutFormState(AuthState):
                 reps=entry.reps,
                 weight=number(entry.weight_kg).replace(",", ""),
                 rpe="" if entry.rpe is None else number(entry.rpe),
+                warmup="1" if entry.warmup else "",
             )
-            if entry.warmup:
-                row["warmup"] = "1"
             self.rows.append(row)
 
     @rx.event
@@ -250,6 +250,11 @@ class WorkoutFormState(AuthState):
     def set_row_field(self, index: int, field: str, value: str):
         if 0 <= index < len(self.rows) and field in ROW_FIELDS:
             self.rows[index][field] = value
+
+    @rx.event
+    def set_row_warmup(self, index: int, checked: bool):
+        if 0 <= index < len(self.rows):
+            self.rows[index]["warmup"] = "1" if checked else ""
 
     @rx.event
     def add_row(self):
