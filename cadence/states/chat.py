@@ -166,7 +166,7 @@ class ChatState(AuthState):
         self.loading = True
         yield
         try:
-            await self._refresh()
+            await self._refresh(reset_model=True)
             if self.conversation_id:
                 await self._load_messages(self.conversation_id)
         except DomainError as exc:
@@ -174,7 +174,10 @@ class ChatState(AuthState):
         finally:
             self.loading = False
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, *, reset_model: bool = False) -> None:
+        """Re-read models and conversations; ``reset_model`` selects the user's default model
+        (on each visit, so a key or default saved in Settings takes effect)."""
+
         def read(session, user):
             return (
                 llm_settings.list_models(session=session, user_id=user.id),
@@ -184,7 +187,7 @@ class ChatState(AuthState):
 
         models, default, listed = await self.as_user(read)
         self.models = [ModelOption(id=m.id, label=m.label) for m in models if m.available]
-        if self.model_id not in {m.id for m in self.models}:
+        if reset_model or self.model_id not in {m.id for m in self.models}:
             self.model_id = default
         self.conversations = [
             ConversationItem(id=c.id, title=c.title, updated=c.updated_at.strftime("%b %d"))

@@ -1,15 +1,18 @@
-"""The offline coach in a real browser: a sleep question streams an answer with a tool chip and
-an inline chart; the conversation is found again after a reload; raw HTML shows as text; the
-page fits a 375 px phone."""
+"""The chat on the real prod server: the offline coach streams a sleep answer with tool chips and
+an inline chart, found again after a reload; raw HTML shows as text; 375 px fits; stop keeps the
+partial answer; the LLM key is write-only; with a key the same page runs the tool-calling agent
+against a fake provider; SSE tokens are flushed one by one."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
+import httpx
 import pytest
+from httpx_sse import connect_sse
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
@@ -20,6 +23,7 @@ from tests.e2e.conftest import (
     signup_through_ui,
     wait_for_path,
 )
+from tests.fakes.openai_server import FakeOpenAIServer, Text, ToolCalls
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +31,8 @@ EMAIL = "coach@example.com"
 
 
 def _load_demo_data(live_server) -> None:
-    cadence = Path(sys.executable).parent / "python"
     subprocess.run(
-        [str(cadence), "-m", "cadence", "demo-data", EMAIL],
+        [sys.executable, "-m", "cadence", "demo-data", EMAIL],
         cwd=ROOT,
         env=live_server.env,
         check=True,
@@ -131,3 +134,91 @@ def test_stop_keeps_the_partial_answer_and_the_llm_key_is_write_only(new_page) -
     assert "sk-e2e-secret" not in page.content()
     page.click("#llm-remove-key")
     expect(page.get_by_text("No key saved.")).to_be_visible()
+
+
+def _signup_api(live_server, email: str) -> str:
+    response = httpx.post(
+        f"{live_server.url}/api/v1/auth/signup",
+        json={"email": email, "password": "steady-pace-9", "display_name": "Api"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def test_the_prod_server_flushes_each_token(live_server) -> None:
+    """Through the real server (granian), token events arrive one by one, not buffered."""
+    token = _signup_api(live_server, "sse@example.com")
+    arrivals = []
+    with (
+        httpx.Client(base_url=live_server.url, timeout=30) as http,
+        connect_sse(
+            http,
+            "POST",
+            "/api/v1/chat",
+            json={"message": "What can you do?", "conversation_id": None},
+            headers={"Authorization": f"Bearer {token}"},
+        ) as source,
+    ):
+        assert source.response.headers["x-conversation-id"].isdigit()
+        events = []
+        for sse in source.iter_sse():
+            events.append(sse.event)
+            if sse.event == "token":
+                arrivals.append(time.monotonic())
+    assert events[-2:] == ["usage", "done"]
+    assert len(arrivals) > 50
+    spread = arrivals[-1] - arrivals[0]
+    assert spread > 0.3, f"all {len(arrivals)} tokens arrived within {spread:.3f} s"
+    distinct = len({round(t, 3) for t in arrivals})
+    assert distinct > len(arrivals) / 2
+
+
+def test_with_a_key_the_same_page_runs_the_tool_calling_agent(new_page, live_server) -> None:
+    with FakeOpenAIServer() as fake:
+        _admin_llm(live_server, base_url=fake.base_url, models=["fake/model"])
+        try:
+            page = new_page()
+            signup_through_ui(page, email="keyed@example.com", password="steady-pace-9", name="K")
+            page.goto("/settings")
+            wait_for_path(page, "/settings")
+            page.fill("#llm-api-key", fake.provider.api_key)
+            page.fill("#llm-default-model", "fake/model")
+            page.click("#llm-save")
+            expect(page.locator("#llm-key-last4")).to_have_text("ends in …1234")
+
+            fake.queue(
+                ToolCalls([("render_chart", '{"metric": "sleep_hours", "days": 7}')]),
+                Text("No sleep recorded yet: connect a device first.", chunk_chars=3),
+            )
+            page.goto("/chat")
+            wait_for_path(page, "/chat")
+            page.fill("#chat-input", "Chart my sleep")
+            page.click("#chat-send")
+            answer = page.locator(".chat-message.assistant").last
+            expect(answer).to_have_attribute("data-status", "complete")
+            expect(answer).to_contain_text("No sleep recorded yet: connect a device first.")
+            expect(answer.locator(".tool-chip")).to_have_text("Chart")
+            request = fake.requests[-1]
+            assert request["model"] == "fake/model"
+            assert request["messages"][-1]["role"] == "tool"
+            assert "render_chart" in {t["function"]["name"] for t in request["tools"]}
+        finally:
+            _admin_llm(live_server, base_url="", models=[])
+
+
+def _admin_llm(live_server, *, base_url: str, models: list[str]) -> None:
+    """Point the server's admin-wide LLM settings at the fake (through the service)."""
+    script = (
+        "import json, sys\n"
+        "from cadence.db import session_scope\n"
+        "from cadence.services.chat import llm_settings\n"
+        "with session_scope() as session:\n"
+        "    llm_settings.update_admin_llm_settings(\n"
+        "        session=session, base_url=sys.argv[1], models=json.loads(sys.argv[2]))\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, base_url, json.dumps(models)],
+        cwd=ROOT,
+        env=live_server.env,
+        check=True,
+    )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 
 import pytest
 from sqlmodel import select
 
 from cadence.db import session_scope
 from cadence.models.chat import ChatMessage, Conversation
+from cadence.services import users
 from cadence.services.chat import agent, conversations, llm_settings
 from cadence.services.chat.events import (
     ChartEvent,
@@ -301,3 +303,17 @@ def test_offline_is_the_default_without_a_key_and_uses_the_same_tools(account) -
     assert "No sleep data in the last 7 days" in text_of(events)
     assert not any(isinstance(e, ChartEvent) for e in events)  # nothing to chart yet
     assert isinstance(events[-1], DoneEvent)
+
+
+def test_the_system_prompt_carries_date_units_profile_and_persona(fake_llm, account) -> None:
+    with session_scope() as session:
+        user = users.get_user(session=session, user_id=account.user["id"])
+        users.set_coaching_profile(session=session, user=user, coaching_profile="Knee injury.")
+    today = date(2026, 11, 25)
+    run_turn(account.user["id"], "hi", model_id="fake/model", today=today)
+    system = fake_llm.requests[0]["messages"][0]["content"]
+    assert "Today is 2026-11-25 (Wednesday)." in system
+    assert "Knee injury." in system
+    assert "HRV as rMSSD in ms" in system and "weights in kg" in system
+    assert "ACWR) above 1.3" in system and "sleep debt over 2 h" in system
+    assert "green / yellow / red" in system
