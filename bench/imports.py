@@ -7,7 +7,9 @@
    HRV SDNN, sleep stages, weight, a workout most days) through ``AppleHealthImporter``, against
    a plain ``iterparse`` loop that only reads and clears the same file.
 3. Peak memory (highest RSS sampled every 20 ms in a fresh process) of the Apple import for
-   25, 50 and 100 MB exports: it must stay flat as the file grows (streamed, element by element).
+   25, 50 and 100 MB exports (longer histories), and for one year of data with heart rate every
+   5, 2 and 1 minutes (same history, bigger file): parsing is streamed element by element, so
+   memory does not follow the file size; only the per-day aggregates grow with the days covered.
 
     .venv/bin/python bench/imports.py            # about a minute on a 2-core machine
     .venv/bin/python bench/imports.py --quick    # 10 MB Apple file, for a smoke run
@@ -57,8 +59,11 @@ def _user_session():
     return session, user.id
 
 
-def generate_apple_export(path: Path, target_bytes: int, *, seed: int = 7) -> int:
-    """Write a realistic export of about ``target_bytes``; returns the number of Records."""
+def generate_apple_export(
+    path: Path, target_bytes: int, *, seed: int = 7, hr_every_min: int = 5, days: int = 0
+) -> int:
+    """Write a realistic export of about ``target_bytes`` (or of exactly ``days`` days when
+    given), heart rate every ``hr_every_min`` minutes; returns the number of Records."""
     rng = random.Random(seed)
     day = datetime(2016, 1, 1, 0, 0)
     records = 0
@@ -72,14 +77,16 @@ def generate_apple_export(path: Path, target_bytes: int, *, seed: int = 7) -> in
 
     with path.open("w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n')
-        while out.tell() < target_bytes:
-            for minute in range(0, 24 * 60, 5):
+        written = 0
+        while (written < days) if days else (out.tell() < target_bytes):
+            written += 1
+            for minute in range(0, 24 * 60, hr_every_min):
                 moment = day + timedelta(minutes=minute)
                 s = stamp(moment)
                 bpm = rng.randint(50, 75) if minute < 7 * 60 else rng.randint(60, 140)
                 out.write(line.format(t=f"{q}HeartRate", u="count/min", c=s, s=s, e=s, v=bpm))
                 records += 1
-                if minute % 60 == 0 and 8 <= minute // 60 <= 21:
+                if minute % 60 == 0 and 8 <= minute // 60 <= 21:  # hourly steps by day
                     steps = rng.randint(100, 1500)
                     e = stamp(moment + timedelta(minutes=59))
                     out.write(line.format(t=f"{q}StepCount", u="count", c=e, s=s, e=e, v=steps))
@@ -229,22 +236,38 @@ def _child_peak(path: Path, tmp: Path) -> None:
     print(f"{before:.1f} {max(samples):.1f}")
 
 
-def bench_memory(sizes: list[int]) -> None:
+def _peak_in_child(path: Path, tmp: str) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), tmp],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def bench_memory(sizes: list[int], *, year_densities: list[int]) -> None:
     print("APPLE resident memory of a fresh process importing the export (MB):")
+    print("  longer history (HR every 5 min, file grows with the days covered):")
     for size_mb in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.xml"
             generate_apple_export(path, size_mb * MB)
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(path), tmp],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.split()
-        before, peak = float(out[0]), float(out[1])
+            before, peak = _peak_in_child(path, tmp)
         print(
             f"     {size_mb:4d} MB file: peak {peak:6.1f} MB during the import, {before:6.1f} MB "
             f"before it (growth {peak - before:5.1f} MB)"
+        )
+    print("  same 365 days, denser heart rate (file grows, history does not):")
+    for every in year_densities:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "export.xml"
+            generate_apple_export(path, 0, hr_every_min=every, days=365)
+            size_mb = path.stat().st_size / MB
+            before, peak = _peak_in_child(path, tmp)
+        print(
+            f"     HR every {every} min, {size_mb:5.0f} MB file: peak {peak:6.1f} MB "
+            f"(growth {peak - before:5.1f} MB)"
         )
 
 
@@ -261,7 +284,10 @@ def main() -> None:
         size = 10 if quick else 100
         records = generate_apple_export(export, size * MB)
         bench_apple(export, records)
-    bench_memory([5, 10] if quick else [25, 50, 100])
+    if quick:
+        bench_memory([5, 10], year_densities=[15, 5])
+    else:
+        bench_memory([25, 50, 100], year_densities=[5, 2, 1])
 
 
 if __name__ == "__main__":
