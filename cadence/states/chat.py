@@ -80,7 +80,6 @@ class ChartView:
 
 @dataclasses.dataclass
 class MessageView:
-    key: str
     role: str
     content: str
     status: str = "complete"
@@ -131,7 +130,6 @@ def message_view(message: ChatMessagePublic) -> MessageView:
         for call in message.tool_calls or []
     ]
     return MessageView(
-        key=f"m{message.id}",
         role=message.role,
         content=message.content,
         status=message.status,
@@ -150,7 +148,6 @@ class ChatState(AuthState):
     streaming: bool = False
     stop_requested: bool = False
     error: str = ""
-    loading: bool = False
 
     @rx.var
     def can_send(self) -> bool:
@@ -163,16 +160,13 @@ class ChatState(AuthState):
     @rx.event
     async def load(self):
         """on_load: models, conversation list, and the open conversation's messages."""
-        self.loading = True
-        yield
+        self.error = ""
         try:
             await self._refresh(reset_model=True)
             if self.conversation_id:
                 await self._load_messages(self.conversation_id)
         except DomainError as exc:
             self.error = exc.message
-        finally:
-            self.loading = False
 
     async def _refresh(self, *, reset_model: bool = False) -> None:
         """Re-read models and conversations; ``reset_model`` selects the user's default model
@@ -272,14 +266,8 @@ class ChatState(AuthState):
                 return
             self.streaming, self.stop_requested, self.error = True, False, ""
             self.draft = ""
-            self.messages.append(
-                MessageView(key=f"u{time.time_ns()}", role="user", content=message)
-            )
-            self.messages.append(
-                MessageView(
-                    key=f"a{time.time_ns()}", role="assistant", content="", status="streaming"
-                )
-            )
+            self.messages.append(MessageView(role="user", content=message))
+            self.messages.append(MessageView(role="assistant", content="", status="streaming"))
             token, conversation_id, model_id = self.token, self.conversation_id, self.model_id
         try:
             turn = await asyncio.to_thread(
@@ -354,7 +342,6 @@ class ChatState(AuthState):
                 answer.charts.append(chart_view(event.chart))
             elif isinstance(event, DoneEvent):
                 answer.status = "complete"
-                answer.key = f"m{event.message_id}"
             elif isinstance(event, ErrorEvent):
                 answer.status = "error"
                 self.error = event.message

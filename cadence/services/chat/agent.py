@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cadence.db import session_scope
+from cadence.models.chat import ChatMessage
 from cadence.models.common import utcnow
 from cadence.services import users
 from cadence.services.chat import conversations, llm, llm_settings, offline
@@ -60,15 +61,33 @@ def start_turn(
     stored = conversations.add_user_message(
         session=session, user_id=user_id, conversation_id=conversation_id, content=message
     )
+    today = today or utcnow().date()
+    prompt = _prompt(session=session, user_id=user_id, stored=stored, today=today) if config else []
     return ChatTurn(
         user_id=user_id,
         conversation_id=stored.conversation_id,
         user_message_id=stored.id,
         message=message,
         model_id=chosen,
-        today=today or utcnow().date(),
+        today=today,
         config=config,
+        prompt=prompt,
     )
+
+
+def _prompt(
+    *, session: Session, user_id: int, stored: ChatMessage, today: date
+) -> list[dict[str, Any]]:
+    """System prompt, recent history and the new message, as chat-completions messages."""
+    user = users.get_user(session=session, user_id=user_id)
+    system = build_system_prompt(
+        display_name=user.display_name, today=today, coaching_profile=user.coaching_profile
+    )
+    past = conversations.history(
+        session=session, conversation_id=stored.conversation_id, before_message_id=stored.id
+    )
+    question = {"role": "user", "content": stored.content}
+    return [{"role": "system", "content": system}, *past, question]
 
 
 class _Recorder:
@@ -163,25 +182,10 @@ async def stream_turn(turn: ChatTurn) -> AsyncIterator[ChatEvent]:
             recorder.save("partial")
 
 
-def load_prompt(turn: ChatTurn) -> list[dict[str, Any]]:
-    """System prompt, recent history and the new message, as chat-completions messages."""
-    with session_scope() as session:
-        user = users.get_user(session=session, user_id=turn.user_id)
-        system = build_system_prompt(
-            display_name=user.display_name, today=turn.today, coaching_profile=user.coaching_profile
-        )
-        past = conversations.history(
-            session=session,
-            conversation_id=turn.conversation_id,
-            before_message_id=turn.user_message_id,
-        )
-    return [{"role": "system", "content": system}, *past, {"role": "user", "content": turn.message}]
-
-
 async def _llm_answer(turn: ChatTurn) -> AsyncIterator[ChatEvent]:
     """The tool-calling loop: at most ``MAX_TOOL_ROUNDS`` rounds of tools, then a final answer."""
     assert turn.config is not None
-    messages = await asyncio.to_thread(load_prompt, turn)
+    messages = list(turn.prompt)
     client = llm.make_client(turn.config)
     tools = TOOLS.openai_tools()
     wrote_text = False

@@ -16,7 +16,8 @@ from cadence.services.chat.tools import execute_tool
 
 @dataclass(frozen=True, slots=True)
 class ChatTurn:
-    """One user message on its way to an answer (``config`` is ``None`` for the offline coach)."""
+    """One user message on its way to an answer. ``config`` (``None`` for the offline coach) and
+    ``prompt`` (system prompt, history, the message) are read when the message is stored."""
 
     user_id: int
     conversation_id: int
@@ -25,6 +26,7 @@ class ChatTurn:
     model_id: str
     today: date
     config: llm.LlmConfig | None = field(default=None, repr=False)
+    prompt: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
 
 def tool_start(call_id: str, name: str, arguments: dict[str, Any] | str) -> ToolStartEvent:
