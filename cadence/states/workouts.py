@@ -24,6 +24,7 @@ LIST_ROUTE = "/workouts"
 FORM_ROUTE = "/workouts/log"
 DETAIL_ROUTE = "/workouts/view"
 ROW_FIELDS = ("name", "sets", "reps", "weight", "rpe")
+LOCAL_TODAY_JS = "new Date().toLocaleDateString('en-CA')"  # YYYY-MM-DD, local time
 FIELD_LABELS = {
     "name": "name",
     "sets": "sets",
@@ -245,6 +246,17 @@ class WorkoutFormState(AuthState):
                     f"{date_label(workout.date)}: adjust and save."
                 )
         self.loaded = True
+        if not self.workout_id:  # a new workout is dated today in the browser's time zone
+            yield rx.call_script(LOCAL_TODAY_JS, callback=WorkoutFormState.set_local_today)
+
+    @rx.event
+    def set_local_today(self, value: str):
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return
+        if not self.workout_id:
+            self.form_date = str(value)
 
     @rx.event
     def set_row_field(self, index: int, field: str, value: str):

@@ -51,6 +51,8 @@ def test_log_edit_library_delete_on_a_phone(new_page) -> None:
 
     page.get_by_role("button", name="Log your first workout").click()
     wait_for_path(page, "/workouts/log")
+    local_today = page.evaluate("new Date().toLocaleDateString('en-CA')")
+    expect(page.locator("#workout_date")).to_have_value(local_today)
     page.fill("#workout_name", "Upper A")
     _fill_row(page, 0, *EXERCISES[0])
     for index, exercise in enumerate(EXERCISES[1:], start=1):
