@@ -1,8 +1,10 @@
 """Upload a real FIT file (and a broken GPX file) on the Devices page: the progress bar
-ends on a partial import with the bad file named, and the ride is listed with its totals."""
+ends on a partial import with the bad file named, and the ride is listed with its totals;
+then the demo-data button fills the account."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,8 @@ def test_upload_fit_file_and_see_the_activity(new_page, tmp_path) -> None:
     ride = page.locator(".imported-item").filter(has_text="Cycling")
     expect(ride).to_contain_text("2 h 57 min · 92.6 km · avg HR 162")
     expect(ride).to_contain_text("2011-09-25")
+
+    page.click("#demo_button")
+    expect(page.get_by_text(re.compile(r"Demo data ready: \d+ days of metrics"))).to_be_visible(
+        timeout=30_000
+    )
