@@ -134,3 +134,12 @@ def test_malformed_xml_is_a_clear_error(session, user_id) -> None:
     assert tcx.errors[0].startswith("cut.tcx: not valid TCX/XML")
     assert gpx.errors[0].startswith("cut.gpx: not valid GPX/XML")
     assert activities.list_activities(session=session, user_id=user_id)[1] == 0
+
+
+def test_an_entity_expansion_bomb_is_refused(session, user_id) -> None:
+    levels = ['<!ENTITY l0 "lol">'] + [
+        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    ]
+    bomb = f'<?xml version="1.0"?><!DOCTYPE g [{"".join(levels)}]><gpx><trk><type>&l9;</type>'
+    result = _run(GpxImporter(), session, user_id, "bomb.gpx", (bomb + "</trk></gpx>").encode())
+    assert result.errors[0].startswith("bomb.gpx: not valid GPX/XML (limit on input amplification")
