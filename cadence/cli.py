@@ -48,10 +48,18 @@ def _demo_data(parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
+DATABASE_NOT_READY = (
+    "The database is not reachable or not migrated: run `python -m cadence migrate` from the "
+    "Cadence folder, with the same CADENCE_* settings as the server."
+)
+
+
 def _create_admin(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument("email", help="an existing account to make admin (and enable)")
 
     def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import OperationalError
+
         from cadence.db import session_scope
         from cadence.services import admin
         from cadence.services.errors import NotFound
@@ -61,6 +69,9 @@ def _create_admin(parser: argparse.ArgumentParser) -> Handler:
                 user = admin.make_admin_by_email(session=session, email=args.email)
         except NotFound as exc:
             print(f"{exc.message} Sign up first, then run this again.", file=sys.stderr)
+            return 1
+        except OperationalError as exc:
+            print(f"{DATABASE_NOT_READY} ({exc.orig})", file=sys.stderr)
             return 1
         print(f"{user.email} is now an admin.")
         return 0
@@ -72,6 +83,8 @@ def _mcp(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument("--email", required=True, help="the account whose data the tools read")
 
     def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import OperationalError
+
         from cadence.api.mcp import run_stdio
         from cadence.services.errors import NotFound
 
@@ -79,6 +92,9 @@ def _mcp(parser: argparse.ArgumentParser) -> Handler:
             run_stdio(email=args.email)
         except NotFound as exc:
             print(exc.message, file=sys.stderr)
+            return 1
+        except OperationalError as exc:
+            print(f"{DATABASE_NOT_READY} ({exc.orig})", file=sys.stderr)
             return 1
         return 0
 
