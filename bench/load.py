@@ -1,0 +1,334 @@
+"""Load benchmark: N concurrent simulated users against the prod server, SQLite and PostgreSQL.
+
+Each user logs in once (the token is reused), then loops for a fixed time over a realistic mix:
+the dashboard, the first page of workouts, logging a workout, and a chat turn with the offline
+coach (the whole SSE stream is read). Every user has 90 days of demo data. The server is the
+product as users run it (``reflex run --env prod``, one process, one granian worker).
+
+Baseline, same run, same load: a bare FastAPI app under granian (one worker) returning a constant
+JSON payload the size of the dashboard answer. Printed: throughput, p50/p95/p99 per kind and
+overall, errors (must be 0) and the throughput ratio to the baseline.
+
+    .venv/bin/python bench/load.py [--users 8] [--seconds 20] [--db sqlite,postgresql]
+
+PostgreSQL: a fresh ``postgres_load`` database on ``CADENCE_BENCH_PG_URL``
+(default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``); skipped when unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.live import (  # noqa: E402  (after the path set-up above)
+    VENV_BIN,
+    Server,
+    app_lock,
+    database_url,
+    migrate,
+    server_env,
+    start_app,
+    stop,
+)
+
+PG_URL = os.environ.get(
+    "CADENCE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+PASSWORD = "load-test-42"
+MIX = {"dashboard": 3, "list_workouts": 3, "log_workout": 2, "chat": 1}
+PAYLOAD_ENV = "CADENCE_BENCH_PAYLOAD_BYTES"
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    error_samples: list[str] = field(default_factory=list)
+
+    def record(self, kind: str, seconds: float, problem: str | None) -> None:
+        self.latencies[kind].append(seconds)
+        if problem:
+            self.errors[kind] += 1
+            if len(self.error_samples) < 5:
+                self.error_samples.append(f"{kind}: {problem}")
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.latencies.values())
+
+
+def create_bare_app():
+    """The baseline: FastAPI returning a constant payload of ``CADENCE_BENCH_PAYLOAD_BYTES``."""
+    from fastapi import FastAPI
+    from fastapi.responses import Response
+
+    size = int(os.environ.get(PAYLOAD_ENV, "4096"))
+    body = ('{"payload":"' + "x" * max(0, size - 14) + '"}').encode()
+    app = FastAPI()
+
+    @app.get("/payload")
+    def payload() -> Response:
+        return Response(body, media_type="application/json")
+
+    return app
+
+
+def start_bare(env: dict[str, str], payload_bytes: int) -> subprocess.Popen:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "granian"),
+            "--interface",
+            "asgi",
+            "--workers",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--factory",
+            "--log-level",
+            "warning",
+            "bench.load:create_bare_app",
+        ],
+        cwd=ROOT,
+        env={**env, PAYLOAD_ENV: str(payload_bytes), "PYTHONPATH": str(ROOT)},
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{url}/payload").status_code == 200:
+                process.url = url  # type: ignore[attr-defined]
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("the bare baseline did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed_users(server: Server, users: int) -> list[str]:
+    """Sign up ``users`` accounts with 90 days of demo data each; return their login emails."""
+    emails = [f"load{i}@example.com" for i in range(users)]
+    for email in emails:
+        response = httpx.post(
+            f"{server.url}/api/v1/auth/signup",
+            json={"email": email, "password": PASSWORD, "display_name": "Load"},
+            timeout=60,
+        )
+        response.raise_for_status()
+        subprocess.run(
+            [str(VENV_BIN / "python"), "-m", "cadence", "demo-data", email],
+            cwd=ROOT,
+            env=server.env,
+            check=True,
+            capture_output=True,
+        )
+    return emails
+
+
+async def one_user(http: httpx.AsyncClient, email: str, until: float, seed: int, out: Results):
+    login = await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    login.raise_for_status()
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    rng = random.Random(seed)
+    kinds, weights = zip(*MIX.items(), strict=True)
+    n = 0
+    while time.monotonic() < until:
+        kind = rng.choices(kinds, weights)[0]
+        n += 1
+        started = time.perf_counter()
+        try:
+            problem = await ACTIONS[kind](http, headers, n)
+        except httpx.HTTPError as exc:
+            problem = f"{exc.__class__.__name__}: {exc}"
+        out.record(kind, time.perf_counter() - started, problem)
+
+
+async def _get(http, path: str, headers) -> str | None:
+    response = await http.get(path, headers=headers)
+    return None if response.status_code == 200 else f"{response.status_code} {response.text[:200]}"
+
+
+async def dashboard(http, headers, _n) -> str | None:
+    return await _get(http, "/api/v1/dashboard", headers)
+
+
+async def list_workouts(http, headers, _n) -> str | None:
+    return await _get(http, "/api/v1/workouts?page=1&per_page=20", headers)
+
+
+async def log_workout(http, headers, n) -> str | None:
+    body = {
+        "date": "2026-11-28",
+        "workout_name": f"Load session {n}",
+        "exercises": [
+            {"name": "Squat", "sets": 5, "reps": "5", "weight_kg": 100},
+            {"name": "Bench Press", "sets": 3, "reps": "8-10", "weight_kg": 70},
+            {"name": "Barbell Row", "sets": 3, "reps": "10", "weight_kg": 60, "rpe": 8},
+        ],
+    }
+    response = await http.post("/api/v1/workouts", json=body, headers=headers)
+    return None if response.status_code == 201 else f"{response.status_code} {response.text[:200]}"
+
+
+async def chat(http, headers, _n) -> str | None:
+    body = {"message": "How did I sleep last night?", "model_id": "cadence/offline"}
+    async with http.stream("POST", "/api/v1/chat", json=body, headers=headers) as response:
+        last = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event: "):
+                last = line[7:]
+    if response.status_code != 200 or last != "done":
+        return f"{response.status_code} stream ended with {last!r}"
+    return None
+
+
+ACTIONS = {
+    "dashboard": dashboard,
+    "list_workouts": list_workouts,
+    "log_workout": log_workout,
+    "chat": chat,
+}
+
+
+async def run_mix(url: str, emails: list[str], seconds: float) -> tuple[Results, float]:
+    out = Results()
+    limits = httpx.Limits(max_connections=len(emails) * 2)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        until = time.monotonic() + seconds
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(one_user(http, email, until, i, out) for i, email in enumerate(emails))
+        )
+        return out, time.perf_counter() - started
+
+
+async def run_baseline(url: str, users: int, seconds: float) -> tuple[Results, float]:
+    out = Results()
+
+    async def loop(http: httpx.AsyncClient, until: float) -> None:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            response = await http.get("/payload")
+            problem = None if response.status_code == 200 else str(response.status_code)
+            out.record("payload", time.perf_counter() - started, problem)
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        until = time.monotonic() + seconds
+        started = time.perf_counter()
+        await asyncio.gather(*(loop(http, until) for _ in range(users)))
+        return out, time.perf_counter() - started
+
+
+def pct(values: list[float], q: float) -> float:
+    if len(values) < 2:
+        return values[0] * 1000 if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def report(label: str, out: Results, elapsed: float) -> float:
+    rps = out.total / elapsed
+    every = [x for v in out.latencies.values() for x in v]
+    print(
+        f"\n{label}: {out.total} requests in {elapsed:.1f} s = {rps:.1f} req/s, "
+        f"errors {sum(out.errors.values())}"
+    )
+    print(f"  {'kind':<14} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for kind, values in [*sorted(out.latencies.items()), ("all", every)]:
+        errors = sum(out.errors.values()) if kind == "all" else out.errors.get(kind, 0)
+        print(
+            f"  {kind:<14} {len(values):>6} {pct(values, 50):>8.1f} {pct(values, 95):>8.1f} "
+            f"{pct(values, 99):>8.1f} {errors:>7}"
+        )
+    for sample in out.error_samples:
+        print(f"  error: {sample}")
+    return rps
+
+
+def bench_database(kind: str, users: int, seconds: float) -> int:
+    """Run the mix and the baseline on one database; return the number of errors."""
+    with tempfile.TemporaryDirectory(prefix=f"cadence-load-{kind}-") as tmp:
+        data = Path(tmp)
+        url = database_url(data, "load", PG_URL if kind == "postgresql" else None)
+        env = server_env(data, url, CADENCE_BCRYPT_ROUNDS="12")
+        env.pop("REFLEX_REDIS_URL", None)
+        migrate(env)
+        with app_lock():
+            server = start_app(env, name=f"load-{kind}")
+            try:
+                emails = seed_users(server, users)
+                probe = httpx.post(
+                    f"{server.url}/api/v1/auth/login",
+                    json={"email": emails[0], "password": PASSWORD},
+                ).json()["token"]
+                size = len(
+                    httpx.get(
+                        f"{server.url}/api/v1/dashboard",
+                        headers={"Authorization": f"Bearer {probe}"},
+                    ).content
+                )
+                asyncio.run(run_mix(server.url, emails, 3))  # warm-up, not counted
+                mix, elapsed = asyncio.run(run_mix(server.url, emails, seconds))
+            finally:
+                stop(server)
+        bare = start_bare(env, size)
+        try:
+            asyncio.run(run_baseline(bare.url, users, 2))
+            base, base_elapsed = asyncio.run(run_baseline(bare.url, users, seconds))
+        finally:
+            os.killpg(bare.pid, 15)
+            bare.wait(timeout=15)
+    print(f"\n=== {kind}: {users} users, {seconds:g} s, dashboard payload {size} bytes")
+    rps = report(f"cadence ({kind})", mix, elapsed)
+    base_rps = report("bare FastAPI baseline (same payload size)", base, base_elapsed)
+    print(f"\nthroughput ratio cadence/bare = {rps / base_rps:.3f} ({kind})")
+    return sum(mix.errors.values())
+
+
+def _pg_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 2).close()
+        return True
+    except OSError:
+        return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    args = parser.parse_args()
+    errors = 0
+    for kind in args.db.split(","):
+        if kind == "postgresql" and not _pg_reachable():
+            print("\n=== postgresql: skipped, nothing answers on 127.0.0.1:5432")
+            continue
+        errors += bench_database(kind, args.users, args.seconds)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
