@@ -107,6 +107,20 @@ def _errors(errors: rx.Var) -> rx.Component:
     )
 
 
+def _wide_button(icon: str, label: str, on_click, loading: rx.Var, **props) -> rx.Component:
+    """A full-width button with a 44 px tap target."""
+    return rx.button(
+        rx.icon(icon, size=16),
+        label,
+        on_click=on_click,
+        loading=loading,
+        size="3",
+        min_height="44px",
+        width="100%",
+        **props,
+    )
+
+
 def import_card(
     *,
     on_import: rx.EventSpec,
@@ -127,16 +141,7 @@ def import_card(
         callout(upload_error),
         _drop_zone(),
         _selected(),
-        rx.button(
-            rx.icon("file-up", size=16),
-            "Import files",
-            on_click=on_import,
-            loading=importing,
-            size="3",
-            min_height="44px",
-            width="100%",
-            id="import_button",
-        ),
+        _wide_button("file-up", "Import files", on_import, importing, id="import_button"),
         _progress(status, progress, summary, importing),
         _imported(imported),
         _errors(errors),
@@ -144,16 +149,8 @@ def import_card(
         rx.text("No device yet? Try Cadence with 90 days of realistic sample data.", size="2"),
         callout(demo_error),
         callout(demo_message, kind="success"),
-        rx.button(
-            rx.icon("sparkles", size=16),
-            "Load demo data",
-            on_click=on_demo,
-            loading=demo_loading,
-            variant="soft",
-            size="3",
-            min_height="44px",
-            width="100%",
-            id="demo_button",
+        _wide_button(
+            "sparkles", "Load demo data", on_demo, demo_loading, id="demo_button", variant="soft"
         ),
         title="Import files",
     )
