@@ -32,6 +32,7 @@ from cadence.models.imports import ImportJob, ImportJobPublic
 from cadence.services.errors import InvalidInput, NotFound
 from cadence.services.importers import registry
 from cadence.services.importers.base import ImportResult
+from cadence.services.importers.common import PREVIEW_ROWS
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ CHUNK_BYTES = 1024 * 1024
 HEAD_BYTES = 4096
 MAX_FILES = 200
 MAX_ERRORS = 100
-PREVIEW_ROWS = 20
 PROGRESS_INTERVAL_S = 0.5
 STALE_AFTER = timedelta(minutes=15)
 IMPORTED_KINDS = ("activities", "daily_metrics", "workouts", "duplicates")
@@ -79,10 +79,11 @@ def start_import(
 
     Commits ``session`` so the background runner (its own session) sees the job.
     """
-    if not files:
-        raise InvalidInput("Attach at least one file in the 'file' field.", field="file")
-    if len(files) > MAX_FILES:
-        raise InvalidInput(f"At most {MAX_FILES} files per import; zip them.", field="file")
+    if not files or len(files) > MAX_FILES:
+        _discard(files)
+        raise InvalidInput(
+            f"Attach 1 to {MAX_FILES} files in the 'file' field (zip larger sets).", field="file"
+        )
     job = ImportJob(
         user_id=user_id,
         dry_run=dry_run,
@@ -145,10 +146,15 @@ def run_job(*, job_id: int, user_id: int, files: list[StagedFile], dry_run: bool
         total.errors.append("The import stopped on an internal error; what was saved is kept.")
     finally:
         _finish(job_id, total)
-        for staged in files:
-            shutil.rmtree(staged.path.parent, ignore_errors=True)
+        _discard(files)
         with _in_flight_lock:
             _in_flight.discard(job_id)
+
+
+def _discard(files: list[StagedFile]) -> None:
+    """Delete the staged copies (their whole staging folder)."""
+    for folder in {staged.path.parent for staged in files}:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _import_file(

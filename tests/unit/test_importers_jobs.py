@@ -80,6 +80,13 @@ def test_a_job_orphaned_by_a_restart_is_reported_failed(session, user_id) -> Non
         imports.get_job(session=session, user_id=user_id + 1, job_id=job.id)
 
 
-def test_start_import_needs_files(session, user_id) -> None:
+def test_start_import_needs_files_and_cleans_up_when_refusing(
+    session, user_id, monkeypatch
+) -> None:
     with pytest.raises(InvalidInput):
         imports.start_import(session=session, user_id=user_id, files=[])
+    monkeypatch.setattr(imports, "MAX_FILES", 1)
+    files = imports.stage_files(uploads=[("a.gpx", io.BytesIO(b"x")), ("b.gpx", io.BytesIO(b"y"))])
+    with pytest.raises(InvalidInput, match="Attach 1 to 1 files"):
+        imports.start_import(session=session, user_id=user_id, files=files)
+    assert not files[0].path.parent.exists()
