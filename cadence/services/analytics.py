@@ -609,6 +609,13 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
             "Sessions count activities and workouts; volume load is sets x reps x weight; sleep "
             "and HRV are averaged over the days with data. Days are UTC days."
         ),
+        "tiles": (
+            "The latest value the device reported (within the last 90 days), as the device "
+            f"measures it: Cadence does not recompute steps, strain or Body Battery. Below it: the "
+            f"mean of the {BASELINE_DAYS} days up to that day (days without a value are skipped, "
+            "never counted as 0) and the change from that mean. The source is the device whose "
+            "value won by source priority that day."
+        ),
         "sources": (
             "When several sources report the same metric for the same day, the first in this "
             f"order wins: {', '.join(source_priority)}; other sources come after them. Each "

@@ -70,7 +70,7 @@ def tile_row(t: TodayMetric, explanations: dict[str, str]) -> dict[str, str]:
         "baseline": f"60-day mean {_number(t.baseline, digits)}" if t.baseline is not None else "",
         "change": change,
         "source": f"{t.source} · {t.date.strftime('%b %-d')}",
-        "explain": explanations.get(TILE_EXPLANATION.get(t.key, ""), explanations["sources"]),
+        "explain": explanations.get(TILE_EXPLANATION.get(t.key, ""), explanations["tiles"]),
     }
 
 

@@ -101,7 +101,9 @@ def test_new_user_gets_empty_states(client, account) -> None:
     assert all(not d["connected"] for d in body["devices"])
     assert body["weekly_stats"]["this_week"]["sessions"] == 0
     assert body["weekly_stats"]["this_week"]["avg_sleep_hours"] is None
-    assert {"readiness", "hrv", "sleep", "load", "acwr", "sources"} <= set(body["explanations"])
+    assert {"readiness", "hrv", "sleep", "load", "acwr", "tiles", "sources"} <= set(
+        body["explanations"]
+    )
 
 
 def test_insufficient_data_counts_days(client, account, session) -> None:

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
+    ARTIFACTS,
     DESKTOP,
     PHONE,
     has_horizontal_scroll,
@@ -57,3 +58,4 @@ def test_dashboard_with_demo_data_desktop_and_phone(new_page) -> None:
     expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
     assert not has_horizontal_scroll(page)
     screenshot(page, "dashboard-375")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-375-first-screen.png"))  # what a phone shows

@@ -57,16 +57,16 @@ def test_tile_row_formats_value_baseline_and_change() -> None:
         delta=-0.66,
         delta_pct=-9.5,
     )
-    row = tile_row(tile, {"sleep": "sleep text", "sources": "sources text"})
+    row = tile_row(tile, {"sleep": "sleep text", "tiles": "tiles text"})
     assert row["value"] == "6.3" and row["baseline"] == "60-day mean 6.9"
     assert row["change"] == "-0.7 (-10%) vs baseline"
     assert row["source"] == "garmin · Nov 29" and row["explain"] == "sleep text"
     steps = tile.model_copy(
         update={"key": "steps", "unit": "steps", "value": 10512, "baseline": None, "delta": None}
     )
-    row = tile_row(steps, {"sources": "sources text"})
+    row = tile_row(steps, {"tiles": "tiles text"})
     assert row["value"] == "10,512" and row["baseline"] == "" and row["change"] == ""
-    assert row["explain"] == "sources text"
+    assert row["explain"] == "tiles text"
 
 
 def test_weekly_rows_compare_weeks_and_leave_gaps_blank() -> None:
