@@ -53,6 +53,8 @@ LOAD_MODEL_DAYS = 730
 CHART_DAYS = 30
 TREND_DAYS = 90
 RECENT_LIMIT = 10
+FRESH_RECOVERY_DAYS = 3
+"""HRV and sleep flags are only raised when the latest recovery data is at most this old."""
 MAX_HISTORY_DAYS = 3660
 MIN_OBSERVED_MAX_HR = 160.0
 MAX_OBSERVED_MAX_HR = 220.0
@@ -501,9 +503,10 @@ def build_dashboard(
     debt = analytics.sleep_debt(sleep, on=readiness_day, need_hours=history.need_hours)
     hrv = _hrv(history, readiness_day)
     load = training_load_out(history, TREND_DAYS)
+    fresh = (today - readiness_day).days <= FRESH_RECOVERY_DAYS
     flags = analytics.risk_flags(
-        hrv_falling=hrv.falling_days,
-        debt=debt,
+        hrv_falling=hrv.falling_days if fresh else 0,
+        debt=debt if fresh else None,
         load=history.point(today),
         monotony=load.monotony,
     )

@@ -156,6 +156,18 @@ def test_flags_for_sleep_debt_and_falling_hrv(client, account, session) -> None:
     assert body["readiness"]["color"] in {"yellow", "red"}
 
 
+def test_old_recovery_data_raises_no_flags(client, account, session) -> None:
+    rows = steady_days(40)
+    for row in rows:
+        row.date -= timedelta(days=30)  # the watch has been in a drawer for a month
+        row.sleep_seconds = 5 * 3600
+    seed_metrics(session, account.user["id"], rows)
+    body = get_dashboard(client, account)
+    assert body["readiness"]["date"] == ago(30).isoformat()
+    assert body["sleep"]["debt_hours"] == 21.0  # shown for that day (7 x 3 h)...
+    assert body["flags"] == []  # ...but not raised as a current risk
+
+
 def test_two_sources_on_one_day_follow_source_priority(client, account, session) -> None:
     user_id = account.user["id"]
     seed_metrics(session, user_id, steady_days(20))
