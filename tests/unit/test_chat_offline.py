@@ -120,6 +120,16 @@ def test_best_lift_for_a_named_exercise(demo_user) -> None:
     assert len(charts[0]["data"]) == len(history.points)
 
 
+def test_a_partial_exercise_name_finds_the_logged_one(demo_user) -> None:
+    text, tools, _ = _ask(demo_user, "What's my best squat?")
+    with session_scope() as session:
+        history = exercises.exercise_history(session=session, user_id=demo_user, name="back squat")
+    best = max((p for p in history.points if p.e1rm_kg), key=lambda p: p.e1rm_kg)
+    assert tools == ["get_exercise_progress", "render_chart"]
+    assert text.startswith("**Back Squat**")
+    assert f"**{best.e1rm_kg:.1f} kg** on {best.date.isoformat()}" in text
+
+
 def test_best_lift_for_an_exercise_never_logged(demo_user) -> None:
     _, events = run_turn(demo_user, "What is my best pistol squat?", today=TODAY)
     ends = [e for e in events if isinstance(e, ToolEndEvent)]

@@ -135,7 +135,8 @@ _PR_TAIL = re.compile(
 
 
 def _exercise_in(turn: ChatTurn, text: str) -> str | None:
-    """The logged exercise named in the message (longest name wins), else a trailing name."""
+    """The logged exercise named in the message (longest name wins); else the name after
+    "best ..." ("best squat" finds "Back Squat", the most recently trained match)."""
     with session_scope() as session:
         names = [e.name for e in exercises.library(session=session, user_id=turn.user_id).exercises]
     squashed = exercise_name_key(text)
@@ -143,7 +144,12 @@ def _exercise_in(turn: ChatTurn, text: str) -> str | None:
     if found:
         return max(found, key=len)
     match = _PR_TAIL.search(text)
-    return match.group("name").strip() if match else None
+    if match is None:
+        return None
+    named = match.group("name").strip()
+    key = exercise_name_key(named)
+    partial = [n for n in names if key and key in exercise_name_key(n)]  # library: newest first
+    return partial[0] if partial else named
 
 
 def _log_plan(match: re.Match[str]) -> Plan:
