@@ -6,7 +6,7 @@ strength workouts a week, plus 47 users with one year each. For each measured us
 alternating so machine noise hits all alike:
 
 - ``GET /api/v1/dashboard`` through the real API (auth, middleware, database, JSON);
-- ``build_dashboard`` alone (the service, no HTTP);
+- ``build_dashboard`` alone (the service, no HTTP), warm and cold (TRIMP cache emptied first);
 - a bare read of the same rows the dashboard reads (its windows: 90 days of metrics, at most 730
   days of activities and workout rows), with no processing;
 - a bare read of the user's whole history (every metric, activity and workout row).
@@ -179,10 +179,12 @@ def _bare_read(user_id: int, *, whole_history: bool) -> int:
     return count
 
 
-def _service(user_id: int) -> None:
+def _service(user_id: int, *, cold: bool = False) -> None:
     from cadence.db import session_scope
-    from cadence.services.dashboard import build_dashboard
+    from cadence.services.dashboard import build_dashboard, clear_trimp_cache
 
+    if cold:
+        clear_trimp_cache()
     with session_scope() as session:
         build_dashboard(session=session, user_id=user_id)
 
@@ -191,11 +193,12 @@ def _measure(
     api, measured: dict[str, tuple[int, str]]
 ) -> dict[str, dict[str, tuple[float, float]]]:
     timings: dict[str, dict[str, list[float]]] = {
-        label: {"http": [], "service": [], "bare": [], "all": []} for label in measured
+        label: {"cold": [], "http": [], "service": [], "bare": [], "all": []} for label in measured
     }
     for round_ in range(REPEATS + 3):
         for label, (user_id, token) in measured.items():
-            steps = {
+            steps = {  # cold first: it empties the cache, then refills it for this user
+                "cold": partial(_service, user_id, cold=True),
                 "http": partial(
                     api.get, "/api/v1/dashboard", headers={"Authorization": f"Bearer {token}"}
                 ),
@@ -247,7 +250,7 @@ def main() -> None:
             f" fastest of {REPEATS} runs in ms (median of GET in brackets)"
         )
         print(
-            f"{'history':9} {'rows':>6} {'read':>5} {'GET':>16} {'service':>8} "
+            f"{'history':9} {'rows':>6} {'read':>5} {'GET':>16} {'service':>8} {'cold':>7} "
             f"{'bare':>7} {'all':>8} {'GET/bare':>9} {'GET/all':>8}"
         )
         for label, m in medians.items():
@@ -255,6 +258,7 @@ def main() -> None:
             print(
                 f"{label:9} {rows[label]:6d} {window[label]:5d} "
                 f"{best['http']:7.1f} ({m['http'][1]:6.1f}) {best['service']:8.1f} "
+                f"{best['cold']:7.1f} "
                 f"{best['bare']:7.1f} {best['all']:8.1f} "
                 f"{best['http'] / best['bare']:9.2f} {best['http'] / best['all']:8.2f}"
             )
@@ -263,6 +267,7 @@ def main() -> None:
         print(
             f"10-year / 3-year: GET {ten['http'] / three['http']:.2f}, "
             f"service {ten['service'] / three['service']:.2f}, "
+            f"cold service {ten['cold'] / three['cold']:.2f}, "
             f"bare read of all rows {ten['all'] / three['all']:.2f}"
         )
         get_engine().dispose()

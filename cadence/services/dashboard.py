@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import math
 import statistics
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from cadence.config import get_settings
@@ -45,7 +47,7 @@ from cadence.models.dashboard import (
 )
 from cadence.models.health import Activity, DailyMetric, MetricDay
 from cadence.models.workout import Workout
-from cadence.services import activities, analytics, metrics, workouts
+from cadence.services import analytics, metrics, workouts
 from cadence.services.devices import connections as device_connections
 from cadence.services.errors import InvalidInput
 
@@ -53,6 +55,7 @@ LOAD_MODEL_DAYS = 730
 CHART_DAYS = 30
 TREND_DAYS = 90
 RECENT_LIMIT = 10
+TRIMP_CACHE_SIZE = 200_000
 FRESH_RECOVERY_DAYS = 3
 """HRV and sleep flags are only raised when the latest recovery data is at most this old."""
 MAX_HISTORY_DAYS = 3660
@@ -163,14 +166,21 @@ def load_history(
 def _sessions(
     *, session: Session, user_id: int, start: date, end: date, resting: dict[date, float]
 ) -> list[TrainingSession]:
-    acts = activities.activities_between(session=session, user_id=user_id, start=start, end=end)
+    acts = _activities_without_histograms(session=session, user_id=user_id, start=start, end=end)
     rest_values = analytics.window(resting, end=end, days=analytics.BASELINE_DAYS)
-    resting_hr = statistics.fmean(rest_values) if rest_values else analytics.DEFAULT_RESTING_HR
+    resting_hr = round(statistics.fmean(rest_values)) if rest_values else None
     observed = [a.max_hr for a in acts if a.max_hr]
     max_hr = (
         min(MAX_OBSERVED_MAX_HR, max(MIN_OBSERVED_MAX_HR, max(observed)))
         if observed
         else analytics.DEFAULT_MAX_HR
+    )
+    loads = _activity_loads(
+        session=session,
+        user_id=user_id,
+        acts=acts,
+        resting_hr=resting_hr or analytics.DEFAULT_RESTING_HR,
+        max_hr=max_hr,
     )
     result = [
         TrainingSession(
@@ -184,13 +194,7 @@ def _sessions(
             distance_m=a.distance_m,
             avg_hr=a.avg_hr,
             volume_kg=None,
-            load=analytics.activity_trimp(
-                duration_s=a.duration_s,
-                avg_hr=a.avg_hr,
-                hr_histogram=a.hr_histogram,
-                resting_hr=resting_hr,
-                max_hr=max_hr,
-            ),
+            load=loads[a.id or 0],
         )
         for a in acts
     ]
@@ -211,6 +215,80 @@ def _sessions(
             )
         )
     return sorted(result, key=lambda s: s.sort_key)
+
+
+def _activities_without_histograms(
+    *, session: Session, user_id: int, start: date, end: date
+) -> list[Activity]:
+    """The user's activities starting ``start``..``end`` (UTC days), HR histograms not loaded:
+    they are read only for activities whose TRIMP is not cached."""
+    lower = datetime.combine(start, time.min, tzinfo=UTC)
+    upper = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    return list(
+        session.exec(
+            select(Activity)
+            .options(defer(Activity.hr_histogram))  # type: ignore[arg-type]
+            .where(
+                Activity.user_id == user_id,
+                Activity.start_time >= lower,
+                Activity.start_time < upper,
+            )
+        ).all()
+    )
+
+
+_TrimpKey = tuple[int, datetime, float, float]
+_trimp_cache: dict[_TrimpKey, float | None] = {}
+_trimp_cache_lock = threading.Lock()
+
+
+def _activity_loads(
+    *, session: Session, user_id: int, acts: list[Activity], resting_hr: float, max_hr: float
+) -> dict[int, float | None]:
+    """TRIMP per activity id, cached per process by (id, updated_at, rest HR, max HR).
+
+    An activity that is re-imported or edited gets a new ``updated_at``, and a new resting or
+    maximum HR gives new keys, so a cached value is never stale; the cache is emptied when it
+    holds ``TRIMP_CACHE_SIZE`` values. Misses read their histograms in one query per 500.
+    """
+    keys = {a.id or 0: (a.id or 0, a.updated_at, resting_hr, max_hr) for a in acts}
+    with _trimp_cache_lock:
+        known = {i: _trimp_cache[k] for i, k in keys.items() if k in _trimp_cache}
+    missing = [a for a in acts if (a.id or 0) not in known]
+    histograms = _histograms(session=session, user_id=user_id, ids=[a.id or 0 for a in missing])
+    computed = {
+        a.id or 0: analytics.activity_trimp(
+            duration_s=a.duration_s,
+            avg_hr=a.avg_hr,
+            hr_histogram=histograms.get(a.id or 0),
+            resting_hr=resting_hr,
+            max_hr=max_hr,
+        )
+        for a in missing
+    }
+    with _trimp_cache_lock:
+        if len(_trimp_cache) + len(computed) > TRIMP_CACHE_SIZE:
+            _trimp_cache.clear()
+        _trimp_cache.update({keys[i]: value for i, value in computed.items()})
+    return known | computed
+
+
+def clear_trimp_cache() -> None:
+    """Forget every cached TRIMP (the benchmark uses it to time a cold dashboard)."""
+    with _trimp_cache_lock:
+        _trimp_cache.clear()
+
+
+def _histograms(*, session: Session, user_id: int, ids: list[int]) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for offset in range(0, len(ids), 500):
+        rows = session.exec(
+            select(Activity.id, Activity.hr_histogram).where(
+                Activity.user_id == user_id, col(Activity.id).in_(ids[offset : offset + 500])
+            )
+        ).all()
+        found.update({row_id: histogram for row_id, histogram in rows if histogram and row_id})
+    return found
 
 
 def latest_metric_day(*, session: Session, user_id: int, on_or_before: date) -> date | None:

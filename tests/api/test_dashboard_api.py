@@ -233,6 +233,18 @@ def test_training_load_recent_and_weekly_stats(client, account, session) -> None
     assert sum(p["load"] for p in load["series"]) == pytest.approx(480 + run["load"], abs=0.2)
 
 
+def test_an_edited_activity_gets_a_fresh_load(client, account, session) -> None:
+    user_id = account.user["id"]
+    add_run(session, user_id, day=TODAY, minutes=30, xid="r1", avg_hr=130, max_hr=190)
+    first = get_dashboard(client, account)["recent_activities"][0]["load"]
+    assert get_dashboard(client, account)["recent_activities"][0]["load"] == first  # cached
+    add_run(session, user_id, day=TODAY, minutes=30, xid="r1", avg_hr=160, max_hr=190)
+    second = get_dashboard(client, account)["recent_activities"][0]["load"]
+    # rest 60 (no metrics), max 190: HRr 70/130 then 100/130
+    for load, hrr in ((first, 70 / 130), (second, 100 / 130)):
+        assert load == pytest.approx(30 * hrr * 0.64 * math.exp(1.92 * hrr), abs=0.1)
+
+
 def test_other_users_data_stays_private(client, make_account, session) -> None:
     owner, other = make_account(), make_account()
     seed_metrics(session, owner.user["id"], steady_days(30))
