@@ -96,23 +96,27 @@ async def _send_too_large(send: Send, limit: int) -> None:
 
 
 class SecurityHeadersMiddleware:
-    """Add security headers to every API response; API JSON is never cached."""
+    """Add security headers to every HTTP response (the web UI's pages and assets too: no
+    framing, no MIME sniffing, no referrer); API responses are also never cached and get a
+    deny-all CSP (the UI's CSP is left to Reflex, whose pages need inline scripts)."""
 
     def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...]) -> None:
         self.app = app
         self.docs_paths = docs_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        is_api = scope["path"].startswith(API_PREFIX)
         is_docs = scope["path"] in self.docs_paths
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [h for h in (*SECURITY_HEADERS, NO_STORE) if h[0] not in present]
-                if not is_docs:
+                wanted = (*SECURITY_HEADERS, NO_STORE) if is_api else SECURITY_HEADERS
+                extra = [h for h in wanted if h[0] not in present]
+                if is_api and not is_docs:
                     extra.append(API_CSP)
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
