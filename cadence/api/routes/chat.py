@@ -16,6 +16,16 @@ from cadence.services.chat.turn import ChatTurn
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 
+_SSE_SCHEMA = {
+    "type": "string",
+    "description": "Frames `event: <name>` + `data: <JSON>` separated by blank lines (DESIGN §4).",
+}
+_SSE_EXAMPLE = (
+    'event: tool_start\ndata: {"id": "call_1", "name": "get_sleep_history", "arguments": {}}\n\n'
+    'event: token\ndata: {"text": "You slept 7.1 h"}\n\n'
+    'event: done\ndata: {"conversation_id": 12, "message_id": 345}\n\n'
+)
+
 _SSE_DESCRIPTION = (
     "Server-Sent Events: `token`, `tool_start`, `tool_end`, `chart`, `usage`, then exactly one "
     "`done` or `error`. The `X-Conversation-Id` header names the conversation."
@@ -26,7 +36,10 @@ _SSE_DESCRIPTION = (
     "",
     response_class=StreamingResponse,
     responses={
-        200: {"description": _SSE_DESCRIPTION, "content": {"text/event-stream": {}}},
+        200: {
+            "description": _SSE_DESCRIPTION,
+            "content": {"text/event-stream": {"schema": _SSE_SCHEMA, "example": _SSE_EXAMPLE}},
+        },
         **error_responses(401, 404, 422),
     },
 )
