@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -26,7 +26,6 @@ def upsert_activities(
     Returns ``{"created": n, "duplicates": n}``: an activity seen before is never added twice.
     """
     incoming = {(a.source, a.external_id): a for a in activities}
-    counts = {"created": 0, "duplicates": 0}
     existing: dict[tuple[str, str], Activity] = {}
     keys = list(incoming)
     for offset in range(0, len(keys), _LOOKUP_CHUNK):
@@ -40,19 +39,22 @@ def upsert_activities(
         ).all()
         existing.update({(row.source, row.external_id): row for row in rows})
     now = utcnow()
+    new_rows: list[dict] = []
     for key, item in incoming.items():
         row = existing.get(key)
         if row is None:
-            session.add(Activity(user_id=user_id, **item.model_dump()))
-            counts["created"] += 1
+            new_rows.append(
+                item.model_dump() | {"user_id": user_id, "created_at": now, "updated_at": now}
+            )
             continue
         for name, value in item.model_dump(exclude={"source", "external_id"}).items():
             setattr(row, name, value)
         row.updated_at = now
         session.add(row)
-        counts["duplicates"] += 1
+    if new_rows:  # one multi-row INSERT, no ORM objects
+        session.execute(insert(Activity), new_rows)
     session.flush()
-    return counts
+    return {"created": len(new_rows), "duplicates": len(incoming) - len(new_rows)}
 
 
 def list_activities(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from cadence.models.common import utcnow
@@ -44,25 +45,25 @@ def upsert_daily_metrics(
             merged = incoming[key].model_dump(exclude_none=True) | day.model_dump(exclude_none=True)
             day = DailyMetricIn(**merged)
         incoming[key] = day
-    counts = {"created": 0, "updated": 0}
     if not incoming:
-        return counts
+        return {"created": 0, "updated": 0}
     existing = _existing_rows(session=session, user_id=user_id, keys=list(incoming))
     now = utcnow()
+    new_rows: list[dict] = []
     for key, day in incoming.items():
-        values = day.model_dump(include=set(METRIC_FIELDS), exclude_none=True)
         row = existing.get(key)
         if row is None:
-            row = DailyMetric(user_id=user_id, date=day.date, source=day.source, **values)
-            counts["created"] += 1
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at = now
-            counts["updated"] += 1
+            stamps = {"user_id": user_id, "created_at": now, "updated_at": now}
+            new_rows.append(day.model_dump(include={"date", "source", *METRIC_FIELDS}) | stamps)
+            continue
+        for name, value in day.model_dump(include=set(METRIC_FIELDS), exclude_none=True).items():
+            setattr(row, name, value)
+        row.updated_at = now
         session.add(row)
+    if new_rows:  # one multi-row INSERT, no ORM objects (a long sync or import stays cheap)
+        session.execute(insert(DailyMetric), new_rows)
     session.flush()
-    return counts
+    return {"created": len(new_rows), "updated": len(incoming) - len(new_rows)}
 
 
 def _existing_rows(
