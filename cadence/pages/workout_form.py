@@ -3,7 +3,7 @@
 import reflex as rx
 
 from cadence.components import workouts as ui
-from cadence.components.forms import field
+from cadence.components.forms import field, text_input
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.workouts import WorkoutFormState as S
@@ -13,32 +13,20 @@ TITLE = "Log workout"
 ON_LOAD = [AuthState.require_login, S.load]
 
 
+def _input(key: str, **props) -> rx.Component:
+    """A workout-level field bound to ``form_<key>`` (text inputs with 44 px tap targets)."""
+    return text_input(
+        key, value=getattr(S, f"form_{key}"), on_change=lambda v: S.set_form(key, v), **props
+    )
+
+
 def _details() -> rx.Component:
     return rx.grid(
         field(
             "Workout",
-            rx.input(
-                value=S.form_name,
-                on_change=S.set_form_name,
-                placeholder="e.g. Upper A",
-                max_length=200,
-                size="3",
-                min_height="44px",
-                id="workout_name",
-            ),
+            _input("name", placeholder="e.g. Upper A", max_length=200, id="workout_name"),
         ),
-        field(
-            "Date",
-            rx.input(
-                type="date",
-                value=S.form_date,
-                on_change=S.set_form_date,
-                max=S.max_date,
-                size="3",
-                min_height="44px",
-                id="workout_date",
-            ),
-        ),
+        field("Date", _input("date", type="date", max=S.max_date, id="workout_date")),
         columns=rx.breakpoints(initial="1", sm="2"),
         spacing="3",
         width="100%",
@@ -49,21 +37,14 @@ def _extras() -> rx.Component:
     return rx.grid(
         field(
             "Minutes (optional)",
-            rx.input(
-                value=S.form_duration,
-                on_change=S.set_form_duration,
-                input_mode="numeric",
-                size="3",
-                min_height="44px",
-                id="workout_duration",
-            ),
+            _input("duration", input_mode="numeric", id="workout_duration"),
             hint="Used for training load; estimated from your sets when empty.",
         ),
         field(
             "Notes (optional)",
             rx.text_area(
                 value=S.form_notes,
-                on_change=S.set_form_notes,
+                on_change=lambda v: S.set_form("notes", v),
                 max_length=5000,
                 rows="2",
                 size="3",

@@ -63,11 +63,14 @@ class ExerciseLibraryState(AuthState):
     async def load(self):
         self.search, self.error = "", ""
         await self._fetch_library()
+        names = [item["name"] for item in self.items]
         wanted = str(self.router.url.query_parameters.get("name", ""))
+        if not wanted and names:
+            wanted = self.selected if self.selected in names else names[0]
         if wanted:
             await self._fetch_history(wanted)
-        elif self.items and not self.selected:
-            await self._fetch_history(self.items[0]["name"])
+        else:
+            self.selected, self.points, self.prs = "", [], []
         self.loaded = True
 
     async def _fetch_library(self) -> None:

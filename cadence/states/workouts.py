@@ -24,6 +24,7 @@ LIST_ROUTE = "/workouts"
 FORM_ROUTE = "/workouts/log"
 DETAIL_ROUTE = "/workouts/view"
 ROW_FIELDS = ("name", "sets", "reps", "weight", "rpe")
+FORM_FIELDS = ("date", "name", "notes", "duration")
 LOCAL_TODAY_JS = "new Date().toLocaleDateString('en-CA')"  # YYYY-MM-DD, local time
 FIELD_LABELS = {
     "name": "name",
@@ -284,20 +285,10 @@ class WorkoutFormState(AuthState):
             self.rows[index], self.rows[target] = self.rows[target], self.rows[index]
 
     @rx.event
-    def set_form_date(self, value: str):
-        self.form_date = value
-
-    @rx.event
-    def set_form_name(self, value: str):
-        self.form_name = value
-
-    @rx.event
-    def set_form_notes(self, value: str):
-        self.form_notes = value
-
-    @rx.event
-    def set_form_duration(self, value: str):
-        self.form_duration = value
+    def set_form(self, field: str, value: str):
+        """Set one workout-level field (``date``, ``name``, ``notes`` or ``duration``)."""
+        if field in FORM_FIELDS:
+            setattr(self, f"form_{field}", value)
 
     def _payload(self) -> dict:
         def optional_number(text: str) -> str | None:

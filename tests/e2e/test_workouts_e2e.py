@@ -120,6 +120,7 @@ def test_log_edit_library_delete_on_a_phone(new_page) -> None:
     expect(page.get_by_text("No workouts yet")).to_be_visible()
     page.goto("/exercises")
     expect(page.get_by_text("Your library fills itself as you log workouts.")).to_be_visible()
+    expect(page.locator("#progress-chart")).to_have_count(0)
 
 
 def test_repeat_last_workout_and_validation_on_desktop(new_page) -> None:
