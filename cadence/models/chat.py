@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
@@ -18,6 +18,7 @@ MAX_CHAT_MESSAGE_LENGTH = 8_000
 MAX_TITLE_LENGTH = 120
 MAX_MODEL_ID_LENGTH = 200
 MAX_API_KEY_LENGTH = 500
+DB_INT_MAX = 2_147_483_647  # ids are INTEGER columns
 MESSAGE_ROLES = ("user", "assistant")
 MESSAGE_STATUSES = ("complete", "partial", "error")
 
@@ -80,9 +81,20 @@ class AppLlmSetting(SQLModel, table=True):
 # ---- API schemas ---------------------------------------------------------------------------
 
 
+def _no_nul(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL characters: refuse them (422) instead of failing (500)."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 class ChatRequest(StrictBody):
-    message: str = PydanticField(min_length=1, max_length=MAX_CHAT_MESSAGE_LENGTH)
-    conversation_id: int | None = None
+    message: Annotated[
+        str,
+        PydanticField(min_length=1, max_length=MAX_CHAT_MESSAGE_LENGTH),
+        AfterValidator(_no_nul),
+    ]
+    conversation_id: int | None = PydanticField(default=None, ge=1, le=DB_INT_MAX)
     model_id: str | None = PydanticField(default=None, min_length=1, max_length=MAX_MODEL_ID_LENGTH)
 
 

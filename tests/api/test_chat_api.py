@@ -190,6 +190,9 @@ def test_a_hosted_model_without_a_key_is_422(client, account) -> None:
         {"message": "x" * 8001},
         {"message": "hi", "extra": 1},
         {"message": "hi", "model_id": "has spaces"},
+        {"message": "nul \x00 byte"},
+        {"message": "hi", "conversation_id": 0},
+        {"message": "hi", "conversation_id": 2**40},
         {},
     ],
 )
@@ -243,6 +246,15 @@ def test_conversations_list_messages_and_delete(client, account) -> None:
             text("SELECT count(*) FROM chat_message WHERE conversation_id = :c"), {"c": first}
         ).scalar_one()
     assert left == 0
+
+
+@pytest.mark.parametrize("conversation_id", [0, -1, 2**40])
+def test_out_of_range_conversation_ids_are_422(client, account, conversation_id) -> None:
+    for method, path in [
+        ("GET", f"/api/v1/conversations/{conversation_id}/messages"),
+        ("DELETE", f"/api/v1/conversations/{conversation_id}"),
+    ]:
+        assert client.request(method, path, headers=account.headers).status_code == 422
 
 
 def test_conversations_are_private(client, make_account) -> None:
@@ -336,6 +348,9 @@ def test_llm_key_is_write_only_and_encrypted(client, account) -> None:
         {"api_key": "short"},
         {"api_key": "has a space here"},
         {"default_model_id": "bad id"},
+        {"default_model_id": "nul\x00"},
+        {"api_key": "sk-\x00-nul-byte"},
+        {"api_key": "sk-\u00fcnicode-key"},
         {"api_key": "x" * 501},
         {"unknown": True},
     ],

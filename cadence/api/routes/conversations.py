@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.deps import CurrentUser, ResourceId, SessionDep
 from cadence.api.responses import error_responses
 from cadence.models.chat import ChatMessagesResponse, ConversationsResponse
 from cadence.services.chat import conversations
@@ -26,7 +26,7 @@ def list_conversations(user: CurrentUser, session: SessionDep) -> ConversationsR
     responses=error_responses(401, 404),
 )
 def list_messages(
-    conversation_id: int, user: CurrentUser, session: SessionDep
+    conversation_id: ResourceId, user: CurrentUser, session: SessionDep
 ) -> ChatMessagesResponse:
     """A conversation's messages, oldest first, with tool calls and charts."""
     return ChatMessagesResponse(
@@ -42,7 +42,9 @@ def list_messages(
     response_class=Response,
     responses=error_responses(401, 404),
 )
-def delete_conversation(conversation_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def delete_conversation(
+    conversation_id: ResourceId, user: CurrentUser, session: SessionDep
+) -> Response:
     """Delete a conversation and its messages."""
     conversations.delete_conversation(
         session=session, user_id=user.id, conversation_id=conversation_id

@@ -191,9 +191,10 @@ def _encrypt_key(api_key: str) -> tuple[str | None, str | None]:
     api_key = api_key.strip()
     if not api_key:
         return None, None
-    if len(api_key) < 8 or any(ch.isspace() for ch in api_key):
+    if len(api_key) < 8 or not (api_key.isascii() and api_key.isprintable()) or " " in api_key:
         raise InvalidInput(
-            "That does not look like an API key (8+ characters, no spaces).", field="api_key"
+            "That does not look like an API key (8+ printable ASCII characters, no spaces).",
+            field="api_key",
         )
     return encrypt_secret(api_key), api_key[-4:]
 
