@@ -201,6 +201,7 @@ def _encrypt_key(api_key: str) -> tuple[str | None, str | None]:
 
 def _validate_base_url(base_url: str) -> str:
     base_url = base_url.strip().rstrip("/")
-    if not re.match(r"^https?://[^\s/]+", base_url):
+    printable = base_url.isascii() and base_url.isprintable() and " " not in base_url
+    if not printable or not re.match(r"^https?://[^\s/]+", base_url):
         raise InvalidInput("The base URL must start with http:// or https://.", field="base_url")
     return base_url

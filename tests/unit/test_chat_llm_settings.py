@@ -1,0 +1,33 @@
+"""Admin-wide LLM settings (the row issue 7's admin panel edits): validation and round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from cadence.services.chat import llm_settings
+from cadence.services.errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    "base_url", ["ftp://host/v1", "http://", "http://host/\x00", "http://hö.st/v1", "http://a b/v1"]
+)
+def test_admin_base_url_must_be_a_plain_http_url(session, base_url) -> None:
+    with pytest.raises(InvalidInput):
+        llm_settings.update_admin_llm_settings(session=session, base_url=base_url)
+
+
+def test_admin_settings_round_trip(session) -> None:
+    saved = llm_settings.update_admin_llm_settings(
+        session=session,
+        api_key="sk-admin-0000-9876",
+        base_url="http://127.0.0.1:11434/v1/",
+        models=["llama3.2", "llama3.2", " ", "qwen2.5:7b"],
+    )
+    assert saved == llm_settings.AdminLlmSettings(
+        has_api_key=True,
+        api_key_last4="9876",
+        base_url="http://127.0.0.1:11434/v1",
+        models=["llama3.2", "qwen2.5:7b"],
+    )
+    cleared = llm_settings.update_admin_llm_settings(session=session, api_key="", base_url="")
+    assert (cleared.has_api_key, cleared.base_url) == (False, "https://openrouter.ai/api/v1")
