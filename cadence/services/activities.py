@@ -15,6 +15,19 @@ from cadence.models.health import Activity, ActivityIn, ActivityPublic
 from cadence.services.errors import InvalidInput
 
 MAX_PER_PAGE = 100
+COPY_START_S = 120
+ACTIVITY_SOURCE_PRIORITY: tuple[str, ...] = (
+    "fit",
+    "tcx",
+    "garmin",
+    "apple_health",
+    "gpx",
+    "strava",
+    "whoop",
+    "demo",
+)
+"""Which copy of one session to keep (after "has an HR histogram"): files with every sample
+first, then device APIs."""
 _LOOKUP_CHUNK = 500
 
 
@@ -76,11 +89,18 @@ def list_activities(
     return _aware(rows), int(total)
 
 
-def activities_between(*, session: Session, user_id: int, start: date, end: date) -> list[Activity]:
-    """Activities starting on UTC days ``start`` .. ``end`` (inclusive), oldest first."""
+def activities_between(
+    *, session: Session, user_id: int, start: date, end: date, merge_copies: bool = True
+) -> list[Activity]:
+    """Activities starting on UTC days ``start`` .. ``end`` (inclusive), oldest first.
+
+    With ``merge_copies`` (the default, what training-load analytics want) the same session
+    recorded by two sources (a Garmin sync and the FIT file uploaded by hand) counts once: see
+    ``merge_copies_of``.
+    """
     lower = datetime.combine(start, time.min, tzinfo=UTC)
     upper = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    return _aware(
+    rows = _aware(
         session.exec(
             select(Activity)
             .where(
@@ -91,6 +111,50 @@ def activities_between(*, session: Session, user_id: int, start: date, end: date
             .order_by(col(Activity.start_time), col(Activity.id))
         ).all()
     )
+    return merge_copies_of(rows) if merge_copies else rows
+
+
+def merge_copies_of(rows: list[Activity]) -> list[Activity]:
+    """Keep one row per real session among ``rows`` (sorted by start time).
+
+    Two rows from different sources are copies when they start within ``COPY_START_S`` seconds
+    of each other and their timer durations differ by at most 10 % (or a minute). Of copies, the
+    one with an HR histogram wins (exact TRIMP), then the source listed first in
+    ``ACTIVITY_SOURCE_PRIORITY`` (files with full samples before API summaries).
+    """
+    kept: list[Activity] = []
+    for row in rows:
+        twin = _recent_copy(kept, row)
+        if twin is None:
+            kept.append(row)
+        elif _preference(row) < _preference(kept[twin]):
+            kept[twin] = row
+    return kept
+
+
+def _recent_copy(kept: list[Activity], row: Activity) -> int | None:
+    """Index of a kept copy of ``row``, looking back only as far as a copy could start."""
+    for index in range(len(kept) - 1, -1, -1):
+        if (row.start_time - kept[index].start_time).total_seconds() > 2 * COPY_START_S:
+            return None
+        if _is_copy(kept[index], row):
+            return index
+    return None
+
+
+def _is_copy(a: Activity, b: Activity) -> bool:
+    close = abs((b.start_time - a.start_time).total_seconds()) <= COPY_START_S
+    tolerance = max(60.0, 0.1 * max(a.duration_s, b.duration_s))
+    return a.source != b.source and close and abs(a.duration_s - b.duration_s) <= tolerance
+
+
+def _preference(row: Activity) -> tuple[int, int]:
+    rank = (
+        ACTIVITY_SOURCE_PRIORITY.index(row.source)
+        if row.source in ACTIVITY_SOURCE_PRIORITY
+        else len(ACTIVITY_SOURCE_PRIORITY)
+    )
+    return (0 if row.hr_histogram else 1, rank)
 
 
 def _aware(rows: Iterable[Activity]) -> list[Activity]:

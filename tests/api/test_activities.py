@@ -69,7 +69,11 @@ def test_upsert_counts_duplicates_and_refreshes(session, account) -> None:
     session.commit()
     assert first == {"created": 1, "duplicates": 0} and again == {"created": 1, "duplicates": 1}
     rows = activities.activities_between(
-        session=session, user_id=uid, start=date(2026, 11, 2), end=date(2026, 11, 2)
+        session=session,
+        user_id=uid,
+        start=date(2026, 11, 2),
+        end=date(2026, 11, 2),
+        merge_copies=False,
     )
     assert sorted((r.source, r.distance_m) for r in rows) == [("demo", 5100.0), ("strava", 5000.0)]
 
@@ -87,3 +91,29 @@ def test_other_users_activities_are_invisible(client, make_account, session) -> 
     session.commit()
     body = client.get("/api/v1/activities", headers=other.headers).json()
     assert body == {"activities": [], "page": 1, "per_page": 20, "total": 0}
+
+
+def test_copies_of_one_session_from_two_sources_count_once(session, account) -> None:
+    uid = account.user["id"]
+    ride = _activity(3)
+    from_api = ride.model_copy(
+        update={"source": "garmin", "external_id": "g1", "hr_histogram": None, "duration_s": 1830}
+    )
+    later = from_api.model_copy(
+        update={"external_id": "g2", "start_time": ride.start_time + timedelta(minutes=40)}
+    )
+    other_day = _activity(5, source="garmin")
+    activities.upsert_activities(
+        session=session, user_id=uid, activities=[from_api, ride, later, other_day]
+    )
+    session.commit()
+    day = ride.start_time.date()
+    every = activities.activities_between(
+        session=session, user_id=uid, start=day, end=day, merge_copies=False
+    )
+    merged = activities.activities_between(session=session, user_id=uid, start=day, end=day)
+    assert [r.source for r in every] == ["garmin", "demo", "garmin"]
+    # the demo copy has the HR histogram, so it is kept; the second ride 40 min later stays
+    assert [(r.source, r.external_id) for r in merged] == [("demo", "x3"), ("garmin", "g2")]
+    # the API lists every stored row
+    assert activities.list_activities(session=session, user_id=uid)[1] == 4
