@@ -17,7 +17,7 @@ def _stat(label: str, value: rx.Var) -> rx.Component:
         rx.text(label, size="1", color=rx.color("gray", 10)),
         spacing="0",
         align="center",
-        min_width="64px",
+        min_width="0",
     )
 
 
@@ -55,14 +55,16 @@ def user_card(
                 align="start",
                 wrap="wrap",
             ),
-            rx.hstack(
+            rx.grid(
                 _stat("workouts", row["workouts"]),
                 _stat("devices", row["devices"]),
                 _stat("chats", row["conversations"]),
                 _stat("messages", row["chat_messages"]),
                 _stat("tokens", row["chat_tokens"]),
-                wrap="wrap",
-                spacing="3",
+                columns="5",
+                spacing="1",
+                width="100%",
+                max_width="420px",
             ),
             rx.hstack(
                 rx.button(

@@ -99,7 +99,9 @@ def brand() -> rx.Component:
     )
 
 
-def _user_menu(user_name: rx.Var, on_logout: rx.EventHandler) -> rx.Component:
+def _user_menu(
+    user_name: rx.Var, on_logout: rx.EventHandler, show_admin: rx.Var | bool
+) -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
@@ -112,6 +114,7 @@ def _user_menu(user_name: rx.Var, on_logout: rx.EventHandler) -> rx.Component:
         ),
         rx.menu.content(
             rx.menu.item("Settings", on_click=rx.redirect("/settings")),
+            rx.cond(show_admin, rx.menu.item("Admin", on_click=rx.redirect("/admin"))),
             rx.menu.separator(),
             rx.menu.item("Log out", on_click=on_logout, color="tomato"),
         ),
@@ -154,7 +157,7 @@ def app_shell(
         rx.heading(title, size="6", display=DESKTOP),
         rx.spacer(),
         install_button(),
-        _user_menu(user_name, on_logout),
+        _user_menu(user_name, on_logout, show_admin),
         width="100%",
         align="center",
         padding_x="16px",
@@ -168,7 +171,8 @@ def app_shell(
     )
     bottom_nav = rx.el.nav(
         rx.hstack(
-            *_nav_links(_bottom_link, current_path, show_admin),
+            # admin-only items stay out of the phone bar (reachable from the account menu)
+            *[_bottom_link(item, current_path) for item in NAV_ITEMS if not item.admin_only],
             width="100%",
             height="100%",
             spacing="0",

@@ -29,7 +29,10 @@ def _chunks(handle: BinaryIO) -> Iterator[bytes]:
     "/export",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"application/zip": {}}, "description": "The export archive"},
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The export archive (see ``cadence/services/export.py`` for its layout)",
+        },
         **error_responses(401),
     },
 )
