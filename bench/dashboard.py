@@ -137,16 +137,10 @@ def _seed() -> dict[str, tuple[int, str]]:
             _seed_user(session, rng, user.id, days)
             if label in HISTORIES:
                 measured[label] = (user.id, auth.issue_token(user=user))
+    from bench.workouts import _settle  # refresh planner statistics, as autovacuum would
+
     _settle(engine)
     return measured
-
-
-def _settle(engine) -> None:
-    from sqlalchemy import text
-
-    statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(statement))
 
 
 def _bare_read(user_id: int, *, whole_history: bool) -> int:
