@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 import secrets
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cadence.db import session_scope
 from cadence.services import demo
-from cadence.services.devices import garmin
 from tests.conftest import reset_caches
+from tests.fakes.device_server import FakeProviderServer, Reply
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TAG = secrets.token_hex(4)
@@ -37,7 +38,6 @@ A_MARKERS = {
     "chat": f"alpha question {TAG}: how did I sleep last night?",
     "coaching_profile": f"alpha profile {TAG}: training for a marathon",
     "llm_key_tail": "Qz7w",
-    "garmin_login": f"alpha.garmin.{TAG}@example.com",
 }
 # Operations B is not sent: they act on the caller's own credentials only.
 NOT_SWEPT = {
@@ -77,17 +77,36 @@ def chat(client, headers, message: str, conversation_id: int | None = None):
 
 
 @pytest.fixture
-def fake_garmin_login(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Garmin's sign-in is faked; its data API points at a closed local port (no network)."""
-    for provider in ("GARMIN", "WHOOP", "STRAVA"):
-        monkeypatch.setenv(f"CADENCE_{provider}_API_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("CADENCE_DEVICE_HTTP_TIMEOUT_SECONDS", "1")
-    reset_caches()
-    monkeypatch.setattr(
-        garmin,
-        "password_login",
-        lambda email, password: {"tokens": json.dumps({"di_token": "t"}), "display_name": email},
+def fake_whoop(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviderServer]:
+    """A local fake WHOOP (OAuth token + empty data pages); Garmin/Strava point at a closed port."""
+    with FakeProviderServer() as server:
+        server.json(
+            "POST",
+            "/oauth/oauth2/token",
+            {"access_token": "a", "refresh_token": "r", "expires_in": 3600},
+        )
+        server.default = Reply({"records": [], "next_token": None})
+        monkeypatch.setenv("CADENCE_WHOOP_API_URL", server.base_url)
+        monkeypatch.setenv("CADENCE_WHOOP_CLIENT_ID", "cid")
+        monkeypatch.setenv("CADENCE_WHOOP_CLIENT_SECRET", "secret")
+        monkeypatch.setenv("CADENCE_GARMIN_API_URL", "http://127.0.0.1:9")
+        monkeypatch.setenv("CADENCE_STRAVA_API_URL", "http://127.0.0.1:9")
+        monkeypatch.setenv("CADENCE_DEVICE_HTTP_TIMEOUT_SECONDS", "1")
+        reset_caches()
+        yield server
+
+
+def connect_whoop(client, headers) -> None:
+    authorize = client.post("/api/v1/devices/whoop/connect", headers=headers)
+    assert authorize.status_code == 200, authorize.text
+    state = httpx.URL(authorize.json()["authorize_url"]).params["state"]
+    client.get(
+        "/api/v1/devices/whoop/callback",
+        params={"state": state, "code": "c"},
+        follow_redirects=False,
     )
+    devices = client.get("/api/v1/devices", headers=headers).json()["devices"]
+    assert {d["provider"]: d["connected"] for d in devices}["whoop"] is True
 
 
 def seed_user_a(client, a) -> dict[str, object]:
@@ -124,22 +143,18 @@ def seed_user_a(client, a) -> dict[str, object]:
             "/api/v1/settings/llm",
             {"api_key": "sk-alpha-secret-" + A_MARKERS["llm_key_tail"]},
         ),
-        (
-            "POST",
-            "/api/v1/devices/garmin/connect",
-            {"email": A_MARKERS["garmin_login"], "password": "pw"},
-        ),
     ]
     for method, path, body in steps:
         response = client.request(method, path, json=body, headers=h)
         assert response.status_code < 300, (method, path, response.text)
+    connect_whoop(client, h)
     return {
         "workout_id": made.json()["id"],
         "conversation_id": conversation_id,
         "import_id": upload.json()["import_id"],
         "user_id": a.user["id"],
         "name": A_MARKERS["exercise"],
-        "provider": "garmin",
+        "provider": "whoop",
     }
 
 
@@ -169,7 +184,6 @@ def b_request(method: str, path: str, refs: dict, b) -> dict:
         ("PUT", "/api/v1/settings/profile"): {"display_name": "Bee"},
         ("PUT", "/api/v1/settings/coaching-profile"): {"coaching_profile": "bee"},
         ("PUT", "/api/v1/settings/llm"): {"default_model_id": ""},
-        ("POST", "/api/v1/devices/{provider}/connect"): {"email": "b@example.com", "password": "x"},
         ("PATCH", "/api/v1/admin/users/{user_id}"): {"is_active": False, "is_admin": True},
         ("PUT", "/api/v1/admin/llm"): {"api_key": "sk-bee"},
         ("DELETE", "/api/v1/account"): {"password": b.password},
@@ -211,7 +225,7 @@ def _stable_text(response, since: str) -> str:
     return re.sub(ISO_TIME, lambda m: "<now>" if m.group(0) >= since else m.group(0), text)
 
 
-def test_user_b_never_reaches_user_a_data(client, make_account, fake_garmin_login, capsys) -> None:
+def test_user_b_never_reaches_user_a_data(client, make_account, fake_whoop, capsys) -> None:
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
     make_account(name="Owner")  # the first account is the admin: A and B are ordinary users
     a = make_account(email=A_MARKERS["email"], name=A_MARKERS["display_name"])

@@ -164,6 +164,9 @@ def test_the_ui_of_one_process_shows_data_written_through_the_other(two_apps, to
         finally:
             browser.close()
     assert store.dbsize() > keys_before, "Reflex kept no UI state in Redis"
+    page_headers = httpx.get(f"{one.url}/login/").headers  # the prod UI, not the API
+    assert page_headers["x-frame-options"] == "DENY"
+    assert page_headers["x-content-type-options"] == "nosniff"
 
 
 def test_a_device_is_never_synced_by_both_processes_at_once(two_apps, token, provider) -> None:
