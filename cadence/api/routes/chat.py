@@ -17,8 +17,16 @@ from cadence.services.chat.turn import ChatTurn
 router = APIRouter(prefix="/chat", tags=["chat"])
 
 _SSE_SCHEMA = {
-    "type": "string",
-    "description": "Frames `event: <name>` + `data: <JSON>` separated by blank lines (DESIGN §4).",
+    "type": "object",
+    "description": "One Server-Sent Event: `event` names it, `data` is its JSON (DESIGN §4).",
+    "properties": {
+        "event": {
+            "type": "string",
+            "enum": ["token", "tool_start", "tool_end", "chart", "usage", "done", "error"],
+        },
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+    "required": ["event", "data"],
 }
 _SSE_EXAMPLE = (
     'event: tool_start\ndata: {"id": "call_1", "name": "get_sleep_history", "arguments": {}}\n\n'
