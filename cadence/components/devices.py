@@ -1,6 +1,6 @@
 """Device cards: status chip, last sync, the last error in words, connect (Garmin sign-in form or
 an OAuth button), sync now, disconnect with confirmation. Presentational only: ``device`` is a
-dict of strings (provider, label, description, auth, configured, connected, status,
+dict of strings (provider, label, description, auth, setup_problem, connected, status,
 status_label, last_sync, last_error) and the handlers come from the page."""
 
 from __future__ import annotations
@@ -63,23 +63,14 @@ def _garmin_form(device: rx.Var, on_submit, busy: rx.Var) -> rx.Component:
 
 
 def _oauth_button(device: rx.Var, on_connect, busy: rx.Var) -> rx.Component:
-    return rx.cond(
-        device["configured"],
-        rx.button(
-            rx.icon("link", size=16),
-            rx.cond(device["connected"], "Reconnect ", "Connect ") + device["label"],
-            on_click=on_connect(device["provider"]),
-            loading=busy == device["provider"],
-            size="3",
-            min_height=TAP,
-            width="100%",
-        ),
-        rx.text(
-            "Not set up on this server: the administrator must add an OAuth client id and "
-            "secret (see README, Devices).",
-            size="2",
-            color=MUTED,
-        ),
+    return rx.button(
+        rx.icon("link", size=16),
+        rx.cond(device["connected"], "Reconnect ", "Connect ") + device["label"],
+        on_click=on_connect(device["provider"]),
+        loading=busy == device["provider"],
+        size="3",
+        min_height=TAP,
+        width="100%",
     )
 
 
@@ -161,9 +152,13 @@ def device_card(
             rx.cond(
                 ~connected | (device["status"] == "error"),
                 rx.cond(
-                    device["auth"] == "password",
-                    _garmin_form(device, on_garmin_submit, busy),
-                    _oauth_button(device, on_connect, busy),
+                    device["setup_problem"] != "",
+                    rx.text(device["setup_problem"], size="2", color=MUTED),
+                    rx.cond(
+                        device["auth"] == "password",
+                        _garmin_form(device, on_garmin_submit, busy),
+                        _oauth_button(device, on_connect, busy),
+                    ),
                 ),
             ),
             spacing="3",

@@ -39,7 +39,7 @@ def _card(device: DevicePublic) -> dict[str, str]:
         "label": provider.label,
         "description": DESCRIPTIONS.get(device.provider, ""),
         "auth": provider.auth,
-        "configured": "yes" if provider.is_configured() else "",
+        "setup_problem": provider.setup_problem() or "",
         "connected": "yes" if device.connected else "",
         "status": device.status,
         "status_label": STATUS_LABELS[device.status],

@@ -188,9 +188,9 @@ def test_callback_with_a_forged_state_connects_nobody(client, account, fake) -> 
     assert fake.requests == []  # no token exchange was attempted
 
 
-def test_unconfigured_oauth_provider_is_503_with_the_settings_to_set(client, account) -> None:
+def test_unconfigured_oauth_provider_is_409_with_the_settings_to_set(client, account) -> None:
     response = client.post("/api/v1/devices/strava/connect", headers=account.headers)
-    assert response.status_code == 503
+    assert response.status_code == 409
     assert "CADENCE_STRAVA_CLIENT_ID" in response.json()["detail"]
 
 
@@ -201,6 +201,15 @@ def test_garmin_connect_with_password_then_sync(client, account, fake, monkeypat
         return {"tokens": json.dumps({"di_token": "t"}), "display_name": "runner"}
 
     monkeypatch.setattr(garmin, "password_login", login)
+    turned_off = client.post(
+        "/api/v1/devices/garmin/connect",
+        json={"email": "me@example.com", "password": "right-password"},
+        headers=account.headers,
+    )
+    assert turned_off.status_code == 409  # CADENCE_GARMIN_API_URL points at the fake
+    assert "sign-in is turned off" in turned_off.json()["detail"]
+    monkeypatch.delenv("CADENCE_GARMIN_API_URL")  # sign-in goes to "Garmin": the login double
+    reset_caches()
     wrong = client.post(
         "/api/v1/devices/garmin/connect",
         json={"email": "me@example.com", "password": "nope"},
@@ -223,7 +232,9 @@ def test_garmin_connect_with_password_then_sync(client, account, fake, monkeypat
         "status": "ok",
         "authorize_url": None,
     }
-    # Garmin answers 401 to everything here: the device ends up asking for a reconnect.
+    # Garmin (the fake again) answers 401 to everything: the device asks for a reconnect.
+    monkeypatch.setenv("CADENCE_GARMIN_API_URL", fake.base_url)
+    reset_caches()
     fake.default = Reply({"message": "Unauthorized"}, status=401)
     response = client.post("/api/v1/devices/garmin/sync", headers=account.headers)
     assert response.json()["status"] == "error"

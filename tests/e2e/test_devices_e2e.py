@@ -44,7 +44,8 @@ def test_oauth_callback_error_is_shown_in_words(new_page) -> None:
     signup_through_ui(page, email="devices2@example.com", password="steady-pace-9", name="Dev")
     page.goto("/api/v1/devices/whoop/callback?state=forged&code=x")
     # Back on the Devices page, the reason is shown in words.
-    expect(page.get_by_text("CADENCE_WHOOP_CLIENT_ID", exact=False)).to_be_visible()
+    callout = page.get_by_role("status").filter(has_text="CADENCE_WHOOP_CLIENT_ID")
+    expect(callout).to_be_visible()
     assert "/devices" in page.url
 
 

@@ -287,3 +287,15 @@ def test_timeouts_are_recognised_through_the_exception_chain() -> None:
 def test_unusable_stored_tokens_ask_for_reconnection() -> None:
     with pytest.raises(ProviderAuthError, match="reconnect"):
         GarminProvider(get_settings()).client({"tokens": "{}", "display_name": NAME})
+
+
+def test_unreachable_garmin_during_sign_in_says_so() -> None:
+    """The text garminconnect 0.3.2 raised here, offline, after trying its five sign-in ways."""
+    raised = GarminConnectConnectionError(
+        "Login failed: All login strategies exhausted: HTTPSConnectionPool(host='sso.garmin.com',"
+        " port=443): Max retries exceeded with url: /portal/sso/en-US/sign-in (Caused by "
+        "NameResolutionError(\"Failed to resolve 'sso.garmin.com'\"))"
+    )
+    error = translate_error(raised)
+    assert isinstance(error, ProviderUnavailable)
+    assert error.message == "Cannot reach Garmin Connect; will retry later."

@@ -238,4 +238,4 @@ def test_strava_authorize_and_token_exchange(fake) -> None:
 def test_unconfigured_oauth_provider_says_so(monkeypatch) -> None:
     monkeypatch.delenv("CADENCE_WHOOP_CLIENT_ID", raising=False)
     reset_caches()
-    assert not whoop().is_configured()
+    assert "CADENCE_WHOOP_CLIENT_ID" in whoop().setup_problem()

@@ -28,7 +28,7 @@ def list_devices(user: CurrentUser, session: SessionDep) -> DeviceList:
 @router.post(
     "/{provider}/connect",
     response_model=ConnectResponse,
-    responses=error_responses(401, 404, 422, 503),
+    responses=error_responses(401, 404, 409, 422, 503),
 )
 def connect(
     provider: str,
@@ -38,7 +38,8 @@ def connect(
 ) -> ConnectResponse:
     """Garmin: send ``{email, password}``; the password is used once to sign in and never stored.
     WHOOP and Strava: no body; open the returned ``authorize_url`` in a browser, the provider then
-    redirects to ``/devices/{provider}/callback``."""
+    redirects to ``/devices/{provider}/callback``. 409: the provider is not set up on this server
+    (no OAuth client id); 503: the provider could not be reached."""
     params = body.model_dump() if body else {}
     return connections.start_connect(
         session=session, user_id=user.id, provider=provider, params=params

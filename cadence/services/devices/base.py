@@ -78,8 +78,9 @@ class DeviceProvider(Protocol):
     auth: AuthKind
     source: str
 
-    def is_configured(self) -> bool:
-        """Whether this server can talk to the provider (e.g. an OAuth client id is set)."""
+    def setup_problem(self) -> str | None:
+        """Why this server cannot connect the provider (e.g. no OAuth client id), in words for
+        the user; ``None`` when it can."""
         ...
 
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:

@@ -29,7 +29,7 @@ from cadence.services.devices.base import (
     ProviderError,
 )
 from cadence.services.devices.registry import PROVIDER_NAMES, get_provider
-from cadence.services.errors import InvalidInput, NotFound, ServiceUnavailable
+from cadence.services.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 
 OAUTH_STATE_TTL = timedelta(minutes=15)
 INTERRUPTED_SYNC = "The last sync stopped unexpectedly (the app restarted?); it will be retried."
@@ -97,12 +97,9 @@ def store_credentials(connection: DeviceConnection, credentials: Credentials) ->
 
 def _configured_provider(name: str) -> DeviceProvider:
     provider = get_provider(name)
-    if not provider.is_configured():
-        upper = name.upper()
-        raise ServiceUnavailable(
-            f"{provider.label} is not set up on this server: the administrator must set "
-            f"CADENCE_{upper}_CLIENT_ID and CADENCE_{upper}_CLIENT_SECRET."
-        )
+    problem = provider.setup_problem()
+    if problem:  # 409: this server's setup, not a passing outage
+        raise Conflict(problem)
     return provider
 
 

@@ -47,6 +47,13 @@ LABEL = "Garmin Connect"
 SOURCE = "garmin"
 _STATUS = re.compile(r"(?:API Error|error) \(?(\d{3})\)?")
 _NO_SUMMARY = "No data received from server"
+# garminconnect folds transport failures into its own exceptions' text (not their causes)
+_UNREACHABLE = (
+    "Max retries exceeded",
+    "Could not resolve",
+    "Failed to resolve",
+    "Connection refused",
+)
 
 
 # --- mapping: recorded Garmin JSON → plain records ------------------------------------------
@@ -237,7 +244,9 @@ def translate_error(exc: Exception) -> ProviderError:
         return ProviderUnavailable(
             f"Garmin Connect had a server error (HTTP {status}); will retry later."
         )
-    if any(isinstance(c, requests.ConnectionError) for c in causes):
+    if any(isinstance(c, requests.ConnectionError) for c in causes) or any(
+        marker in text for marker in _UNREACHABLE
+    ):
         return ProviderUnavailable("Cannot reach Garmin Connect; will retry later.")
     return ProviderError(f"Garmin Connect request failed: {text[:200]}")
 
@@ -270,8 +279,16 @@ class GarminProvider:
         self.api_url = settings.garmin_api_url
         self._login = login or password_login
 
-    def is_configured(self) -> bool:
-        return True
+    def setup_problem(self) -> str | None:
+        """Sign-in always goes to Garmin's own servers (garminconnect cannot be pointed
+        elsewhere), so it is refused while ``CADENCE_GARMIN_API_URL`` sends Garmin's API to
+        another host (a test double, an offline setup): it would leave the machine anyway."""
+        if self.api_url:
+            return (
+                "Garmin Connect sign-in is turned off on this server: CADENCE_GARMIN_API_URL "
+                "points Garmin at another host, and sign-in can only go to Garmin itself."
+            )
+        return None
 
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:
         raise ProviderError("Garmin Connect signs in with email and password, not a redirect.")

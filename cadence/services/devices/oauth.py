@@ -41,13 +41,20 @@ class OAuthProviderBase:
     """Implements the OAuth half of ``DeviceProvider``; subclasses add the data fetching."""
 
     auth = "oauth"
+    name = ""
 
     def __init__(self, app: OAuthApp, *, transport: httpx.BaseTransport | None = None) -> None:
         self.app = app
         self._transport = transport
 
-    def is_configured(self) -> bool:
-        return self.app.configured
+    def setup_problem(self) -> str | None:
+        if self.app.configured:
+            return None
+        upper = self.name.upper()
+        return (
+            f"{self.app.label} is not set up on this server: the administrator must set "
+            f"CADENCE_{upper}_CLIENT_ID and CADENCE_{upper}_CLIENT_SECRET (see README, Devices)."
+        )
 
     def http_client(self) -> httpx.Client:
         return httpx.Client(timeout=self.app.timeout, transport=self._transport)
