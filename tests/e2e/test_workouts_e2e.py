@@ -3,6 +3,7 @@ best e1RM change, delete the workout."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -153,3 +154,31 @@ def test_repeat_last_workout_and_validation_on_desktop(new_page) -> None:
     page.goto("/workouts")
     expect(page.locator(".workout-card")).to_have_count(2)
     screenshot(page, "workouts-list-1280")
+
+
+def test_list_pages_through_workouts_logged_over_the_api(new_page, live_server) -> None:
+    page = new_page(PHONE)
+    signup_through_ui(page, email="pager@example.com", password="heavy-lifts-5", name="Pat")
+    token = page.evaluate("localStorage.getItem('cadence_token')")
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=live_server.url, headers=headers, timeout=20) as api:
+        for day in range(1, 24):  # 23 workouts, the newest dated 23 Nov
+            created = api.post(
+                "/api/v1/workouts",
+                json={
+                    "date": f"2026-11-{day:02d}",
+                    "workout_name": f"Session {day}",
+                    "exercises": [{"name": "Squat", "sets": 3, "reps": "5", "weight_kg": 100}],
+                },
+            )
+            assert created.status_code == 201, created.text
+    page.goto("/workouts")
+    expect(page.locator(".workout-card")).to_have_count(20)
+    expect(page.locator(".workout-card").first).to_contain_text("Session 23")
+    expect(page.get_by_text("Page 1 of 2 \u00b7 23 workouts")).to_be_visible()
+    page.get_by_role("button", name="Older").click()
+    expect(page.locator(".workout-card")).to_have_count(3)
+    expect(page.locator(".workout-card").last).to_contain_text("Session 1")
+    assert not has_horizontal_scroll(page)
+    page.get_by_role("button", name="Newer").click()
+    expect(page.locator(".workout-card")).to_have_count(20)
