@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from cadence.config import Settings
 from cadence.services.devices.base import Credentials, ProviderAuthError, ProviderError
 from cadence.services.devices.http import request_json
 
@@ -28,7 +29,6 @@ class OAuthApp:
     client_id: str | None
     client_secret: str | None
     timeout: float
-    scope_separator: str = " "
     extra_authorize_params: tuple[tuple[str, str], ...] = ()
     refresh_scope: str | None = None
 
@@ -38,14 +38,33 @@ class OAuthApp:
 
 
 class OAuthProviderBase:
-    """Implements the OAuth half of ``DeviceProvider``; subclasses add the data fetching."""
+    """Implements the OAuth half of ``DeviceProvider``; subclasses declare their endpoints (paths
+    under ``CADENCE_<NAME>_API_URL``) and add the data fetching."""
 
     auth = "oauth"
     name = ""
+    label = ""
+    authorize_path = ""
+    token_path = ""
+    api_path = ""
+    scope = ""
+    refresh_scope: str | None = None
+    extra_authorize_params: tuple[tuple[str, str], ...] = ()
 
-    def __init__(self, app: OAuthApp, *, transport: httpx.BaseTransport | None = None) -> None:
-        self.app = app
-        self._transport = transport
+    def __init__(self, settings: Settings) -> None:
+        base = str(getattr(settings, f"{self.name}_api_url")).rstrip("/")
+        self.app = OAuthApp(
+            label=self.label,
+            authorize_url=base + self.authorize_path,
+            token_url=base + self.token_path,
+            scope=self.scope,
+            client_id=getattr(settings, f"{self.name}_client_id"),
+            client_secret=getattr(settings, f"{self.name}_client_secret"),
+            timeout=settings.device_http_timeout_seconds,
+            extra_authorize_params=self.extra_authorize_params,
+            refresh_scope=self.refresh_scope,
+        )
+        self.api_url = base + self.api_path
 
     def setup_problem(self) -> str | None:
         if self.app.configured:
@@ -57,7 +76,7 @@ class OAuthProviderBase:
         )
 
     def http_client(self) -> httpx.Client:
-        return httpx.Client(timeout=self.app.timeout, transport=self._transport)
+        return httpx.Client(timeout=self.app.timeout)
 
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:
         params = {

@@ -9,16 +9,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import httpx
-
-from cadence.config import Settings
 from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.services.devices.base import (
     Credentials,
     ProviderUnavailable,
     parse_instant,
 )
-from cadence.services.devices.oauth import OAuthApp, OAuthProviderBase
+from cadence.services.devices.oauth import OAuthProviderBase
 
 SOURCE = "strava"
 PER_PAGE = 100
@@ -75,22 +72,11 @@ class StravaProvider(OAuthProviderBase):
     label = "Strava"
     source = SOURCE
 
-    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None):
-        base = settings.strava_api_url.rstrip("/")
-        super().__init__(
-            OAuthApp(
-                label=self.label,
-                authorize_url=f"{base}/oauth/authorize",
-                token_url=f"{base}/oauth/token",
-                scope="read,activity:read_all",
-                client_id=settings.strava_client_id,
-                client_secret=settings.strava_client_secret,
-                timeout=settings.device_http_timeout_seconds,
-                extra_authorize_params=(("approval_prompt", "auto"),),
-            ),
-            transport=transport,
-        )
-        self.api_url = f"{base}/api/v3"
+    authorize_path = "/oauth/authorize"
+    token_path = "/oauth/token"
+    api_path = "/api/v3"
+    scope = "read,activity:read_all"
+    extra_authorize_params = (("approval_prompt", "auto"),)
 
     def fetch_daily_metrics(
         self, credentials: Credentials, *, start: date, end: date

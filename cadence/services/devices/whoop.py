@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 
-from cadence.config import Settings
 from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.services.devices.base import (
     Credentials,
@@ -22,7 +21,7 @@ from cadence.services.devices.base import (
     merge_daily,
     parse_instant,
 )
-from cadence.services.devices.oauth import OAuthApp, OAuthProviderBase
+from cadence.services.devices.oauth import OAuthProviderBase
 
 SOURCE = "whoop"
 SCOPES = "offline read:recovery read:cycles read:sleep read:workout read:profile"
@@ -172,22 +171,11 @@ class WhoopProvider(OAuthProviderBase):
     label = "WHOOP"
     source = SOURCE
 
-    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None):
-        base = settings.whoop_api_url.rstrip("/")
-        super().__init__(
-            OAuthApp(
-                label=self.label,
-                authorize_url=f"{base}/oauth/oauth2/auth",
-                token_url=f"{base}/oauth/oauth2/token",
-                scope=SCOPES,
-                client_id=settings.whoop_client_id,
-                client_secret=settings.whoop_client_secret,
-                timeout=settings.device_http_timeout_seconds,
-                refresh_scope="offline",
-            ),
-            transport=transport,
-        )
-        self.api_url = f"{base}/developer/v2"
+    authorize_path = "/oauth/oauth2/auth"
+    token_path = "/oauth/oauth2/token"
+    api_path = "/developer/v2"
+    scope = SCOPES
+    refresh_scope = "offline"  # WHOOP asks for it again when refreshing
 
     def collection(
         self, client: httpx.Client, credentials: Credentials, path: str, *, start: date, end: date
