@@ -80,7 +80,7 @@ def start_import(
     Commits ``session`` so the background runner (its own session) sees the job.
     """
     if not files or len(files) > MAX_FILES:
-        _discard(files)
+        discard(files)
         raise InvalidInput(
             f"Attach 1 to {MAX_FILES} files in the 'file' field (zip larger sets).", field="file"
         )
@@ -146,12 +146,12 @@ def run_job(*, job_id: int, user_id: int, files: list[StagedFile], dry_run: bool
         total.errors.append("The import stopped on an internal error; what was saved is kept.")
     finally:
         _finish(job_id, total)
-        _discard(files)
+        discard(files)
         with _in_flight_lock:
             _in_flight.discard(job_id)
 
 
-def _discard(files: list[StagedFile]) -> None:
+def discard(files: list[StagedFile]) -> None:
     """Delete the staged copies (their whole staging folder)."""
     for folder in {staged.path.parent for staged in files}:
         shutil.rmtree(folder, ignore_errors=True)

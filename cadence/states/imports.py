@@ -86,16 +86,17 @@ class ImportsState(AuthState):
             return
         self.status, self.progress, self.summary = "queued", 0, "Uploading…"
         yield
+        staged = await asyncio.to_thread(
+            imports.stage_files, uploads=[(f.filename or "upload", f.file) for f in files]
+        )
         try:
-            staged = await asyncio.to_thread(
-                imports.stage_files, uploads=[(f.filename or "upload", f.file) for f in files]
-            )
             job = await self.as_user(
                 lambda session, user: imports.to_public(
                     imports.start_import(session=session, user_id=user.id, files=staged)
                 )
             )
         except DomainError as exc:
+            imports.discard(staged)  # e.g. the session expired: nothing will read these copies
             self.status, self.summary, self.upload_error = "", "", exc.message
             return
         self._show(job)
