@@ -9,7 +9,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from cadence.api import mcp, openapi
-from cadence.api.middleware import API_PREFIX, BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from cadence.api.middleware import (
+    API_PREFIX,
+    BodySizeLimitMiddleware,
+    RejectNulMiddleware,
+    SecurityHeadersMiddleware,
+)
 from cadence.api.routes import (
     account,
     activities,
@@ -95,6 +100,7 @@ def create_api() -> FastAPI:
     openapi.install(api)
     api.add_exception_handler(DomainError, _domain_error_handler)
     api.add_exception_handler(OperationalError, _database_unavailable_handler)
+    api.add_middleware(RejectNulMiddleware)
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
     api.add_middleware(
         BodySizeLimitMiddleware,

@@ -1,4 +1,4 @@
-"""ASGI middleware for the REST API: request body caps and security headers."""
+"""ASGI middleware for the REST API: request body caps, NUL-free URLs and security headers."""
 
 from __future__ import annotations
 
@@ -80,11 +80,15 @@ class BodySizeLimitMiddleware:
 
 
 async def _send_too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"Request body is too large (limit {limit} bytes)."}).encode()
+    await _send_json(send, 413, {"detail": f"Request body is too large (limit {limit} bytes)."})
+
+
+async def _send_json(send: Send, status: int, payload: dict) -> None:
+    body = json.dumps(payload).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
@@ -93,6 +97,28 @@ async def _send_too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class RejectNulMiddleware:
+    """Answer 422 when an API URL (path or query) carries a NUL character: no Cadence text may
+    hold one and PostgreSQL cannot store it (request bodies are checked by ``StrictBody``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"].startswith(API_PREFIX)
+            and ("\x00" in scope["path"] or b"%00" in scope.get("query_string", b""))
+        ):
+            where = "path" if "\x00" in scope["path"] else "query"
+            detail = [
+                {"loc": [where], "msg": "must not contain NUL characters", "type": "value_error"}
+            ]
+            await _send_json(send, 422, {"detail": detail})
+            return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeadersMiddleware:

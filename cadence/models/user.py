@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
@@ -32,9 +33,28 @@ class User(SQLModel, table=True):
 
 
 class StrictBody(BaseModel):
-    """Request bodies reject unknown fields so typos are reported, not ignored."""
+    """Request bodies reject unknown fields so typos are reported, not ignored, and any text
+    holding a NUL character (PostgreSQL cannot store it; it is never meaningful here)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        if contains_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+def contains_nul(value: Any) -> bool:
+    """True when ``value`` (a string, or a list/dict of them at any depth) holds a NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(contains_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    return False
 
 
 class UserPublic(BaseModel):

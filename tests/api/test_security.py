@@ -95,3 +95,29 @@ def test_api_grants_no_cross_origin_credentials(client, account) -> None:
     )
     assert response.headers.get("access-control-allow-credentials") != "true"
     assert response.headers.get("access-control-allow-origin") in (None, "*")
+
+
+NUL_REQUESTS = [
+    ("GET", "/api/v1/exercises/a%00b/history", None),
+    ("GET", "/api/v1/exercises/library?q=%00", None),
+    ("PUT", "/api/v1/settings/profile", {"display_name": "a\u0000"}),
+    ("PUT", "/api/v1/settings/coaching-profile", {"coaching_profile": "a\u0000"}),
+    ("POST", "/api/v1/auth/login", {"email": "a\u0000@example.com", "password": "abcdefgh1"}),
+    (
+        "POST",
+        "/api/v1/workouts",
+        {
+            "date": "2026-11-20",
+            "workout_name": "leg\u0000day",
+            "exercises": [{"name": "Squat", "sets": 1, "reps": "5", "weight_kg": 1}],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), NUL_REQUESTS)
+def test_nul_characters_are_422_never_500(client, account, method, url, body) -> None:
+    """PostgreSQL cannot store NUL: before the guard these were 500s there (found by fuzzing)."""
+    response = client.request(method, url, json=body, headers=account.headers)
+    assert response.status_code == 422, response.text
+    assert "NUL" in response.text
