@@ -12,7 +12,7 @@ from cadence.api import mcp, openapi
 from cadence.api.middleware import (
     API_PREFIX,
     BodySizeLimitMiddleware,
-    RejectNulMiddleware,
+    RejectControlCharactersMiddleware,
     SecurityHeadersMiddleware,
 )
 from cadence.api.routes import (
@@ -100,7 +100,7 @@ def create_api() -> FastAPI:
     openapi.install(api)
     api.add_exception_handler(DomainError, _domain_error_handler)
     api.add_exception_handler(OperationalError, _database_unavailable_handler)
-    api.add_middleware(RejectNulMiddleware)
+    api.add_middleware(RejectControlCharactersMiddleware)
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
     api.add_middleware(
         BodySizeLimitMiddleware,

@@ -1,4 +1,4 @@
-"""ASGI middleware for the REST API: request body caps, NUL-free URLs and security headers."""
+"""ASGI middleware for the REST API: request body caps, control-free URLs, security headers."""
 
 from __future__ import annotations
 
@@ -99,25 +99,28 @@ async def _send_json(send: Send, status: int, payload: dict) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class RejectNulMiddleware:
-    """Answer 422 when an API URL (path or query) carries a NUL character: no Cadence text may
-    hold one and PostgreSQL cannot store it (request bodies are checked by ``StrictBody``)."""
+class RejectControlCharactersMiddleware:
+    """Answer 422 (JSON) when an API URL carries a control character: a NUL anywhere (no
+    Cadence text may hold one and PostgreSQL cannot store it; request bodies are checked by
+    ``StrictBody``) or any C0 control in the path, which no route matches (the request would
+    otherwise fall through to the web UI's plain-text 404)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["path"].startswith(API_PREFIX)
-            and ("\x00" in scope["path"] or b"%00" in scope.get("query_string", b""))
-        ):
-            where = "path" if "\x00" in scope["path"] else "query"
-            detail = [
-                {"loc": [where], "msg": "must not contain NUL characters", "type": "value_error"}
-            ]
-            await _send_json(send, 422, {"detail": detail})
-            return
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+            in_path = any(ord(char) < 32 or char == "\x7f" for char in scope["path"])
+            if in_path or b"%00" in scope.get("query_string", b""):
+                detail = [
+                    {
+                        "loc": ["path" if in_path else "query"],
+                        "msg": "must not contain NUL or other control characters",
+                        "type": "value_error",
+                    }
+                ]
+                await _send_json(send, 422, {"detail": detail})
+                return
         await self.app(scope, receive, send)
 
 

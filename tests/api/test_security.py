@@ -98,6 +98,7 @@ def test_api_grants_no_cross_origin_credentials(client, account) -> None:
 
 
 NUL_REQUESTS = [
+    ("GET", "/api/v1/conversations/a%0Ab/messages", None),  # was a text/plain 404 from the UI
     ("GET", "/api/v1/exercises/a%00b/history", None),
     ("GET", "/api/v1/exercises/library?q=%00", None),
     ("PUT", "/api/v1/settings/profile", {"display_name": "a\u0000"}),
@@ -116,7 +117,7 @@ NUL_REQUESTS = [
 
 
 @pytest.mark.parametrize(("method", "url", "body"), NUL_REQUESTS)
-def test_nul_characters_are_422_never_500(client, account, method, url, body) -> None:
+def test_nul_and_control_characters_are_422_never_500(client, account, method, url, body) -> None:
     """PostgreSQL cannot store NUL: before the guard these were 500s there (found by fuzzing)."""
     response = client.request(method, url, json=body, headers=account.headers)
     assert response.status_code == 422, response.text
