@@ -5,7 +5,8 @@ Proven here: a token issued by one process works on the other and sees what the 
 the UI of one process shows a workout logged through the other's API; the offline coach answers
 on both, continuing one conversation across them; Reflex keeps its UI state in Redis; and a
 manual device sync started on both at the same instant runs once (the per-connection lease),
-the other process answering 409.
+the other process answering 409; and two background-sync rounds started at once in two OS
+processes sync a due device once.
 
 Runs in the PostgreSQL pass of the suite (``CADENCE_TEST_DATABASE_URL``) with Redis on
 127.0.0.1:6379; it is skipped with the reason otherwise.
@@ -16,16 +17,27 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT
 from tests.fakes.device_server import FakeProviderServer, Reply
-from tests.live import Server, app_lock, database_url, migrate, server_env, start_app, stop
+from tests.live import (
+    VENV_BIN,
+    Server,
+    app_lock,
+    database_url,
+    migrate,
+    server_env,
+    start_app,
+    stop,
+)
 
 pytestmark = pytest.mark.slow
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -205,3 +217,27 @@ def test_a_device_is_never_synced_by_both_processes_at_once(two_apps, token, pro
 def _device(http: httpx.Client) -> dict:
     devices = http.get("/devices").json()["devices"]
     return next(d for d in devices if d["provider"] == "whoop")
+
+
+def test_background_sync_rounds_in_two_processes_sync_a_due_device_once(
+    two_apps, token, provider
+) -> None:
+    """The scheduler's path (``run_due_syncs``, what every app worker runs each minute), started
+    in two OS processes at the same instant (``python -m cadence sync``) on the same due
+    connection: exactly one of them syncs it."""
+    one, _ = two_apps
+    engine = create_engine(one.env["CADENCE_DATABASE_URL"])
+    with engine.begin() as conn:  # make every connected device due now
+        conn.execute(text("UPDATE device_connection SET next_sync_at = now() - interval '1 hour'"))
+    engine.dispose()
+    provider.requests.clear()
+    command = [str(VENV_BIN / "python"), "-m", "cadence", "sync"]
+    runs = [
+        subprocess.Popen(command, cwd=ROOT, env=one.env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    sleep_pages = [r for r in provider.requests if r.path.endswith("/activity/sleep")]
+    assert len(sleep_pages) == 1, f"synced {len(sleep_pages)} times: {outputs}"
+    assert sum("Nothing to sync" in out for out in outputs) == 1, outputs
