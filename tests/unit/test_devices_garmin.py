@@ -299,3 +299,37 @@ def test_unreachable_garmin_during_sign_in_says_so() -> None:
     error = translate_error(raised)
     assert isinstance(error, ProviderUnavailable)
     assert error.message == "Cannot reach Garmin Connect; will retry later."
+
+
+def test_tokens_garminconnect_renews_mid_sync_are_stored(
+    fake, session, user_id, monkeypatch
+) -> None:
+    """A 401 on a data call makes garminconnect renew its DI token by itself and retry; the
+    renewed (rotated) tokens must reach the database, or the next sync would hold stale ones."""
+    monkeypatch.setattr(garminconnect.client, "DI_TOKEN_URL", f"{fake.base_url}/di-oauth2/token")
+    renewed = jwt(client_id="GCM_ANDROID_DARK", exp=int(time.time()) + 3600, n="renewed")
+    fake.json("POST", "/di-oauth2/token", {"access_token": renewed, "refresh_token": "r-rotated"})
+    serve_recorded(fake)
+    sleep_path = f"/wellness-service/wellness/dailySleepData/{NAME}"
+    recorded_sleep = fixture("sleep_dailySleepData_2025-07-07.json")
+
+    def sleep(request: Recorded) -> Reply:
+        if request.headers["authorization"] != f"Bearer {renewed}":
+            return Reply({"message": "expired"}, status=401)
+        return Reply(recorded_sleep)
+
+    fake.route("GET", sleep_path, sleep)
+    valid = jwt(client_id="GCM_ANDROID_DARK", exp=int(time.time()) + 3600)  # not expiring soon
+    connection = connect(
+        session,
+        user_id,
+        {"tokens": tokens(valid, refresh="r1", client="GCM_ANDROID_DARK"), "display_name": NAME},
+    )
+    assert run(session, user_id).status == "ok"
+    assert [h.headers["authorization"] for h in fake.hits(sleep_path)] == [
+        f"Bearer {valid}",
+        f"Bearer {renewed}",
+    ]
+    stored = session.get(DeviceConnection, connection.id, populate_existing=True)
+    saved = json.loads(connections.read_credentials(stored)["tokens"])
+    assert (saved["di_token"], saved["di_refresh_token"]) == (renewed, "r-rotated")

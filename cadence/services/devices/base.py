@@ -95,6 +95,11 @@ class DeviceProvider(Protocol):
         """New credentials when they expire soon (or ``force``), else ``None``."""
         ...
 
+    def renewed_credentials(self, credentials: Credentials) -> Credentials | None:
+        """Credentials the provider's client renewed on its own while fetching with
+        ``credentials`` (to be stored), else ``None``."""
+        ...
+
     def fetch_daily_metrics(
         self, credentials: Credentials, *, start: date, end: date
     ) -> list[DailyMetricIn]:

@@ -278,6 +278,7 @@ class GarminProvider:
     ) -> None:
         self.api_url = settings.garmin_api_url
         self._login = login or password_login
+        self._clients: dict[str, Garmin] = {}  # one client per stored tokens, for one sync
 
     def setup_problem(self) -> str | None:
         """Sign-in always goes to Garmin's own servers (garminconnect cannot be pointed
@@ -309,7 +310,11 @@ class GarminProvider:
         return credentials
 
     def client(self, credentials: Credentials) -> Garmin:
-        """A ``Garmin`` API object restored from stored tokens (no sign-in)."""
+        """A ``Garmin`` API object restored from stored tokens (no sign-in), reused while this
+        provider object lives so that tokens it renews can be read back."""
+        tokens = credentials.get("tokens")
+        if isinstance(tokens, str) and tokens in self._clients:
+            return self._clients[tokens]
         api = Garmin()
         try:
             api.client.loads(credentials["tokens"])
@@ -320,7 +325,16 @@ class GarminProvider:
         api.display_name = credentials.get("display_name")
         if self.api_url:  # garminconnect 0.3.2 (pinned) keeps its API host in _connectapi
             api.client._connectapi = self.api_url.rstrip("/")
+        self._clients[tokens] = api
         return api
+
+    def renewed_credentials(self, credentials: Credentials) -> Credentials | None:
+        """garminconnect renews an expiring or rejected access token by itself mid-request;
+        the renewed tokens (Garmin may rotate the refresh token too) must be kept."""
+        api = self._clients.get(credentials.get("tokens"))
+        if api is None or api.client.dumps() == credentials["tokens"]:
+            return None
+        return {**credentials, "tokens": api.client.dumps()}
 
     def refresh_credentials(self, credentials: Credentials, *, force: bool) -> Credentials | None:
         """Renew the Garmin access token with its refresh token when it expires soon."""

@@ -118,6 +118,10 @@ class OAuthProviderBase:
         fresh.setdefault("refresh_token", refresh_token)
         return {**credentials, **fresh}
 
+    def renewed_credentials(self, credentials: Credentials) -> Credentials | None:
+        """Never: OAuth tokens are only renewed through ``refresh_credentials``."""
+        return None
+
     def _token_request(self, body: dict[str, str], *, failure: str) -> Credentials:
         data = {**body, "client_id": self.app.client_id, "client_secret": self.app.client_secret}
         with self.http_client() as client:

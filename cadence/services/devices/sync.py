@@ -192,10 +192,14 @@ def _fetch(
         try:
             daily = impl.fetch_daily_metrics(credentials, start=start, end=end)
             recorded = impl.fetch_activities(credentials, start=start, end=end)
-            return daily, recorded
         except ProviderAuthError:
             if attempt:
                 raise
+        else:
+            renewed = impl.renewed_credentials(credentials)
+            if renewed is not None:
+                _save_credentials(session, connection_id, owner, renewed)
+            return daily, recorded
     raise AssertionError("unreachable")
 
 
