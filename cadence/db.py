@@ -23,9 +23,13 @@ def make_engine(url: str) -> Engine:
     lock_timeout_ms = get_settings().database_lock_timeout_ms
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
+        pool: dict[str, int] = {}
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+            # As many connections as the server has request threads (anyio's 40): a request
+            # never waits for a pooled connection, only for SQLite's write lock.
+            pool = {"pool_size": 20, "max_overflow": 20}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", partial(_configure_sqlite_connection, lock_timeout_ms))
         return engine
     return create_engine(

@@ -7,6 +7,7 @@ import logging
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cadence.api import mcp, openapi
 from cadence.api.middleware import (
@@ -100,6 +101,7 @@ def create_api() -> FastAPI:
     openapi.install(api)
     api.add_exception_handler(DomainError, _domain_error_handler)
     api.add_exception_handler(OperationalError, _database_unavailable_handler)
+    api.add_exception_handler(PoolTimeout, _database_unavailable_handler)  # pool exhausted
     api.add_middleware(RejectControlCharactersMiddleware)
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
     api.add_middleware(
@@ -130,8 +132,7 @@ async def _domain_error_handler(_request: Request, exc: Exception) -> JSONRespon
 
 
 async def _database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, OperationalError)
-    if _is_disk_full(exc):
+    if isinstance(exc, OperationalError) and _is_disk_full(exc):
         logger.error("database storage is full")
         detail = "The server's storage is full. Nothing was saved; tell the administrator."
     else:

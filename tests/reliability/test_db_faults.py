@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, text
+from sqlalchemy import create_engine, event, func, text
 from sqlmodel import SQLModel, select
 
 from cadence import db
@@ -173,3 +173,21 @@ def test_disk_full_is_a_clear_error_and_keeps_everything_acknowledged(
         again = client.post("/api/v1/workouts", json=workout(name, 40), headers=headers)
         assert again.status_code == 201, again.text
         engine.dispose()
+
+
+def test_an_exhausted_connection_pool_is_a_503_not_a_500(client, account) -> None:
+    """Every pooled connection busy for longer than the pool timeout: a clear 503."""
+    url = db.get_engine().url.render_as_string(hide_password=False)
+    args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+    tiny = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.2, connect_args=args)
+    real_get_engine, db.get_engine = db.get_engine, lambda: tiny
+    try:
+        with tiny.connect():  # the only connection is taken
+            response = client.get("/api/v1/workouts", headers=account.headers)
+        recovered = client.get("/api/v1/workouts", headers=account.headers)
+    finally:
+        db.get_engine = real_get_engine
+        tiny.dispose()
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "5"
+    assert recovered.status_code == 200
