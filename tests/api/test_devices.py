@@ -142,7 +142,10 @@ def test_whoop_oauth_connect_callback_sync_disconnect(client, account, fake, ses
     ).json()["metrics"]
     assert len(metrics) == 7 and {m["source"] for m in metrics} == {"whoop"}
 
+    fake.route("DELETE", "/developer/v2/user/access", Reply(status=204))
     assert client.delete("/api/v1/devices/whoop", headers=account.headers).status_code == 204
+    [revoked] = fake.hits("/developer/v2/user/access", "DELETE")
+    assert revoked.headers["authorization"] == "Bearer at-1"  # WHOOP was asked to end access
     listed = devices(client, account)["whoop"]
     assert (listed["connected"], listed["status"]) == (False, "disconnected")
     session.expire_all()
@@ -257,3 +260,14 @@ def test_openapi_documents_the_device_routes(client) -> None:
     assert "post" in paths["/api/v1/devices/{provider}/connect"]
     assert "303" in paths["/api/v1/devices/{provider}/callback"]["get"]["responses"]
     assert "409" in paths["/api/v1/devices/{provider}/sync"]["post"]["responses"]
+
+
+def test_disconnect_erases_even_when_the_provider_cannot_revoke(client, account, fake, session):
+    serve_whoop(fake)
+    connect_whoop(client, account)
+    fake.route("DELETE", "/developer/v2/user/access", Reply({"error": "down"}, status=503))
+    assert client.delete("/api/v1/devices/whoop", headers=account.headers).status_code == 204
+    assert len(fake.hits("/developer/v2/user/access", "DELETE")) == 1
+    assert devices(client, account)["whoop"]["connected"] is False
+    session.expire_all()
+    assert session.exec(select(DeviceConnection)).one().credentials is None

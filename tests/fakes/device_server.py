@@ -127,6 +127,7 @@ class FakeProviderServer:
 
             do_GET = _serve
             do_POST = _serve
+            do_DELETE = _serve
 
         return _Handler
 

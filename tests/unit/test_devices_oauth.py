@@ -239,3 +239,14 @@ def test_unconfigured_oauth_provider_says_so(monkeypatch) -> None:
     monkeypatch.delenv("CADENCE_WHOOP_CLIENT_ID", raising=False)
     reset_caches()
     assert "CADENCE_WHOOP_CLIENT_ID" in whoop().setup_problem()
+
+
+def test_revoke_asks_each_provider_to_end_access(fake) -> None:
+    fake.route("DELETE", "/developer/v2/user/access", Reply(status=204))
+    fake.json("POST", "/oauth/deauthorize", {"access_token": "at-1"})
+    whoop().revoke(creds())
+    StravaProvider(get_settings()).revoke(creds())
+    assert [(r.method, r.path, r.headers["authorization"]) for r in fake.requests] == [
+        ("DELETE", "/developer/v2/user/access", "Bearer at-1"),
+        ("POST", "/oauth/deauthorize", "Bearer at-1"),
+    ]

@@ -95,6 +95,10 @@ class DeviceProvider(Protocol):
         """New credentials when they expire soon (or ``force``), else ``None``."""
         ...
 
+    def revoke(self, credentials: Credentials) -> None:
+        """Ask the provider to end this access (on disconnect); may raise ``ProviderError``."""
+        ...
+
     def renewed_credentials(self, credentials: Credentials) -> Credentials | None:
         """Credentials the provider's client renewed on its own while fetching with
         ``credentials`` (to be stored), else ``None``."""

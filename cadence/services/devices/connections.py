@@ -8,6 +8,7 @@ a database write lock. A new connection is due for its first sync at once.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from datetime import timedelta
 
@@ -29,7 +30,15 @@ from cadence.services.devices.base import (
     ProviderError,
 )
 from cadence.services.devices.registry import PROVIDER_NAMES, get_provider
-from cadence.services.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from cadence.services.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+)
+
+logger = logging.getLogger(__name__)
 
 OAUTH_STATE_TTL = timedelta(minutes=15)
 INTERRUPTED_SYNC = "The last sync stopped unexpectedly (the app restarted?); it will be retried."
@@ -187,11 +196,25 @@ def _save_connection(
 
 
 def disconnect(*, session: Session, user_id: int, provider: str) -> None:
-    """Erase the credentials and stop syncing; already-synced data stays (idempotent)."""
-    get_provider(provider)
+    """Erase the credentials and stop syncing, then ask the provider to revoke its tokens (best
+    effort: the erasure is committed first and stands whatever the provider answers). Data
+    already synced stays. Idempotent."""
+    impl = get_provider(provider)
     connection = get_connection(session=session, user_id=user_id, provider=provider)
     if connection is None:
         return
+    stored = connection.credentials
+    _erase(connection)
+    session.add(connection)
+    session.commit()
+    if stored is not None:
+        try:
+            impl.revoke(json.loads(decrypt_secret(stored)))
+        except (ProviderError, DomainError, ValueError) as exc:
+            logger.info("revoking %s access failed: %s", provider, exc)
+
+
+def _erase(connection: DeviceConnection) -> None:
     connection.credentials = None
     connection.status = "disconnected"
     connection.needs_reconnect = False
@@ -199,5 +222,3 @@ def disconnect(*, session: Session, user_id: int, provider: str) -> None:
     connection.failure_count = 0
     connection.next_sync_at = None
     connection.updated_at = utcnow()
-    session.add(connection)
-    session.flush()

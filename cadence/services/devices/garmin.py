@@ -328,6 +328,9 @@ class GarminProvider:
         self._clients[tokens] = api
         return api
 
+    def revoke(self, credentials: Credentials) -> None:
+        """Garmin offers no token revocation to this client: erasing the tokens is all."""
+
     def renewed_credentials(self, credentials: Credentials) -> Credentials | None:
         """garminconnect renews an expiring or rejected access token by itself mid-request;
         the renewed tokens (Garmin may rotate the refresh token too) must be kept."""

@@ -22,7 +22,7 @@ def request_json(
     auth_failure: str,
     **kwargs: Any,
 ) -> Any:
-    """Send one request and return its decoded JSON body.
+    """Send one request and return its decoded JSON body (``None`` when it has none).
 
     ``auth_failure`` is the message for a 400/401/403 answer (what the user should do about it).
     """
@@ -37,6 +37,8 @@ def request_json(
             f"Cannot reach {label} ({exc.__class__.__name__}); will retry later."
         ) from exc
     _raise_for_status(response, label=label, auth_failure=auth_failure)
+    if response.status_code == 204 or not response.content:
+        return None
     try:
         return response.json()
     except ValueError as exc:

@@ -64,6 +64,7 @@ class OAuthProviderBase:
             extra_authorize_params=self.extra_authorize_params,
             refresh_scope=self.refresh_scope,
         )
+        self.base_url = base
         self.api_url = base + self.api_path
 
     def setup_problem(self) -> str | None:
@@ -117,6 +118,23 @@ class OAuthProviderBase:
         )
         fresh.setdefault("refresh_token", refresh_token)
         return {**credentials, **fresh}
+
+    revoke_method = ""  # the provider's own revocation endpoint, if it has one
+    revoke_path = ""
+
+    def revoke(self, credentials: Credentials) -> None:
+        """Revoke the access token at the provider (WHOOP, Strava)."""
+        if not self.revoke_path:
+            return
+        with self.http_client() as client:
+            request_json(
+                client,
+                self.revoke_method,
+                self.base_url + self.revoke_path,
+                label=self.app.label,
+                auth_failure=f"{self.app.label} no longer accepted the token",
+                headers={"Authorization": f"Bearer {credentials.get('access_token', '')}"},
+            )
 
     def renewed_credentials(self, credentials: Credentials) -> Credentials | None:
         """Never: OAuth tokens are only renewed through ``refresh_credentials``."""

@@ -77,6 +77,7 @@ class StravaProvider(OAuthProviderBase):
     api_path = "/api/v3"
     scope = "read,activity:read_all"
     extra_authorize_params = (("approval_prompt", "auto"),)
+    revoke_method, revoke_path = "POST", "/oauth/deauthorize"
 
     def fetch_daily_metrics(
         self, credentials: Credentials, *, start: date, end: date

@@ -176,6 +176,7 @@ class WhoopProvider(OAuthProviderBase):
     api_path = "/developer/v2"
     scope = SCOPES
     refresh_scope = "offline"  # WHOOP asks for it again when refreshing
+    revoke_method, revoke_path = "DELETE", "/developer/v2/user/access"
 
     def collection(
         self, client: httpx.Client, credentials: Credentials, path: str, *, start: date, end: date
