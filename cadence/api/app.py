@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from fastapi import APIRouter, FastAPI, Request
@@ -47,6 +48,7 @@ from cadence.services.errors import (
 logger = logging.getLogger(__name__)
 
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
+STORAGE_FULL = "The server's storage is full. Nothing was saved; tell the administrator."
 DOCS_URL = f"{API_PREFIX}/docs"
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -102,6 +104,7 @@ def create_api() -> FastAPI:
     api.add_exception_handler(DomainError, _domain_error_handler)
     api.add_exception_handler(OperationalError, _database_unavailable_handler)
     api.add_exception_handler(PoolTimeout, _database_unavailable_handler)  # pool exhausted
+    api.add_exception_handler(OSError, _os_error_handler)  # e.g. staging an upload, disk full
     api.add_middleware(RejectControlCharactersMiddleware)
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
     api.add_middleware(
@@ -134,7 +137,7 @@ async def _domain_error_handler(_request: Request, exc: Exception) -> JSONRespon
 async def _database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, OperationalError) and _is_disk_full(exc):
         logger.error("database storage is full")
-        detail = "The server's storage is full. Nothing was saved; tell the administrator."
+        detail = STORAGE_FULL
     else:
         logger.warning("database unavailable: %s", exc.__class__.__name__)
         detail = "The database is busy or unavailable. Nothing was saved; please retry."
@@ -143,6 +146,17 @@ async def _database_unavailable_handler(_request: Request, exc: Exception) -> JS
         status_code=503,
         headers={"Retry-After": "5"},
     )
+
+
+async def _os_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OSError)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        logger.error("storage is full: %s", exc.strerror)
+        return JSONResponse(
+            {"detail": STORAGE_FULL}, status_code=503, headers={"Retry-After": "60"}
+        )
+    logger.exception("unexpected OS error")
+    return JSONResponse({"detail": "Internal server error."}, status_code=500)
 
 
 def _is_disk_full(exc: OperationalError) -> bool:

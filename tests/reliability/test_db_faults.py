@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, event, func, text
 from sqlmodel import SQLModel, select
 
 from cadence import db
+from cadence.config import get_settings
 from cadence.models.workout import Workout
 from tests.conftest import reset_caches
 
@@ -191,3 +192,21 @@ def test_an_exhausted_connection_pool_is_a_503_not_a_500(client, account) -> Non
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "5"
     assert recovered.status_code == 200
+
+
+def test_a_full_disk_while_staging_an_upload_is_a_clear_503(client, account, monkeypatch) -> None:
+    """Uploads are staged under the data dir before the job exists: a full disk there is a 503
+    with the storage message (it was a 500), and no import job is recorded."""
+    with tiny_filesystem(size_kb=1024) as mount:
+        if mount is None:
+            pytest.skip("needs root to mount a tmpfs (max_page_count cannot fill a directory)")
+        monkeypatch.setenv("CADENCE_DATA_DIR", str(mount))
+        get_settings.cache_clear()
+        _fill(mount, leave_bytes=16 * 1024)
+        upload = [("file", ("big.gpx", b"<gpx>" + b" " * 200_000 + b"</gpx>"))]
+        response = client.post("/api/v1/imports", files=upload, headers=account.headers)
+        get_settings.cache_clear()
+    assert response.status_code == 503, response.text
+    assert "storage is full" in response.json()["detail"]
+    with db.get_engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM import_job")).scalar() == 0
