@@ -3,7 +3,9 @@
  * Never cached: anything under /api/ (REST, chat streams, exports, MCP), Reflex's /_event
  * websocket and /_upload, /ping and /_health, non-GET requests, requests carrying an
  * Authorization header, and other origins. Pages are network-first (they hold no user data: it
- * arrives over the websocket after load); hashed build assets and icons are cache-first.
+ * arrives over the websocket after load); hashed build assets (/assets/*) are cache-first;
+ * other static files (pwa.js, pwa.css, icons, manifest) are served from the cache and refreshed
+ * in the background, so an update reaches the next load.
  */
 const VERSION = "cadence-v1";
 const SHELL_CACHE = `${VERSION}-shell`;
@@ -17,7 +19,8 @@ const PRECACHE = [
   "/icons/apple-touch-icon.png",
 ];
 const NEVER_CACHE = [/^\/api\//, /^\/_event/, /^\/_upload/, /^\/ping/, /^\/_health/];
-const STATIC_ASSET = /^\/(assets|icons|_next|static)\/|\.(js|css|woff2?|png|svg|ico|webmanifest)$/;
+const HASHED_ASSET = /^\/assets\//;
+const STATIC_FILE = /\.(js|css|woff2?|png|svg|ico|webmanifest)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -60,13 +63,27 @@ async function cacheFirstAsset(request) {
   return response;
 }
 
+async function staleWhileRevalidate(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(request);
+  const refresh = fetch(request)
+    .then((response) => {
+      if (response.ok && response.type === "basic") cache.put(request, response.clone());
+      return response;
+    })
+    .catch(() => cached || Response.error());
+  return cached || refresh;
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (!cacheable(request, url)) return; // straight to the network, never stored
   if (request.mode === "navigate") {
     event.respondWith(networkFirstPage(request));
-  } else if (STATIC_ASSET.test(url.pathname)) {
+  } else if (HASHED_ASSET.test(url.pathname)) {
     event.respondWith(cacheFirstAsset(request));
+  } else if (STATIC_FILE.test(url.pathname)) {
+    event.respondWith(staleWhileRevalidate(request));
   }
 });
