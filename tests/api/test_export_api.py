@@ -272,3 +272,22 @@ def test_a_zip_that_only_looks_like_an_export_is_refused(client, account):
 
 def test_export_requires_auth(client):
     assert client.get("/api/v1/export").status_code == 401
+
+
+def test_broken_records_are_reported_and_the_rest_restored(client, make_account):
+    owner = make_account()
+    populate(client, owner)
+    source = export(client, owner)
+    files = {name: load(source, name) for name in source.namelist() if name.endswith(".json")}
+    files["workouts.json"][0]["exercises"][0]["sets"] = 0  # invalid: sets 1-100
+    files["daily_metrics.json"].append({"date": "not-a-date", "source": "garmin"})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("cadence-export.json", json.dumps(files.pop("cadence-export.json")))
+        for name, data in files.items():
+            archive.writestr(name, json.dumps(data))
+    job = upload(client, make_account(), "edited-export.zip", buffer.getvalue())
+    assert job["status"] == "partial"
+    assert any("workout #1" in e for e in job["errors"]), job["errors"]
+    assert any("metric #4" in e for e in job["errors"]), job["errors"]
+    assert job["counts"]["workouts"] == 1 and job["counts"]["daily_metrics"] == 3
