@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from cadence.db import session_scope
@@ -21,12 +22,15 @@ MAX_PAGE = 100_000
 ResourceId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The resource's id.")]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")]
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 _bearer = HTTPBearer(auto_error=False, description="The `token` returned by signup or login.")
 
 
-def get_session() -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent."""
-    with session_scope() as session:
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent; requests that may
+    write take SQLite's write lock up front (``session_scope(write=True)``)."""
+    with session_scope(write=request.method not in READ_METHODS) as session:
         yield session
 
 
@@ -42,7 +46,11 @@ def get_current_user(
     if credentials is None:
         raise PermissionDenied("Not authenticated: send 'Authorization: Bearer <token>'.")
     user = auth.user_for_token(session=session, token=credentials.credentials)
-    users.touch_last_active(session=session, user=user)
+    if users.touch_last_active(session=session, user=user):
+        try:  # a short write of its own: never keep the write lock for the whole request
+            session.commit()
+        except OperationalError:  # bookkeeping only: a busy database must not fail the request
+            session.rollback()
     return user
 
 

@@ -61,10 +61,13 @@ def set_coaching_profile(*, session: Session, user: User, coaching_profile: str)
     return user
 
 
-def touch_last_active(*, session: Session, user: User) -> None:
-    """Record activity at most once a minute, so reads stay cheap."""
+def touch_last_active(*, session: Session, user: User) -> bool:
+    """Record activity at most once a minute, so reads stay cheap; True when the row changed
+    (the API commits that at once, so a read request never holds a write lock)."""
     now = utcnow()
     last = user.last_active_at
     if last is None or (now - as_utc(last)).total_seconds() > 60:
         user.last_active_at = now
         session.add(user)
+        return True
+    return False
