@@ -49,3 +49,11 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     expect(boss.get_by_text("Key set, ending in 4321")).to_be_visible()
     expect(boss.locator("#admin_models")).to_have_value("openai/gpt-4o-mini\nqwen/qwen3-32b")
     assert "sk-e2e-shared-key" not in boss.content()
+
+    boss.set_viewport_size(PHONE)  # phones: Admin is in the account menu, not the bottom bar
+    boss.goto("/settings")
+    expect(boss.get_by_role("navigation", name="Main navigation")).to_be_visible()
+    expect(boss.get_by_role("navigation").get_by_role("link", name="Admin")).to_have_count(0)
+    boss.get_by_role("button", name="Account menu").click()
+    boss.get_by_role("menuitem", name="Admin").click()
+    wait_for_path(boss, "/admin")
