@@ -13,8 +13,6 @@ from sqlmodel import Session, create_engine
 
 from cadence.config import get_settings
 
-SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" for write transactions
-
 
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
@@ -33,7 +31,6 @@ def make_engine(url: str) -> Engine:
             pool = {"pool_size": 20, "max_overflow": 20}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", partial(_configure_sqlite_connection, lock_timeout_ms))
-        event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
     return create_engine(
         url,
@@ -53,15 +50,6 @@ def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record
     cursor.close()
 
 
-def _begin_sqlite_transaction(conn) -> None:
-    """``BEGIN IMMEDIATE`` for write transactions: they take SQLite's write lock up front (and
-    wait for it, up to the busy timeout) instead of reading first and then failing at once with
-    SQLITE_BUSY when another writer committed in between (WAL snapshot conflict). Other
-    transactions keep the sqlite3 module's behaviour (its own BEGIN before the first write)."""
-    if conn.get_execution_options().get(SQLITE_BEGIN) == "IMMEDIATE":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 @lru_cache
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
@@ -69,16 +57,14 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def session_scope(*, write: bool = False) -> Iterator[Session]:
+def session_scope() -> Iterator[Session]:
     """A session that commits on success and rolls back on error.
 
-    ``write=True`` for work that will write: on SQLite its transactions start with
-    ``BEGIN IMMEDIATE`` (see ``_begin_sqlite_transaction``); PostgreSQL is unaffected.
+    On SQLite, reads run outside a transaction and the sqlite3 module opens one right before
+    the first write, which holds the database's single write lock until the commit: keep the
+    work between a write and the commit short (see ``deps.get_current_user``).
     """
-    engine = get_engine()
-    if write and engine.dialect.name == "sqlite":
-        engine = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

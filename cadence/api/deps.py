@@ -22,15 +22,12 @@ MAX_PAGE = 100_000
 ResourceId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The resource's id.")]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")]
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 _bearer = HTTPBearer(auto_error=False, description="The `token` returned by signup or login.")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent; requests that may
-    write take SQLite's write lock up front (``session_scope(write=True)``)."""
-    with session_scope(write=request.method not in READ_METHODS) as session:
+def get_session() -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    with session_scope() as session:
         yield session
 
 

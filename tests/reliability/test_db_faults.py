@@ -53,7 +53,7 @@ def write_lock_held() -> Iterator[None]:
     engine = db.make_engine(str(db.get_engine().url.render_as_string(hide_password=False)))
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            conn.execution_options(**{db.SQLITE_BEGIN: "IMMEDIATE"}).exec_driver_sql("SELECT 1")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.execute(text("LOCK TABLE workout IN ACCESS EXCLUSIVE MODE"))
         try:
