@@ -16,6 +16,11 @@ from tests.e2e.test_pages_screens_e2e import make_admin
 pytestmark = pytest.mark.e2e
 PASSWORD = "leaving-soon-8"
 EMAIL = "leaver-e2e@example.com"
+WORKOUT = {
+    "date": "2026-11-27",
+    "workout_name": "Leaving-day squats",
+    "exercises": [{"name": "Back Squat", "sets": 5, "reps": "5", "weight_kg": 100}],
+}
 
 
 def keep_an_admin(live_server) -> None:
@@ -37,6 +42,16 @@ def test_export_then_delete_account(new_page, live_server, tmp_path) -> None:
     page = new_page(PHONE)
     signup_through_ui(page, email=EMAIL, password=PASSWORD, name="Lee")
     keep_an_admin(live_server)
+    status = page.evaluate(
+        """async (workout) => {
+            const response = await fetch("/api/v1/workouts", {method: "POST", body: workout,
+                headers: {"Content-Type": "application/json",
+                          Authorization: `Bearer ${localStorage.getItem("cadence_token")}`}});
+            return response.status;
+        }""",
+        json.dumps(WORKOUT),
+    )
+    assert status == 201
     page.goto("/settings")
     with page.expect_download() as download_info:
         page.click("#export_data")
@@ -45,6 +60,15 @@ def test_export_then_delete_account(new_page, live_server, tmp_path) -> None:
     with zipfile.ZipFile(path) as archive:
         assert archive.namelist()[0] == "cadence-export.json"
         assert json.loads(archive.read("profile.json"))["email"] == EMAIL
+
+    heir = new_page(PHONE)  # the zip re-imports through the Devices page upload
+    signup_through_ui(heir, email="heir-e2e@example.com", password=PASSWORD, name="Heir")
+    heir.goto("/devices")
+    heir.locator("#health_files input[type=file]").set_input_files([str(path)])
+    heir.click("#import_button")
+    expect(heir.locator("#import_status")).to_have_text("done", timeout=60_000)
+    heir.goto("/workouts")
+    expect(heir.get_by_text(WORKOUT["workout_name"])).to_be_visible()
 
     page.click("#open_delete_account")
     dialog = page.get_by_role("alertdialog")
