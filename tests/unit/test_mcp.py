@@ -171,3 +171,15 @@ def test_http_requires_a_valid_token(client, authorization):
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert "detail" in response.json()
+
+
+def test_http_refuses_a_disabled_accounts_token(client, account):
+    with db.session_scope() as session:
+        user = session.get(User, account.user["id"])
+        user.is_active = False
+        user.token_version += 1  # what the admin's disable does
+        session.add(user)
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    headers = {**account.headers, "Accept": "application/json, text/event-stream"}
+    response = client.post("/api/v1/mcp", json=body, headers=headers)
+    assert response.status_code == 401
