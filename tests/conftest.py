@@ -71,6 +71,9 @@ def _truncate_all(engine) -> None:
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     if tables:
         with engine.begin() as conn:
+            # Wait for a previous test's background work (an import thread) instead of failing
+            # after CADENCE_DATABASE_LOCK_TIMEOUT_MS like a request would.
+            conn.execute(text("SET LOCAL lock_timeout = 0"))
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
