@@ -40,6 +40,7 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     card.get_by_role("button", name="Enable").click()
     expect(card.get_by_text("disabled")).to_have_count(0)
 
+    original_models = boss.locator("#admin_models").input_value()
     boss.fill("#admin_api_key", "sk-e2e-shared-key-4321")
     boss.fill("#admin_models", "openai/gpt-4o-mini\nqwen/qwen3-32b")
     boss.get_by_role("button", name="Save LLM settings").click()
@@ -49,6 +50,16 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     expect(boss.get_by_text("Key set, ending in 4321")).to_be_visible()
     expect(boss.locator("#admin_models")).to_have_value("openai/gpt-4o-mini\nqwen/qwen3-32b")
     assert "sk-e2e-shared-key" not in boss.content()
+
+    # Put the shared server back as it was: other e2e tests expect the offline coach by default.
+    boss.get_by_role("button", name="Remove key").click()
+    expect(boss.get_by_text("No shared key")).to_be_visible()
+    boss.fill("#admin_models", original_models)
+    boss.get_by_role("button", name="Save LLM settings").click()
+    expect(boss.get_by_text("The key is stored encrypted")).to_be_visible()
+    boss.reload()
+    expect(boss.get_by_text("No shared key")).to_be_visible()
+    expect(boss.locator("#admin_models")).to_have_value(original_models)
 
     boss.set_viewport_size(PHONE)  # phones: Admin is in the account menu, not the bottom bar
     boss.goto("/settings")
