@@ -1,4 +1,4 @@
-"""Application settings: environment variables prefixed ``CADENCE_`` and an optional ``.env`` file."""
+"""Application settings: ``CADENCE_``-prefixed environment variables and an optional ``.env``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """SQLModel tables and API schemas, one module per concern.
 
-Importing this package registers every table on ``SQLModel.metadata`` (alembic and tests rely on it).
+Importing this package registers every table on ``SQLModel.metadata`` (alembic and tests
+rely on it).
 """
 
 from cadence.models.chat import AppLlmSetting, ChatMessage, Conversation, UserLlmSetting

@@ -1,1 +1,1 @@
-"""Domain logic. Services import neither reflex nor fastapi; they take a session and keyword args."""
+"""Domain logic. Services import neither reflex nor fastapi; they take a session and keywords."""

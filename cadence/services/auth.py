@@ -66,7 +66,7 @@ def check_password_rules(*, password: str, email: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    """bcrypt hash (cost from settings, ≥ 12 by default). Slow by design: call off the event loop."""
+    """bcrypt hash (cost from settings, 12 by default). Slow by design: keep off the event loop."""
     rounds = get_settings().bcrypt_rounds
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
 

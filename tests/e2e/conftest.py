@@ -8,6 +8,7 @@ the Reflex build directory ``.web/`` is shared by every run in this checkout.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -155,10 +156,8 @@ def _stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 @pytest.fixture(scope="session")
