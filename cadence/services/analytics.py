@@ -257,12 +257,18 @@ class Baseline:
         return "within"
 
 
+def _sample_sd(values: list[float], mean: float) -> float:
+    """Sample standard deviation in floats (``statistics.stdev`` works in exact fractions: it
+    was ~20 % of a dashboard's time)."""
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
 def _baseline(short: list[float], long: list[float], *, sd_floor: float) -> Baseline | None:
     if len(short) < 1 or len(long) < MIN_BASELINE_VALUES:
         return None
     short_mean = statistics.fmean(short)
     long_mean = statistics.fmean(long)
-    long_sd = statistics.stdev(long)
+    long_sd = _sample_sd(long, long_mean)
     z = (short_mean - long_mean) / max(long_sd, sd_floor)
     return Baseline(short_mean=short_mean, long_mean=long_mean, long_sd=long_sd, z=z)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.deps import CurrentUser, PageNumber, SessionDep
 from cadence.api.responses import error_responses
 from cadence.models.health import ActivityPage
 from cadence.services import activities
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/activities", tags=["health data"])
 def list_activities(
     user: CurrentUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> ActivityPage:
     """One page of activities (timer time in ``duration_s``, wall-clock in ``elapsed_s``)."""

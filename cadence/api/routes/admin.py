@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.deps import CurrentUser, ResourceId, SessionDep
 from cadence.api.responses import error_responses
 from cadence.models.admin import (
     AdminLlmPublic,
@@ -44,7 +44,7 @@ def list_users(actor: AdminUser, session: SessionDep) -> AdminUserList:
     "/users/{user_id}", response_model=AdminUserPublic, responses=error_responses(401, 404, 409)
 )
 def update_user(
-    user_id: int, body: AdminUserUpdate, actor: AdminUser, session: SessionDep
+    user_id: ResourceId, body: AdminUserUpdate, actor: AdminUser, session: SessionDep
 ) -> AdminUserPublic:
     """Disable/enable an account (disabling revokes its tokens at once) or grant/revoke admin."""
     if body.is_active is not None:

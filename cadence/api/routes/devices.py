@@ -50,7 +50,10 @@ def connect(
     "/{provider}/callback",
     status_code=status.HTTP_303_SEE_OTHER,
     response_class=RedirectResponse,
-    responses={303: {"description": "Back to the Devices page, with the outcome in the query"}},
+    responses={
+        303: {"description": "Back to the Devices page, with the outcome in the query"},
+        **error_responses(404),
+    },
 )
 def oauth_callback(
     provider: str,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 
-from cadence.api.deps import CurrentUser, SessionDep
+from cadence.api.deps import CurrentUser, ResourceId, SessionDep
 from cadence.api.responses import error_responses
 from cadence.models.imports import ImportJobPublic
 from cadence.services import imports
@@ -37,6 +37,6 @@ def create_import(
 
 
 @router.get("/{import_id}", response_model=ImportJobPublic, responses=error_responses(401, 404))
-def get_import(import_id: int, user: CurrentUser, session: SessionDep) -> ImportJobPublic:
+def get_import(import_id: ResourceId, user: CurrentUser, session: SessionDep) -> ImportJobPublic:
     """Status, progress (0-1), counts and per-file errors of one of your imports."""
     return imports.to_public(imports.get_job(session=session, user_id=user.id, job_id=import_id))
