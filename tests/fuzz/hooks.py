@@ -43,11 +43,11 @@ def signup(base_url: str) -> str:
 
 
 @schemathesis.hook
-def filter_path_parameters(context, path_parameters) -> bool:
-    """No newline in generated path segments. Reflex mounts the whole app under a
-    top-level Starlette ``Mount("")`` whose pattern (``.*``) does not match a newline, so such a
-    request never reaches Cadence: Reflex itself answers a plain-text 404 (no 5xx, nothing
-    reached). Other control characters are generated and answered by Cadence's JSON 422."""
+def filter_case(context, case) -> bool:
+    """No newline in generated path segments (every phase, coverage included). Reflex mounts the
+    whole app under a top-level Starlette ``Mount("")`` whose pattern (``.*``) does not match a
+    newline, so such a request never reaches Cadence: Reflex itself answers a plain-text 404
+    (no 5xx). Other control characters are generated and get Cadence's JSON 422."""
     return not any(
-        isinstance(value, str) and "\n" in value for value in (path_parameters or {}).values()
+        isinstance(value, str) and "\n" in value for value in (case.path_parameters or {}).values()
     )
