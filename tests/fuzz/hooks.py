@@ -42,12 +42,20 @@ def signup(base_url: str) -> str:
     return response.json()["token"]
 
 
+def _has_newline(path_parameters: dict | None) -> bool:
+    """Reflex mounts the whole app under a top-level Starlette ``Mount("")`` whose pattern
+    (``.*``) does not match a newline, so a path with one never reaches Cadence: Reflex answers
+    a plain-text 404 itself (no 5xx). Other control characters get Cadence's JSON 422."""
+    return any(isinstance(v, str) and "\n" in v for v in (path_parameters or {}).values())
+
+
 @schemathesis.hook
 def filter_case(context, case) -> bool:
-    """No newline in generated path segments (every phase, coverage included). Reflex mounts the
-    whole app under a top-level Starlette ``Mount("")`` whose pattern (``.*``) does not match a
-    newline, so such a request never reaches Cadence: Reflex itself answers a plain-text 404
-    (no 5xx). Other control characters are generated and get Cadence's JSON 422."""
-    return not any(
-        isinstance(value, str) and "\n" in value for value in (case.path_parameters or {}).values()
-    )
+    """No newline in path segments: the coverage and stateful phases."""
+    return not _has_newline(case.path_parameters)
+
+
+@schemathesis.hook
+def filter_path_parameters(context, path_parameters) -> bool:
+    """No newline in path segments: the fuzzing phase (Hypothesis strategies)."""
+    return not _has_newline(path_parameters)
