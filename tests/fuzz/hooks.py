@@ -46,7 +46,8 @@ def _has_newline(path_parameters: dict | None) -> bool:
     """Reflex mounts the whole app under a top-level Starlette ``Mount("")`` whose pattern
     (``.*``) does not match a newline, so a path with one never reaches Cadence: Reflex answers
     a plain-text 404 itself (no 5xx). Other control characters get Cadence's JSON 422."""
-    return any(isinstance(v, str) and "\n" in v for v in (path_parameters or {}).values())
+    values = [v for v in (path_parameters or {}).values() if isinstance(v, str)]
+    return any("\n" in v or "%0a" in v.lower() for v in values)  # raw or already encoded
 
 
 @schemathesis.hook
