@@ -56,7 +56,7 @@ setup: $(BIN)/.installed $(TOOLS)/.installed
 
 migrate: setup
 	@mkdir -p "$(CADENCE_DATA_DIR)"
-	$(BIN)/alembic upgrade heads
+	$(BIN)/alembic upgrade head
 
 run: migrate
 	@echo "Cadence: http://127.0.0.1:$(CADENCE_PORT)  (data in $(CADENCE_DATA_DIR); Ctrl-C stops)"

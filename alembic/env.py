@@ -38,5 +38,5 @@ def _run(connection) -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("Offline migrations are not supported; run `alembic upgrade heads`.")
+    raise SystemExit("Offline migrations are not supported; run `alembic upgrade head`.")
 run_migrations()

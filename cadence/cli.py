@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _migrate(parser: argparse.ArgumentParser) -> Handler:
-    parser.add_argument("--revision", default="heads", help="target revision (default: heads)")
+    parser.add_argument("--revision", default="head", help="target revision (default: head)")
 
     def run(args: argparse.Namespace) -> int:
         from alembic import command
@@ -133,7 +133,7 @@ def _sync(parser: argparse.ArgumentParser) -> Handler:
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = {
-    "migrate": ("apply database migrations (alembic upgrade heads)", _migrate),
+    "migrate": ("apply database migrations (alembic upgrade head)", _migrate),
     "demo-data": ("add 90 days of realistic demo data to an account", _demo_data),
     "create-admin": ("make an existing account an admin", _create_admin),
     "mcp": ("serve the coach's tools to an MCP client over stdio", _mcp),
