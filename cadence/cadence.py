@@ -7,6 +7,8 @@ from cadence.components.pwa import pwa_head
 from cadence.config import get_settings
 from cadence.db import session_scope
 from cadence.pages import (
+    activities,
+    activity_detail,
     admin,
     chat,
     dashboard,
@@ -29,6 +31,8 @@ PAGES = [
     workout_form,
     workout_detail,
     exercises,
+    activities,
+    activity_detail,
     chat,
     devices,
     settings,

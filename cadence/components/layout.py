@@ -25,6 +25,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "/", "layout-dashboard"),
     NavItem("Workouts", "/workouts", "dumbbell"),
+    NavItem("Activities", "/activities", "route"),
     NavItem("Coach", "/chat", "message-circle"),
     NavItem("Devices", "/devices", "watch"),
     NavItem("Settings", "/settings", "settings"),

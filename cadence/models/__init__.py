@@ -4,6 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata`` (alembic a
 rely on it).
 """
 
+from cadence.models.activity import ActivityLap, ActivityStream
 from cadence.models.chat import AppLlmSetting, ChatMessage, Conversation, UserLlmSetting
 from cadence.models.device import DeviceConnection, DeviceOAuthState
 from cadence.models.health import Activity, DailyMetric
@@ -14,6 +15,8 @@ from cadence.models.workout import Workout, WorkoutExercise
 
 __all__ = [
     "Activity",
+    "ActivityLap",
+    "ActivityStream",
     "AppLlmSetting",
     "ChatMessage",
     "Conversation",

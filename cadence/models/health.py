@@ -4,6 +4,11 @@ Units follow DESIGN §6: seconds, metres, bpm, kg, percent. HRV is kept in two c
 two statistics are not comparable: ``hrv_rmssd_ms`` (Garmin, Whoop, Oura, demo) feeds the HRV
 baseline; ``hrv_sdnn_ms`` (Apple Health's SDNN) is stored for display only and never mixed in.
 
+Each activity may also have downsampled streams and laps (``cadence.models.activity``); a
+multisport file gives one parent activity (``sport="multisport"``) whose legs point to it with
+``parent_id``; a watch-logged strength session links the workout made from its sets
+(``workout_id``).
+
 ``Activity.hr_histogram`` is the per-activity heart-rate summary for Banister TRIMP: a list of
 ``[bpm, seconds]`` pairs (integer bpm, seconds spent at that rate, sorted by bpm). Summing
 ``seconds / 60 * hrr * 0.64 * exp(1.92 * hrr)`` with ``hrr = (bpm - rest) / (max - rest)`` over the
@@ -17,7 +22,8 @@ from __future__ import annotations
 from datetime import date as date_type
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -26,6 +32,8 @@ from cadence.models.common import UtcDatetime, timestamp_field
 MAX_SOURCE_LENGTH = 32
 MAX_EXTERNAL_ID_LENGTH = 200
 MAX_SPORT_LENGTH = 64
+TIMESTAMP_ROUNDING_S = 1.0
+"""Whole-second timestamps can put a sub-second timer up to this much past the wall clock."""
 
 
 class MetricValues(SQLModel):
@@ -88,6 +96,21 @@ class ActivityIn(SQLModel):
     load: float | None = None
     hr_histogram: list[list[float]] | None = Field(default=None, sa_column=Column(JSON))
 
+    @model_validator(mode="after")
+    def _consistent(self) -> ActivityIn:
+        """Rules every source obeys: moving time never exceeds elapsed time (a timer that runs
+        past the wall clock is read as stopped at the wall clock; within a second, the wall
+        clock is the one rounded to whole seconds, so it moves up), and a total of 0 kcal is
+        "not recorded", not a session that burned nothing."""
+        if self.elapsed_s is not None and self.duration_s > self.elapsed_s:
+            if self.duration_s - self.elapsed_s <= TIMESTAMP_ROUNDING_S:
+                self.elapsed_s = self.duration_s
+            else:
+                self.duration_s = self.elapsed_s
+        if self.calories is not None and self.calories <= 0:
+            self.calories = None
+        return self
+
 
 class Activity(ActivityIn, table=True):
     """One recorded session (a run, a ride, one leg of a triathlon...), unique per external id."""
@@ -99,6 +122,10 @@ class Activity(ActivityIn, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    parent_id: int | None = Field(
+        default=None, foreign_key="activity.id", ondelete="CASCADE", index=True
+    )
+    workout_id: int | None = Field(default=None, foreign_key="workout.id", ondelete="SET NULL")
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -124,18 +151,36 @@ class MetricsResponse(BaseModel):
 
 
 class ActivityPublic(BaseModel):
+    """One session of the timeline (``GET /activities``): the copy Cadence keeps of it, and
+    every source that recorded it (a Garmin sync and the FIT uploaded by hand are one session).
+
+    ``load`` is Cadence's training load of the session (Banister TRIMP from its heart rate, the
+    figure the dashboard sums); ``device_load`` is the recording device's own figure (Garmin's
+    training load, TSS, Strava's relative effort), shown for reference.
+    """
+
     id: int
     source: str
+    sources: list[str] = PydanticField(
+        default_factory=list, description="Every source that recorded this session."
+    )
     sport: str
     start_time: UtcDatetime
-    duration_s: float
+    duration_s: float = PydanticField(description="Moving (timer) time, never above elapsed_s.")
     elapsed_s: float | None
     distance_m: float | None
     avg_hr: float | None
     max_hr: float | None
     calories: float | None
     elevation_gain_m: float | None
-    load: float | None
+    load: float | None = PydanticField(description="Cadence's TRIMP of the session.")
+    device_load: float | None = PydanticField(
+        default=None, description="The device's own load figure, when it gave one."
+    )
+    leg_count: int = PydanticField(default=0, description="Legs of a multisport session.")
+    workout_id: int | None = PydanticField(
+        default=None, description="The strength workout made from the sets a watch recorded."
+    )
 
 
 class ActivityPage(BaseModel):

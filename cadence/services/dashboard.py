@@ -47,7 +47,7 @@ from cadence.models.dashboard import (
 )
 from cadence.models.health import Activity, DailyMetric, MetricDay
 from cadence.models.workout import Workout
-from cadence.services import analytics, metrics, workouts
+from cadence.services import activities, analytics, metrics, workouts
 from cadence.services.devices import connections as device_connections
 from cadence.services.errors import InvalidInput
 
@@ -198,7 +198,10 @@ def _sessions(
         )
         for a in acts
     ]
+    from_watch = activities.workout_ids_linked(session=session, user_id=user_id)
     for w in workouts.workout_summaries(session=session, user_id=user_id, start=start, end=end):
+        if w.id in from_watch:  # its load is the watch activity's, counted once
+            continue
         result.append(
             TrainingSession(
                 kind="workout",
@@ -230,6 +233,7 @@ def _activities_without_histograms(
             .options(defer(Activity.hr_histogram))  # type: ignore[arg-type]
             .where(
                 Activity.user_id == user_id,
+                col(Activity.parent_id).is_(None),  # a multisport session once, not per leg
                 Activity.start_time >= lower,
                 Activity.start_time < upper,
             )

@@ -29,6 +29,9 @@ DEFAULT_MAX_HR = 190
 # Tanaka, Monahan & Seals (2001): max HR = 208 - 0.7 x age, for adults of either sex.
 TANAKA_INTERCEPT, TANAKA_SLOPE = 208.0, 0.7
 MIN_HR_RESERVE_BPM = 20
+DEFAULT_ZONE_SHARES = (0.5, 0.6, 0.7, 0.8, 0.9)
+"""Zone 1-5 lower bounds as shares of max HR when the user set no zones (the common 5-zone
+split of maximum heart rate)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,20 @@ def resting_heart_rate(row: UserPreferences) -> HeartRate:
     if row.resting_hr is not None:
         return HeartRate(row.resting_hr, row.resting_hr_origin or "measured")
     return HeartRate(DEFAULT_RESTING_HR, "default")
+
+
+def heart_rate_zones(row: UserPreferences, *, today: date) -> tuple[list[int], bool]:
+    """Zone 1-5 lower bounds in bpm, and whether they are the user's own (else the default
+    split of max HR)."""
+    if row.hr_zones:
+        return list(row.hr_zones), True
+    maximum = max_heart_rate(row, today=today).bpm
+    return [round(share * maximum) for share in DEFAULT_ZONE_SHARES], False
+
+
+def stored(*, session: Session, user_id: int) -> UserPreferences:
+    """The user's preferences row (the defaults when none is stored), for reading."""
+    return _row(session=session, user_id=user_id)
 
 
 def user_day(*, session: Session, user_id: int) -> UserDay:

@@ -132,6 +132,13 @@ def external_ids(*, session: Session, user_id: int, candidates: Sequence[str]) -
     return {value for value in found if value is not None}
 
 
+def workout_id_for(*, session: Session, user_id: int, external_id: str) -> int | None:
+    """The id of the user's workout stored under ``external_id``, if any."""
+    return session.exec(
+        select(Workout.id).where(Workout.user_id == user_id, Workout.external_id == external_id)
+    ).first()
+
+
 def workout_summaries(
     *, session: Session, user_id: int, start: dt.date, end: dt.date
 ) -> list[WorkoutSummary]:

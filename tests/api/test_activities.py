@@ -54,7 +54,12 @@ def test_pages_are_newest_first(client, account, session) -> None:
         "calories",
         "elevation_gain_m",
         "load",
+        "device_load",
+        "sources",
+        "leg_count",
+        "workout_id",
     }
+    assert first["sources"] == ["demo"] and first["device_load"] == 80  # the stored figure
     last = client.get("/api/v1/activities?page=3&per_page=10", headers=account.headers).json()
     assert len(last["activities"]) == 5
 
@@ -115,5 +120,5 @@ def test_copies_of_one_session_from_two_sources_count_once(session, account) -> 
     assert [r.source for r in every] == ["garmin", "demo", "garmin"]
     # the demo copy has the HR histogram, so it is kept; the second ride 40 min later stays
     assert [(r.source, r.external_id) for r in merged] == [("demo", "x3"), ("garmin", "g2")]
-    # the API lists every stored row
+    # the service still lists every stored row; the timeline (below) shows sessions
     assert activities.list_activities(session=session, user_id=uid)[1] == 4

@@ -72,11 +72,15 @@ def test_importing_the_same_file_twice_adds_nothing(client, account) -> None:
     assert len(activities(client, account)) == 1
 
 
-def test_multisport_fit_gives_one_activity_per_leg(client, account) -> None:
+def test_multisport_fit_gives_one_session_with_a_leg_per_sport(client, account) -> None:
     job = import_files(client, account, FIXTURES / "fit" / "sample_mulitple_header.fit")
-    assert job["counts"]["activities"] == 5
-    sports = [a["sport"] for a in reversed(activities(client, account))]
+    assert job["counts"]["activities"] == 1 and job["counts"]["legs"] == 5
+    [parent] = activities(client, account)
+    assert parent["sport"] == "multisport" and parent["leg_count"] == 5
+    detail = client.get(f"/api/v1/activities/{parent['id']}", headers=account.headers).json()
+    sports = [leg["sport"] for leg in detail["legs"]]
     assert sports == ["swimming", "transition", "cycling", "transition", "running"]
+    assert parent["duration_s"] == pytest.approx(sum(leg["duration_s"] for leg in detail["legs"]))
 
 
 def test_truncated_fit_keeps_the_records_and_says_why(client, account) -> None:

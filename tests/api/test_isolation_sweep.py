@@ -152,6 +152,7 @@ def seed_user_a(client, a) -> dict[str, object]:
         "workout_id": made.json()["id"],
         "conversation_id": conversation_id,
         "import_id": upload.json()["import_id"],
+        "activity_id": client.get("/api/v1/activities", headers=h).json()["activities"][0]["id"],
         "user_id": a.user["id"],
         "name": A_MARKERS["exercise"],
         "provider": "whoop",

@@ -27,6 +27,8 @@ DESIGN_TOOLS = {
     "get_coaching_profile",
     "update_coaching_profile",
     "render_chart",
+    "get_activity",  # issue 14: one session's laps, zones and splits
+    "get_metrics",  # issue 14: any stored daily field over any range
 }
 
 

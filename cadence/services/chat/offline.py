@@ -8,6 +8,7 @@ Anything else gets an honest fallback that lists what it can answer.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ def make_plan(turn: ChatTurn) -> Plan:
     text = " ".join(turn.message.lower().split())
     if match := _LOG.search(text):
         return _log_plan(match)
+    if plan := _metric_plan(turn, text):
+        return plan
+    if plan := _activity_plan(turn, text):
+        return plan
     if _PR.search(text):
         name = _exercise_in(turn, text)
         if name:
@@ -132,6 +137,92 @@ _PR_TAIL = re.compile(
     r"(?:lift\s+)?(?:(?:on|for|in|at|with)\s+)?(?:the\s+|my\s+)?"
     r"(?P<name>[a-z][a-z0-9 \-]+?)\s*[?.!]*$"
 )
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_SESSION_WORDS = {
+    "run": "running",
+    "ride": "cycling",
+    "bike": "cycling",
+    "cycle": "cycling",
+    "swim": "swimming",
+    "walk": "walking",
+    "hike": "walking",
+    "triathlon": "multisport",
+}
+_ACTIVITY = re.compile(
+    r"\bhow (did|was|were) (my|the|that|i)\b.*?\b(?P<kind>run|ride|bike|cycle|swim|walk|hike|"
+    r"triathlon|session|activity)s?\b"
+)
+_DAY_WORD = re.compile(r"\b(?P<day>today|yesterday|" + "|".join(_WEEKDAYS) + r")\b")
+_METRIC_WORDS = {
+    "weight": "weight_kg",
+    "steps": "steps",
+    "resting heart rate": "resting_hr",
+    "resting hr": "resting_hr",
+    "hrv": "hrv_rmssd_ms",
+    "spo2": "spo2_pct",
+    "blood oxygen": "spo2_pct",
+    "stress": "stress_avg",
+    "body battery": "body_battery",
+    "respiratory rate": "respiratory_rate",
+    "breathing rate": "respiratory_rate",
+}
+_SINCE = re.compile(r"\b(since|from|over|in)\s+(?P<month>" + "|".join(_MONTHS) + r")\b")
+_TREND = re.compile(r"\b(moved|changed|trend|trended|gone|going|evolved|progressed|since)\b")
+
+
+def _activity_plan(turn: ChatTurn, text: str) -> Plan | None:
+    """ "How did my long run on Sunday go?": that day's session (the longest of that sport)."""
+    match = _ACTIVITY.search(text)
+    if match is None:
+        return None
+    arguments: dict[str, Any] = {}
+    if sport := _SESSION_WORDS.get(match.group("kind")):
+        arguments["sport"] = sport
+    if day := _day_named(turn, text):
+        arguments["date"] = day.isoformat()
+    return Plan([("get_activity", arguments)], _compose_activity)
+
+
+def _day_named(turn: ChatTurn, text: str) -> dt.date | None:
+    """The most recent day the message names (``Sunday`` is the last Sunday up to today)."""
+    match = _DAY_WORD.search(text)
+    if match is None:
+        return None
+    word = match.group("day")
+    if word == "today":
+        return turn.today
+    if word == "yesterday":
+        return turn.today - dt.timedelta(days=1)
+    back = (turn.today.weekday() - _WEEKDAYS.index(word)) % 7
+    return turn.today - dt.timedelta(days=back)
+
+
+def _metric_plan(turn: ChatTurn, text: str) -> Plan | None:
+    """ "How has my weight moved since June?": the field from the 1st of that month."""
+    fields = [field for word, field in _METRIC_WORDS.items() if word in text]
+    since = _SINCE.search(text)
+    if not fields or since is None or not _TREND.search(text):
+        return None
+    month = _MONTHS.index(since.group("month")) + 1
+    year = turn.today.year if month <= turn.today.month else turn.today.year - 1
+    arguments = {"fields": list(dict.fromkeys(fields)), "start": f"{year}-{month:02d}-01"}
+    return Plan([("get_metrics", arguments)], _compose_metrics)
 
 
 def _exercise_in(turn: ChatTurn, text: str) -> str | None:
@@ -400,6 +491,20 @@ def _compose_week(results: Results) -> str:
     return f"Here is your week so far against last week:\n\n{table}"
 
 
+def _compose_activity(results: Results) -> str:
+    data = _data(results, "get_activity", found=lambda d: d.get("found"))
+    if isinstance(data, str):
+        return data
+    return results["get_activity"].summary + " Open it on the Activities page for the charts."
+
+
+def _compose_metrics(results: Results) -> str:
+    data = _data(results, "get_metrics", found=lambda d: d.get("fields"))
+    if isinstance(data, str):
+        return data
+    return results["get_metrics"].summary
+
+
 def _compose_brief(results: Results) -> str:
     data = _data(results, "get_daily_brief")
     if isinstance(data, str):
@@ -418,6 +523,8 @@ questions. Try:
 - "Give me this week's summary"
 - "What was my last workout?"
 - "What's my best bench press?"
+- "How did my long run on Sunday go?"
+- "How has my weight moved since June?"
 - "Log bench press 3x8 at 80 kg"
 
 For open questions, add an API key for any OpenAI-compatible provider in **Settings → LLM key** \

@@ -14,7 +14,8 @@ from pydantic import Field
 
 from cadence.config import get_settings
 from cadence.db import session_scope
-from cadence.models.health import MetricDay
+from cadence.models.activity import ActivityDetail
+from cadence.models.health import METRIC_FIELDS, MetricDay
 from cadence.models.workout import ExerciseEntry, WorkoutCreate
 from cadence.services import (
     activities,
@@ -25,6 +26,7 @@ from cadence.services import (
     users,
     workouts,
 )
+from cadence.services import activity_text as text
 from cadence.services.chat.registry import ToolContext, ToolRegistry, ToolResult
 
 TOOLS = ToolRegistry()
@@ -32,6 +34,8 @@ TOOLS = ToolRegistry()
 Days = Annotated[int, Field(ge=1, le=90, description="How many days back from today.")]
 NO_DEVICE_HINT = "Connect a device or import files on the Devices page (or load demo data)."
 NO_WORKOUT_HINT = "Log a workout on the Workouts page or ask me to log one."
+MAX_LISTED = 30
+"""Laps and splits named in a summary (the rest are in the data)."""
 
 
 def execute_tool(
@@ -341,6 +345,176 @@ def get_activities(
         f"Most recent: {'; '.join(lines)}."
     )
     return ToolResult(summary=summary, data=data)
+
+
+@TOOLS.register
+def get_activity(
+    ctx: ToolContext,
+    *,
+    activity_id: Annotated[
+        int | None, Field(ge=1, le=2_147_483_647, description="A known activity id.")
+    ] = None,
+    date: Annotated[
+        dt.date | None,
+        Field(description="The user's local day of the session (YYYY-MM-DD), e.g. last Sunday."),
+    ] = None,
+    sport: Annotated[
+        str | None, Field(max_length=40, description="e.g. 'running', 'cycling', 'swimming'.")
+    ] = None,
+    include_streams: Annotated[
+        bool, Field(description="Also return the downsampled samples (large).")
+    ] = False,
+) -> ToolResult:
+    """One recorded session in detail: totals, pace or speed, laps, auto-splits per km or mile,
+    heart-rate zone time, training load and how it was computed, and its sources. Give `date`
+    (and `sport` to choose among that day's sessions: the longest is taken) or `activity_id`;
+    with neither, the latest session (of `sport`, when given)."""
+    if activity_id is not None:
+        chosen_id = activity_id
+    else:
+        found = activities.find_activity(
+            session=ctx.session, user_id=ctx.user_id, day=date, sport=sport
+        )
+        if found is None:
+            what = f"{sport} session" if sport else "session"
+            when = f" on {date.isoformat()}" if date else ""
+            return ToolResult(
+                summary=f"No {what}{when} recorded. {NO_DEVICE_HINT}", data={"found": False}
+            )
+        chosen_id = found.id or 0
+    detail = activities.get_activity(
+        session=ctx.session, user_id=ctx.user_id, activity_id=chosen_id
+    )
+    data = detail.model_dump(mode="json", exclude=None if include_streams else {"streams"})
+    return ToolResult(summary=activity_summary(detail), data={"found": True, **data})
+
+
+def activity_summary(detail: ActivityDetail) -> str:
+    """The session in a few factual sentences, in the user's distance unit."""
+    unit = detail.split_unit
+    local = dt.datetime.fromisoformat(detail.local_start)
+    parts = [
+        f"{text.sport_label(detail.sport)} on {local:%A %Y-%m-%d %H:%M} ({detail.timezone}), "
+        f"recorded by {', '.join(activities.SOURCE_LABELS.get(s, s) for s in detail.sources)} "
+        f"(activity {detail.id})."
+    ]
+    totals = [f"moving time {text.clock(detail.duration_s)}"]
+    if detail.elapsed_s and detail.elapsed_s > detail.duration_s + 60:
+        totals.append(f"elapsed {text.clock(detail.elapsed_s)}")
+    if detail.distance_m:
+        totals.append(f"distance {text.distance_text(detail.distance_m, unit)}")
+        totals.append(
+            text.pace_or_speed(
+                sport=detail.sport,
+                distance_m=detail.distance_m,
+                seconds=detail.duration_s,
+                unit=unit,
+            )
+        )
+    if detail.avg_hr:
+        totals.append(f"avg HR {detail.avg_hr:.0f} bpm (max {_fmt(detail.max_hr, 0)})")
+    if detail.elevation_gain_m:
+        totals.append(f"climb {detail.elevation_gain_m:.0f} m")
+    if detail.calories:
+        totals.append(f"{detail.calories:.0f} kcal")
+    parts.append(", ".join(totals) + ".")
+    load = detail.load_detail
+    parts.append(
+        f"Load {load.value:.0f} (TRIMP; {load.explanation})"
+        if load.value is not None
+        else load.explanation
+    )
+    if load.device_load is not None:
+        parts.append(f"The {load.device_load_label}: {load.device_load:.1f}.")
+    if detail.hr_zones:
+        zones = ", ".join(
+            f"Z{z.zone} {text.clock(z.seconds)} ({z.share:.0%})"
+            for z in detail.hr_zones.zones
+            if z.seconds
+        )
+        parts.append(f"Heart-rate zones ({detail.hr_zones.origin} zones): {zones}.")
+    if detail.legs:
+        legs = "; ".join(
+            f"{text.sport_label(leg.sport)} {text.clock(leg.duration_s)}"
+            + (f" {text.distance_text(leg.distance_m, unit)}" if leg.distance_m else "")
+            for leg in detail.legs
+        )
+        parts.append(f"Legs: {legs}.")
+    if detail.laps:
+        laps = "; ".join(
+            f"{lap.number}: {text.clock(lap.duration_s)}"
+            + (f" {text.distance_text(lap.distance_m, unit)}" if lap.distance_m else "")
+            + (f" HR {lap.avg_hr:.0f}" if lap.avg_hr else "")
+            for lap in detail.laps[:MAX_LISTED]
+        )
+        parts.append(f"{len(detail.laps)} laps: {laps}.")
+    if detail.splits:
+        splits = "; ".join(
+            f"{split.number}: {text.clock(split.duration_s)}"
+            + (f" HR {split.avg_hr:.0f}" if split.avg_hr else "")
+            for split in detail.splits[:MAX_LISTED]
+        )
+        parts.append(f"Splits per {unit}: {splits}.")
+    if detail.workout_id:
+        parts.append(f"Its strength sets are workout {detail.workout_id}.")
+    return " ".join(parts)
+
+
+MetricField = Literal[METRIC_FIELDS]  # type: ignore[valid-type]
+
+
+@TOOLS.register
+def get_metrics(
+    ctx: ToolContext,
+    *,
+    fields: Annotated[list[MetricField], Field(min_length=1, max_length=len(METRIC_FIELDS))],
+    start: Annotated[dt.date, Field(description="First day, YYYY-MM-DD (e.g. 1 June).")],
+    end: Annotated[dt.date | None, Field(description="Last day; default today.")] = None,
+) -> ToolResult:
+    """Any stored daily field (steps, weight_kg, resting_hr, hrv_rmssd_ms, spo2_pct,
+    stress_avg, body_battery, respiratory_rate, sleep_seconds, ...) over any date range, up
+    to ten years: per field the first and last reading, the change, mean, lowest and highest,
+    and the daily values."""
+    first, last = metrics.resolve_range(start=start, end=end or ctx.today, today=ctx.today)
+    rows = metrics.get_daily_metrics(
+        session=ctx.session, user_id=ctx.user_id, start=first, end=last, fields=fields
+    )
+    span = f"{first.isoformat()} to {last.isoformat()}"
+    summaries, data = [], {"start": first.isoformat(), "end": last.isoformat(), "fields": {}}
+    for name in dict.fromkeys(fields):
+        series = _series(rows, name)
+        data["fields"][name] = _field_stats(series)
+        summaries.append(_field_sentence(name, data["fields"][name]))
+    return ToolResult(summary=f"From {span}: " + " ".join(summaries), data=data)
+
+
+def _field_stats(series: dict[dt.date, float]) -> dict[str, Any]:
+    if not series:
+        return {"days": 0}
+    days = sorted(series)
+    values = [series[d] for d in days]
+    return {
+        "days": len(days),
+        "first": {"date": days[0].isoformat(), "value": round(values[0], 2)},
+        "last": {"date": days[-1].isoformat(), "value": round(values[-1], 2)},
+        "change": round(values[-1] - values[0], 2),
+        "mean": round(statistics.fmean(values), 2),
+        "min": round(min(values), 2),
+        "max": round(max(values), 2),
+        "values": [{"date": d.isoformat(), "value": round(series[d], 2)} for d in days],
+    }
+
+
+def _field_sentence(name: str, stats: dict[str, Any]) -> str:
+    label = name.replace("_", " ")
+    if not stats["days"]:
+        return f"{label}: no readings in this range."
+    first, last = stats["first"], stats["last"]
+    return (
+        f"{label}: {stats['days']} days with a reading; {first['value']:g} on {first['date']} "
+        f"→ {last['value']:g} on {last['date']} (change {stats['change']:+g}); mean "
+        f"{stats['mean']:g}, range {stats['min']:g}-{stats['max']:g}."
+    )
 
 
 def _activity_line(activity: Any) -> str:

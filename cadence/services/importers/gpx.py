@@ -1,10 +1,15 @@
 """GPX 1.0/1.1 tracks (one activity per file), streamed with the standard library's ``iterparse``.
 
-Heart rate is read from any ``<hr>`` element inside a point's ``<extensions>`` (Garmin's
-``TrackPointExtension`` and its look-alikes). Distance is the sum of great-circle steps inside each
-segment, ``duration_s`` the time spent inside segments (gaps between segments are pauses),
-``elapsed_s`` first to last timestamp, elevation gain the sum of climbs. Points with no usable time
-still count for distance; a file with no timed track point is rejected with a clear error.
+Heart rate, cadence and power are read from a point's ``<extensions>`` (Garmin's
+``TrackPointExtension`` and its look-alikes: any ``hr``, ``cad``/``cadence``, ``power``/``watts``
+and ``speed`` element). Distance is the sum of great-circle steps inside each segment,
+``duration_s`` the time spent inside segments (gaps between segments are pauses), ``elapsed_s``
+first to last timestamp. Elevation gain is smoothed as gpxpy smooths it (``ElevationGain``);
+a track without movement (an indoor trainer) has none. Points dated before the point before
+them are left out and reported. The sport comes from the track's ``<type>`` (words such as
+``road_biking``, or the numbers Strava writes). Points with no usable time still count for
+distance; a file with no timed track point is rejected with a clear error. A downsampled
+stream (distance, HR, speed, elevation, cadence, power, position) is stored for the charts.
 """
 
 from __future__ import annotations
@@ -17,17 +22,29 @@ from sqlmodel import Session
 from cadence.models.health import ActivityIn
 from cadence.services.importers.base import ImportResult
 from cadence.services.importers.common import (
+    ParsedActivity,
     TrackTotals,
     activity_external_id,
+    backwards_message,
     histogram_avg_max,
     local_name,
     normalize_sport,
     parse_float,
     parse_iso_time,
-    store_activities,
+    store_parsed_activities,
 )
 
 SOURCE = "gpx"
+_POINT_FIELDS = {
+    "time": "time",
+    "ele": "ele",
+    "hr": "hr",
+    "cad": "cadence",
+    "cadence": "cadence",
+    "power": "power",
+    "watts": "power",
+    "speed": "speed",
+}
 
 
 class GpxImporter:
@@ -51,7 +68,9 @@ class GpxImporter:
                 f"({totals.points} point(s) read), so there is no activity to import."
             )
             return result
-        store_activities(
+        if totals.backwards:
+            result.errors.append(backwards_message(filename, totals))
+        store_parsed_activities(
             session=session,
             user_id=user_id,
             items=[_activity(totals, sport)],
@@ -75,8 +94,8 @@ def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
             elif name in ("trkseg", "rte"):
                 totals.new_segment()
             continue
-        if in_point and name in ("time", "ele", "hr"):
-            point[name] = elem.text
+        if in_point and name in _POINT_FIELDS:
+            point[_POINT_FIELDS[name]] = elem.text
         elif name == "type" and not in_point and sport == "other":
             sport = normalize_sport(elem.text)
         elif name in ("trkpt", "rtept"):
@@ -87,6 +106,11 @@ def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
                 lon=parse_float(point.get("lon")),
                 ele=parse_float(point.get("ele")),
                 hr=parse_float(point.get("hr")),
+                extra={
+                    "cadence": parse_float(point.get("cadence")),
+                    "power_w": parse_float(point.get("power")),
+                    "speed_mps": parse_float(point.get("speed")),
+                },
             )
             elem.clear()
         elif name in ("trkseg", "wpt"):
@@ -94,11 +118,12 @@ def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
     return totals, sport
 
 
-def _activity(totals: TrackTotals, sport: str) -> ActivityIn:
+def _activity(totals: TrackTotals, sport: str) -> ParsedActivity:
     assert totals.first_time is not None and totals.last_time is not None
     histogram = totals.hr.histogram()
     avg_hr, max_hr = histogram_avg_max(histogram)
-    return ActivityIn(
+    window = totals.stream_window()
+    activity = ActivityIn(
         source=SOURCE,
         external_id=activity_external_id(totals.first_time, sport),
         sport=sport,
@@ -108,6 +133,11 @@ def _activity(totals: TrackTotals, sport: str) -> ActivityIn:
         distance_m=round(totals.distance_m, 2),
         avg_hr=avg_hr,
         max_hr=max_hr,
-        elevation_gain_m=round(totals.gain_m, 1),
+        elevation_gain_m=totals.elevation_gain(),
         hr_histogram=histogram,
+    )
+    return ParsedActivity(
+        activity=activity,
+        stream=window[0] if window else None,
+        stream_resolution_s=window[1] if window else None,
     )
