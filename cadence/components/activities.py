@@ -175,7 +175,7 @@ def x_axis_toggle(*, value: rx.Var, distance_label: rx.Var, on_change: Callable)
 
 def sample_chart(
     *,
-    title: str,
+    title: rx.Var | str,
     key: str,
     color: str,
     data: rx.Var,
@@ -183,21 +183,39 @@ def sample_chart(
     x_label: rx.Var,
     reversed_axis: bool = False,
 ) -> rx.Component:
-    """One channel (HR, pace, speed, elevation, power, cadence) against time or distance."""
+    """One channel (HR, pace, speed, elevation, power, cadence) against time or distance; a
+    reversed axis (pace: faster is higher) is drawn as a line, the others as filled areas."""
+    series = (
+        rx.recharts.line(
+            data_key=key,
+            name=title,
+            stroke=f"var(--{color}-10)",
+            dot=False,
+            connect_nulls=True,
+            is_animation_active=False,
+        )
+        if reversed_axis
+        else rx.recharts.area(
+            data_key=key,
+            name=title,
+            stroke=f"var(--{color}-10)",
+            fill=f"var(--{color}-4)",
+            dot=False,
+            connect_nulls=True,
+            is_animation_active=False,
+        )
+    )
+    chart = rx.recharts.line_chart if reversed_axis else rx.recharts.area_chart
     return rx.vstack(
         rx.text(title, size="2", weight="medium"),
-        rx.recharts.area_chart(
-            rx.recharts.area(
-                data_key=key,
-                name=title,
-                stroke=f"var(--{color}-10)",
-                fill=f"var(--{color}-4)",
-                dot=False,
-                connect_nulls=True,
-                is_animation_active=False,
-            ),
+        chart(
+            series,
             rx.recharts.x_axis(
-                data_key=x_key, tick=AXIS_TICK, min_tick_gap=32, type_="number", domain=[0, "auto"]
+                data_key=x_key,
+                tick=AXIS_TICK,
+                min_tick_gap=32,
+                type_="number",
+                domain=[0, "dataMax"],
             ),
             rx.recharts.y_axis(
                 tick=AXIS_TICK, width=40, domain=["auto", "auto"], reversed=reversed_axis
@@ -219,7 +237,7 @@ def zone_bars(rows: rx.Var) -> rx.Component:
         rx.foreach(
             rows,
             lambda row: rx.hstack(
-                rx.text(row["label"], size="2", weight="bold", width="72px", flex_shrink="0"),
+                rx.text(row["label"], size="2", weight="bold", width="84px", flex_shrink="0"),
                 rx.vstack(
                     rx.box(
                         width=row["width"],

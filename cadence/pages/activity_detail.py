@@ -15,10 +15,10 @@ ROUTE = "/activities/view"
 TITLE = "Activity"
 ON_LOAD = [AuthState.require_login, S.load]
 
-CHARTS = [  # (state flag, title, data key, colour, reversed y axis)
+CHARTS = [  # (state flag, title, data key, colour, reversed y axis: faster pace is higher)
     (S.has_hr, "Heart rate (bpm)", "hr", "tomato", False),
-    (S.has_pace, "Pace (min per unit)", "pace", "teal", True),
-    (S.has_speed, "Speed", "speed", "teal", False),
+    (S.has_pace, S.pace_title, "pace", "teal", True),
+    (S.has_speed, S.speed_title, "speed", "teal", False),
     (S.has_altitude, "Elevation (m)", "altitude", "grass", False),
     (S.has_power, "Power (W)", "power", "amber", False),
     (S.has_cadence, "Cadence", "cadence", "indigo", False),
@@ -148,7 +148,7 @@ def _detail() -> rx.Component:
                         ("number", "Lap"),
                         ("time", "Time"),
                         ("distance", "Distance"),
-                        ("pace", "Pace / speed"),
+                        ("pace", S.pace_label),
                         ("hr", "HR"),
                     ],
                     table_id="activity-laps",
@@ -164,7 +164,7 @@ def _detail() -> rx.Component:
                     [
                         ("number", S.split_unit),
                         ("time", "Time"),
-                        ("pace", "Pace / speed"),
+                        ("pace", S.pace_label),
                         ("hr", "HR"),
                         ("elevation", "Elev."),
                     ],

@@ -12,6 +12,7 @@ from cadence.services.units import METRES_PER_KM, METRES_PER_MILE, distance_from
 PACE_FAMILIES = ("running", "walking")
 """Sports shown as pace (time per km/mi); the others as speed."""
 SPORT_LABELS = {"multisport": "Multisport", "other": "Activity"}
+SPEED_UNITS = {"km": "km/h", "mi": "mph"}
 
 
 def sport_label(sport: str) -> str:
@@ -53,7 +54,7 @@ def speed_text(metres_per_second: float | None, unit: DistanceUnit) -> str:
     if metres_per_second is None:
         return "—"
     per_hour = metres_per_second * 3600 / unit_metres(unit)
-    return f"{per_hour:.1f} {'mph' if unit == 'mi' else 'km/h'}"
+    return f"{per_hour:.1f} {SPEED_UNITS[unit]}"
 
 
 def pace_or_speed(

@@ -324,6 +324,10 @@ class ActivityDetailState(AuthState):
     error: str = ""
     loaded: bool = False
 
+    pace_label: str = "Pace"
+    pace_title: str = ""
+    speed_title: str = ""
+
     @rx.var
     def x_label(self) -> str:
         return "minutes" if self.x_axis == "minutes" else self.distance_label
@@ -363,6 +367,9 @@ class ActivityDetailState(AuthState):
         self.route, self.route_box = route_points(detail.streams)
         self.points = chart_points(detail, unit=unit)
         self.distance_label = unit
+        self.pace_label = "Pace" if text.uses_pace(detail.sport) else "Speed"
+        self.pace_title = f"Pace (min/{unit})"
+        self.speed_title = f"Speed ({text.SPEED_UNITS[unit]})"
         self.x_axis = "minutes"
         present = {key for row in self.points for key, value in row.items() if value is not None}
         self.has_hr, self.has_pace = "hr" in present, "pace" in present

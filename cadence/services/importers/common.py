@@ -72,9 +72,11 @@ def histogram_avg_max(histogram: list[list[float]] | None) -> tuple[float | None
     return (round(mean, 1) if mean is not None else None), max(bpm for bpm, _ in histogram)
 
 
-def valid_time(value: datetime | None) -> datetime | None:
-    """``value`` in UTC, or ``None`` when it is missing or implausibly old."""
-    if value is None or value.year < MIN_VALID_YEAR:
+def valid_time(value: object) -> datetime | None:
+    """``value`` in UTC, or ``None`` when it is missing, not a date (FIT decoders hand out
+    dates below 0x10000000, "seconds since the device powered on", as plain numbers) or
+    implausibly old."""
+    if not isinstance(value, datetime) or value.year < MIN_VALID_YEAR:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 

@@ -294,16 +294,17 @@ def _session_windows(decoded: _Decoded) -> list[_Window | None]:
     single = len(decoded.sessions) == 1
     for data in decoded.sessions:
         start = valid_time(data.get("start_time"))
-        length = _number(data.get("total_elapsed_time")) or _number(data.get("total_timer_time"))
+        times = (_number(data.get(k)) for k in ("total_elapsed_time", "total_timer_time"))
+        length = max((t for t in times if t), default=None)
         end_stamp = valid_time(data.get("timestamp"))
-        if start is not None and length:
-            end = start + timedelta(seconds=length)
-        elif start is not None:
-            end = end_stamp if end_stamp and end_stamp > start else None
-        else:
-            end = end_stamp
+        ends = [
+            e
+            for e in (end_stamp, start + timedelta(seconds=length) if start and length else None)
+            if e is not None and (start is None or e > start)
+        ]
+        end = max(ends, default=None)
         lower = start or (None if single else previous_end)
-        window = _records_window(decoded, lower, end)
+        window = _records_window(decoded, lower, None if single else end)
         if window is not None and start is not None and end is not None:
             window = _Window(
                 start, max(end, window.end), window.moving_s, window.span_s, window.distance_m
@@ -429,20 +430,25 @@ def _with_details(
 
 
 def _laps_in(decoded: _Decoded, start: datetime, end: datetime) -> list[LapIn]:
+    """The laps starting inside ``[start, end]`` (none when the device wrote only one); a lap
+    without heart rate takes it from the samples inside it."""
     laps = []
     for data in decoded.laps:
         lap_start = valid_time(data.get("start_time"))
         timer = _number(data.get("total_timer_time"))
         if lap_start is None or timer is None or not start - _SLACK <= lap_start <= end:
             continue
+        elapsed = _number(data.get("total_elapsed_time"))
+        lap_end = lap_start + timedelta(seconds=elapsed or timer)
+        sample_avg, sample_max = histogram_avg_max(_histogram(decoded, lap_start, lap_end))
         laps.append(
             LapIn(
                 start_time=lap_start,
                 duration_s=timer,
-                elapsed_s=_number(data.get("total_elapsed_time")),
+                elapsed_s=elapsed,
                 distance_m=_number(data.get("total_distance")),
-                avg_hr=_number(data.get("avg_heart_rate")),
-                max_hr=_number(data.get("max_heart_rate")),
+                avg_hr=_number(data.get("avg_heart_rate")) or sample_avg,
+                max_hr=_number(data.get("max_heart_rate")) or sample_max,
                 avg_speed_mps=_number(data.get("enhanced_avg_speed"))
                 or _number(data.get("avg_speed")),
                 avg_power_w=_number(data.get("avg_power")),
