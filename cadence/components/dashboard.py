@@ -339,7 +339,22 @@ def flags_card(flags: rx.Var) -> rx.Component:
 
 
 def recent_list(items: rx.Var) -> rx.Component:
-    row = lambda r: rx.hstack(  # noqa: E731
+    """Each session opens its own page (the activity or the workout)."""
+    row = lambda r: rx.link(  # noqa: E731
+        _recent_row(r), href=r["href"], underline="none", color="inherit", width="100%"
+    )
+    return card(
+        rx.cond(
+            items.length() > 0,
+            rx.vstack(rx.foreach(items, row), spacing="3", width="100%"),
+            rx.text("No activities or workouts yet.", size="2", color=MUTED),
+        ),
+        title="Recent activities and workouts",
+    )
+
+
+def _recent_row(r: rx.Var) -> rx.Component:
+    return rx.hstack(
         rx.icon(r["icon"].to(str), size=18, color=rx.color("teal", 10)),
         rx.vstack(
             rx.text(r["title"], size="2", weight="medium"),
@@ -357,15 +372,8 @@ def recent_list(items: rx.Var) -> rx.Component:
         width="100%",
         align="center",
         spacing="3",
+        min_height="44px",
         class_name="recent-item",
-    )
-    return card(
-        rx.cond(
-            items.length() > 0,
-            rx.vstack(rx.foreach(items, row), spacing="3", width="100%"),
-            rx.text("No activities or workouts yet.", size="2", color=MUTED),
-        ),
-        title="Recent activities and workouts",
     )
 
 

@@ -107,6 +107,27 @@ def _errors(errors: rx.Var) -> rx.Component:
     )
 
 
+def _unit_choice(value: rx.Var, on_change) -> rx.Component:
+    """The unit of weights in files that do not say theirs (older Strong exports)."""
+    return rx.hstack(
+        rx.text("Weights in Strong files without a unit column:", size="1", color=MUTED),
+        rx.select.root(
+            rx.select.trigger(aria_label="Unit of weights without a unit", min_height="36px"),
+            rx.select.content(
+                rx.select.item("my unit", value="mine"),
+                rx.select.item("kg", value="kg"),
+                rx.select.item("lb", value="lb"),
+            ),
+            value=value,
+            on_change=on_change,
+            size="1",
+        ),
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
+
+
 def _wide_button(icon: str, label: str, on_click, loading: rx.Var, **props) -> rx.Component:
     """A full-width button with a 44 px tap target."""
     return rx.button(
@@ -135,12 +156,15 @@ def import_card(
     demo_loading: rx.Var,
     demo_message: rx.Var,
     demo_error: rx.Var,
+    weight_unit: rx.Var,
+    on_weight_unit,
 ) -> rx.Component:
     """Upload area + progress + results, and the demo-data button under it."""
     return card(
         callout(upload_error),
         _drop_zone(),
         _selected(),
+        _unit_choice(weight_unit, on_weight_unit),
         _wide_button("file-up", "Import files", on_import, importing, id="import_button"),
         _progress(status, progress, summary, importing),
         _imported(imported),

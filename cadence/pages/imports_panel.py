@@ -22,4 +22,6 @@ def imports_panel() -> rx.Component:
         demo_loading=ImportsState.demo_loading,
         demo_message=ImportsState.demo_message,
         demo_error=ImportsState.demo_error,
+        weight_unit=ImportsState.weight_unit,
+        on_weight_unit=ImportsState.set_weight_unit,
     )

@@ -3,7 +3,7 @@
 Flow: the caller streams each uploaded file into ``stage_file`` (a temp file under the data dir,
 copied in 1 MiB chunks, so a 500 MB upload never sits in memory), then ``start_import`` records an
 ``ImportJob`` (committed at once) and hands it to a small thread pool. The runner gives every file
-to the first matching importer of ``registry.IMPORTERS`` in its own transaction: a file that fails
+to the first matching importer of ``registry.importers`` in its own transaction: a file that fails
 is rolled back alone and reported in ``errors``, the others are kept. ``progress`` (0-1) is the
 share of uploaded bytes read so far, saved at most twice a second. A dry run parses everything,
 stores nothing, and returns a preview of the rows it would add.
@@ -31,8 +31,9 @@ from cadence.models.common import as_utc, utcnow
 from cadence.models.imports import ImportJob, ImportJobPublic
 from cadence.services.errors import InvalidInput, NotFound
 from cadence.services.importers import registry
-from cadence.services.importers.base import ImportResult
+from cadence.services.importers.base import ImportOptions, ImportResult
 from cadence.services.importers.common import PREVIEW_ROWS
+from cadence.services.importers.registry import DEFAULT_OPTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,12 @@ def stage_files(*, uploads: list[tuple[str, BinaryIO]]) -> list[StagedFile]:
 
 
 def start_import(
-    *, session: Session, user_id: int, files: list[StagedFile], dry_run: bool = False
+    *,
+    session: Session,
+    user_id: int,
+    files: list[StagedFile],
+    dry_run: bool = False,
+    options: ImportOptions = DEFAULT_OPTIONS,
 ) -> ImportJob:
     """Record a queued job and run it: in the background, or right away for a dry run.
 
@@ -97,10 +103,12 @@ def start_import(
     with _in_flight_lock:
         _in_flight.add(job_id)
     if dry_run:
-        run_job(job_id=job_id, user_id=user_id, files=files, dry_run=True)
+        run_job(job_id=job_id, user_id=user_id, files=files, dry_run=True, options=options)
         session.refresh(job)
     else:
-        _executor.submit(run_job, job_id=job_id, user_id=user_id, files=files, dry_run=False)
+        _executor.submit(
+            run_job, job_id=job_id, user_id=user_id, files=files, dry_run=False, options=options
+        )
     return job
 
 
@@ -131,14 +139,25 @@ def to_public(job: ImportJob) -> ImportJobPublic:
     )
 
 
-def run_job(*, job_id: int, user_id: int, files: list[StagedFile], dry_run: bool) -> None:
+def run_job(
+    *,
+    job_id: int,
+    user_id: int,
+    files: list[StagedFile],
+    dry_run: bool,
+    options: ImportOptions = DEFAULT_OPTIONS,
+) -> None:
     """Import every staged file, then delete them; never raises (errors land on the job)."""
     total = ImportResult()
     try:
         _update(job_id, status="running")
         progress = _ProgressTracker(job_id, sum(f.size for f in files))
         for staged in files:
-            total.merge(_import_file(staged, user_id=user_id, dry_run=dry_run, progress=progress))
+            total.merge(
+                _import_file(
+                    staged, user_id=user_id, dry_run=dry_run, progress=progress, options=options
+                )
+            )
             progress.file_done(staged.size)
             total.add("files")
     except Exception:
@@ -158,12 +177,17 @@ def discard(files: list[StagedFile]) -> None:
 
 
 def _import_file(
-    staged: StagedFile, *, user_id: int, dry_run: bool, progress: _ProgressTracker
+    staged: StagedFile,
+    *,
+    user_id: int,
+    dry_run: bool,
+    progress: _ProgressTracker,
+    options: ImportOptions,
 ) -> ImportResult:
     with staged.path.open("rb") as raw:
         head = raw.read(HEAD_BYTES)
         raw.seek(0)
-        importer = registry.find_importer(staged.filename, head)
+        importer = registry.find_importer(staged.filename, head, options)
         if importer is None:
             return ImportResult(
                 errors=[f"{staged.filename}: not a supported file ({registry.SUPPORTED_FORMATS})."]

@@ -241,6 +241,7 @@ class DashboardState(AuthState):
                 ),
                 "load": f"load {r.load:.0f}" if r.load is not None else "load —",
                 "source": r.source,
+                "href": f"{'/workouts' if r.kind == 'workout' else '/activities'}/view?id={r.id}",
             }
             for r in p.recent_activities
         ]

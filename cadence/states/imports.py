@@ -11,6 +11,7 @@ from cadence.config import get_settings
 from cadence.models.imports import ImportJobPublic
 from cadence.services import demo, imports
 from cadence.services.errors import DomainError
+from cadence.services.importers.base import ImportOptions
 from cadence.states.auth import AuthState
 
 POLL_SECONDS = 0.5
@@ -59,6 +60,12 @@ class ImportsState(AuthState):
     demo_loading: bool = False
     demo_message: str = ""
     demo_error: str = ""
+    weight_unit: str = "mine"
+    """The unit of weights in files that do not say theirs: ``mine`` (the user's), kg or lb."""
+
+    @rx.event
+    def set_weight_unit(self, value: str):
+        self.weight_unit = value if value in ("kg", "lb") else "mine"
 
     @rx.var
     def importing(self) -> bool:
@@ -89,10 +96,15 @@ class ImportsState(AuthState):
         staged = await asyncio.to_thread(
             imports.stage_files, uploads=[(f.filename or "upload", f.file) for f in files]
         )
+        options = ImportOptions(
+            weight_unit=self.weight_unit if self.weight_unit != "mine" else None
+        )
         try:
             job = await self.as_user(
                 lambda session, user: imports.to_public(
-                    imports.start_import(session=session, user_id=user.id, files=staged)
+                    imports.start_import(
+                        session=session, user_id=user.id, files=staged, options=options
+                    )
                 )
             )
         except DomainError as exc:

@@ -42,6 +42,7 @@ def test_timeline_detail_and_delete(new_page, tmp_path) -> None:
     expect(page.locator("#activities-empty")).to_be_visible()
 
     _upload(page, RUN, TRIATHLON, gpx_copy_of(RUN, tmp_path / "run-from-strava.gpx"))
+    screenshot(page, "devices-import-unit-1280")
     page.goto("/activities")
     cards = page.locator(".activity-card")
     expect(cards).to_have_count(2)  # the GPX copy of the run is the same session
@@ -97,6 +98,9 @@ def test_timeline_detail_and_delete(new_page, tmp_path) -> None:
     expect(phone.locator(".activity-card")).to_have_count(2)
     assert not has_horizontal_scroll(phone)
     screenshot(phone, "activities-timeline-375")
+    phone.screenshot(
+        path=str(screenshot(phone, "activities-timeline-375").with_name("nav-375.png"))
+    )
     phone.locator(".activity-card").filter(has_text="Running").click()
     wait_for_path(phone, "/activities/view")
     phone.get_by_role("button", name="Delete").click()
@@ -104,3 +108,16 @@ def test_timeline_detail_and_delete(new_page, tmp_path) -> None:
     wait_for_path(phone, "/activities")
     expect(phone.locator(".activity-card")).to_have_count(1)
     expect(phone.locator(".activity-card")).to_contain_text("Multisport")
+
+
+def test_the_dashboards_recent_sessions_open_their_pages(new_page) -> None:
+    page = new_page(DESKTOP)
+    signup_through_ui(page, email="recent@example.com", password="steady-pace-9", name="Re")
+    page.click("#load-demo-data")
+    expect(page.locator(".recent-item").first).to_be_visible(timeout=30_000)
+    activity = page.locator(".recent-item").filter(has_not_text="volume").first
+    title = activity.locator("p").first.inner_text()
+    activity.click()
+    wait_for_path(page, "/activities/view")
+    expect(page.locator("#activity-title")).to_have_text(title)
+    expect(page.locator("#activity-load")).not_to_have_text("—")

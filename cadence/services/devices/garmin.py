@@ -68,13 +68,34 @@ def _measured(value: Any) -> float | None:
     return value if isinstance(value, int | float) and value >= 0 else None
 
 
+def _first_present(*values: Any) -> float | None:
+    return next((v for v in values if isinstance(v, int | float) and not isinstance(v, bool)), None)
+
+
+def _nested(source: Any, *keys: str) -> Any:
+    for key in keys:
+        source = source.get(key) if isinstance(source, dict) else None
+    return source
+
+
 def map_sleep(payload: Any) -> DailyMetricIn | None:
-    """``/wellness-service/wellness/dailySleepData``; ``None`` on a no-data day."""
+    """``dailySleepData``; ``None`` on a no-data day.
+
+    Two shapes exist: the sleep service's (score in ``dailySleepDTO.sleepScores``, resting HR
+    at the top level) and the wellness service's that the pinned ``garminconnect`` calls,
+    which keeps resting HR in ``dailySleepDTO`` and SpO2 in ``wellnessSpO2SleepSummaryDTO``
+    (older nights there have no score at all). Each value is read from wherever the shape
+    keeps it.
+    """
     dto = payload.get("dailySleepDTO") if isinstance(payload, dict) else None
     day = _day(dto.get("calendarDate")) if isinstance(dto, dict) else None
     if day is None:
         return None
-    overall = ((dto.get("sleepScores") or {}).get("overall") or {}).get("value")
+    overall = _first_present(
+        _nested(dto, "sleepScores", "overall", "value"),
+        _nested(payload, "sleepScores", "overall", "value"),
+    )
+    spo2 = payload.get("wellnessSpO2SleepSummaryDTO")
     return DailyMetricIn(
         source=SOURCE,
         date=day,
@@ -84,9 +105,15 @@ def map_sleep(payload: Any) -> DailyMetricIn | None:
         sleep_rem_seconds=dto.get("remSleepSeconds"),
         sleep_awake_seconds=dto.get("awakeSleepSeconds"),
         sleep_score=overall,
-        spo2_pct=dto.get("averageSpO2Value"),
-        respiratory_rate=dto.get("averageRespirationValue"),
-        resting_hr=payload.get("restingHeartRate"),
+        spo2_pct=_first_present(
+            dto.get("averageSpO2Value"),
+            _nested(spo2, "averageSPO2"),
+            _nested(spo2, "averageSpo2"),
+        ),
+        respiratory_rate=_first_present(
+            dto.get("averageRespirationValue"), payload.get("avgSleepRespirationValue")
+        ),
+        resting_hr=_first_present(payload.get("restingHeartRate"), dto.get("restingHeartRate")),
     )
 
 

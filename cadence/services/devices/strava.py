@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from cadence.models.health import ActivityIn, DailyMetricIn
+from cadence.services.activities import sport_family
 from cadence.services.devices.base import (
     Credentials,
     ProviderUnavailable,
@@ -18,6 +19,11 @@ from cadence.services.devices.base import (
 from cadence.services.devices.oauth import OAuthProviderBase
 
 SOURCE = "strava"
+KCAL_PER_KJ_OF_WORK = 1.0
+"""Energy burned per kJ of mechanical work on the pedals: with a gross efficiency of about
+24 % (Ettema & Lorås 2009: 20-25 % for cycling) and 4.184 kJ per kcal, 1 / (4.184 x 0.239)
+= 1.0 kcal per kJ, the rule Strava and TrainingPeaks use. Strava's activity list
+(SummaryActivity) has ``kilojoules`` for rides with power and no ``calories``."""
 PER_PAGE = 100
 MAX_PAGES = 100
 SPORTS = {
@@ -61,10 +67,22 @@ def map_activity(record: dict[str, Any]) -> ActivityIn | None:
         distance_m=record.get("distance"),
         avg_hr=record.get("average_heartrate"),
         max_hr=record.get("max_heartrate"),
-        calories=record.get("calories"),
+        calories=_calories(record, sport=SPORTS.get(kind, _snake(kind))),
         elevation_gain_m=record.get("total_elevation_gain"),
         load=record.get("suffer_score"),
     )
+
+
+def _calories(record: dict[str, Any], *, sport: str) -> float | None:
+    """``calories`` when Strava sent them (DetailedActivity), else a ride's ``kilojoules`` of
+    work at ``KCAL_PER_KJ_OF_WORK``; ``None`` otherwise."""
+    calories = record.get("calories")
+    if isinstance(calories, int | float) and calories > 0:
+        return float(calories)
+    work = record.get("kilojoules")
+    if isinstance(work, int | float) and work > 0 and sport_family(sport) == "cycling":
+        return round(work * KCAL_PER_KJ_OF_WORK, 1)
+    return None
 
 
 class StravaProvider(OAuthProviderBase):

@@ -10,7 +10,9 @@ Mapped: resting HR (daily mean), HRV SDNN (daily mean, kept in ``hrv_sdnn_ms``, 
 steps, sleep analysis (asleep/core/deep/REM/awake; in-bed time only when no asleep sample exists),
 body mass, respiratory rate, SpO2, and workouts. A workout's HR histogram is built from the
 ``HeartRate`` samples inside its time window in a second streamed pass, run only when the file has
-both workouts and heart-rate samples.
+both workouts and heart-rate samples. A record or workout dated after tomorrow in the user's
+time zone (a device clock set years ahead) is refused and reported, never stored as a future
+day.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 from sqlmodel import Session
 
 from cadence.models.health import ActivityIn, DailyMetricIn
+from cadence.services import preferences
 from cadence.services.importers.base import ImportResult
 from cadence.services.importers.common import (
     HrTimeline,
@@ -79,10 +82,24 @@ class _Workout:
 
 @dataclass
 class _Export:
+    latest_day: date = date.max
+    """Records dated after this local day (tomorrow in the user's zone) are refused."""
     days: dict[date, _Day] = field(default_factory=lambda: defaultdict(_Day))
     workouts: list[_Workout] = field(default_factory=list)
     heart_rate_samples: int = 0
     records: int = 0
+    refused: int = 0
+    refused_example: str = ""
+
+    def accepts(self, day: date, elem: Element) -> bool:
+        """False (and counted) for a record dated after ``latest_day``."""
+        if day <= self.latest_day:
+            return True
+        self.refused += 1
+        if not self.refused_example:
+            kind = (elem.get("type") or elem.get("workoutActivityType") or elem.tag).replace(_Q, "")
+            self.refused_example = f"{kind} dated {day.isoformat()}"
+        return False
 
 
 class AppleHealthImporter:
@@ -95,7 +112,8 @@ class AppleHealthImporter:
         self, *, session: Session, user_id: int, filename: str, stream: BinaryIO, dry_run: bool
     ) -> ImportResult:
         result = ImportResult()
-        export = _Export()
+        calendar = preferences.user_day(session=session, user_id=user_id)
+        export = _Export(latest_day=calendar.today() + timedelta(days=1))
         try:
             _first_pass(stream, export)
             if export.workouts and export.heart_rate_samples:
@@ -117,6 +135,12 @@ class AppleHealthImporter:
             result=result,
             dry_run=dry_run,
         )
+        if export.refused:
+            result.errors.append(
+                f"{filename}: {export.refused} record(s) dated after "
+                f"{export.latest_day.isoformat()} (tomorrow in {calendar.timezone}) were refused, "
+                f"e.g. {export.refused_example}: a device clock set in the future."
+            )
         if not export.days and not export.workouts and not result.errors:
             result.errors.append(
                 f"{filename}: no supported Apple Health data (resting HR, HRV, steps, sleep, "
@@ -146,7 +170,7 @@ def _first_pass(stream: BinaryIO, export: _Export) -> None:
     for elem in _top_level_elements(stream, frozenset({"Record", "Workout"})):
         if elem.tag == "Workout":
             workout = _workout(elem)
-            if workout is not None:
+            if workout is not None and export.accepts(_local_day(elem.get("startDate")), elem):
                 export.workouts.append(workout)
         else:
             export.records += 1
@@ -165,7 +189,7 @@ def _take_record(elem: Element, export: _Export) -> None:
         return
     value = parse_float(elem.get("value"))
     day = _local_day(start)
-    if value is None or day is None:
+    if value is None or day is None or not export.accepts(day, elem):
         return
     if kind in _MEAN_FIELDS:
         if kind == f"{_Q}OxygenSaturation" and value <= 1.0:
@@ -185,6 +209,8 @@ def _take_sleep(elem: Element, export: _Export, start: str, end: str, source: st
     day = _local_day(end)
     first, last = _timestamp(start), _timestamp(end)
     if day is None or first is None or last is None or last <= first:
+        return
+    if not export.accepts(day, elem):
         return
     seconds = (last - first).total_seconds()
     value = elem.get("value", "")

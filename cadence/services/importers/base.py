@@ -12,6 +12,17 @@ from typing import BinaryIO, Protocol
 
 from sqlmodel import Session
 
+from cadence.models.preferences import WeightUnit
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Choices the user makes for one import (``POST /imports?weight_unit=lb``)."""
+
+    weight_unit: WeightUnit | None = None
+    """The unit of weights in files that do not say theirs (older Strong exports); ``None``:
+    the user's weight unit."""
+
 
 @dataclass
 class ImportResult:

@@ -8,19 +8,27 @@ Layouts read (header names exactly as the apps write them; comma or semicolon se
   (failure), or ``Rest Timer`` / ``Note`` rows (skipped).
 - **Strong** older: ``Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,...`` with
   ``Duration`` like ``1h 5m``; weights follow a ``Weight Unit`` column (``kg``/``lbs``) when there
-  is one, otherwise they are taken as **kg** (that export does not say which unit the app used).
+  is one; otherwise (that export does not say which unit the app used) in the unit chosen for
+  the import (``POST /imports?weight_unit=lb``), else the user's weight unit; the preview of a
+  dry run says which (``weight_unit_assumed``).
 - **Hevy**: ``"title","start_time","end_time","description","exercise_title","superset_id",
   "exercise_notes","set_index","set_type","weight_kg"`` (or ``"weight_lbs"``) ``,"reps",...,"rpe"``
-  with times like ``15 Jan 2024, 08:30`` and ``set_type`` ``normal|warmup|dropset|failure``.
+  with times like ``15 Jan 2024, 08:30`` (or ``May 7, 2026, 6:13 AM`` from US locales) and
+  ``set_type`` ``normal|warmup|dropset|failure``.
 
-Rules: pounds become kg (x 0.45359237, 2 decimals). Warm-up sets are kept as ``warmup`` rows, so
-they add volume but never bests or PRs. Rows without reps (cardio, timed holds, rest timers) are
-skipped and counted. Consecutive sets of one exercise at one weight become one exercise row
-(``reps`` ``"5"`` or ``"5,5,3"``). The workout date is the local date the app wrote.
+Dates and times in any layout these apps have written are read with ``python-dateutil``
+(``parse_time``). Rules: pounds become kg (x 0.45359237, 2 decimals). Warm-up sets are kept
+as ``warmup`` rows, so they add volume but never bests or PRs. Rows without reps (cardio, timed
+holds, rest timers) are skipped and counted. Consecutive sets of one exercise at one weight
+become one exercise row (``reps`` ``"5"`` or ``"5,5,3"``). The workout date is the local date
+the app wrote.
 
 Each workout gets a stable ``external_id`` (app + start time + name, hashed), so importing the
 same file again stores nothing new: those workouts are counted as ``duplicates``. A bad line is
-reported as ``"<file> line N: ..."`` and skipped; the rest of the file is still imported.
+reported as ``"<file> line N: ..."`` and skipped; the rest of the file is still imported. One bad
+value never loses a workout: a set with impossible reps (above 999) or weight (above 1000 kg) is
+left out, an RPE outside 1-10 or a duration above 24 h (a timer left running) is dropped from an
+otherwise kept set or workout, each reported by line with the reason.
 """
 
 from __future__ import annotations
@@ -34,15 +42,25 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from dateutil import parser as date_parser
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from cadence.models.workout import MAX_NOTES_LENGTH, MAX_WORKOUT_NAME_LENGTH, WorkoutCreate
-from cadence.services import workouts
+from cadence.models.preferences import WeightUnit
+from cadence.models.workout import (
+    MAX_DURATION_MINUTES,
+    MAX_NOTES_LENGTH,
+    MAX_REPS_VALUE,
+    MAX_WEIGHT_KG,
+    MAX_WORKOUT_NAME_LENGTH,
+    WorkoutCreate,
+)
+from cadence.services import preferences, workouts
 from cadence.services.importers.base import ImportResult
 
 LB_TO_KG = 0.45359237
 PREVIEW_WORKOUTS = 10
+_UNIT_COLUMNS = {"Weight (kg)", "Weight (lbs)", "Weight Unit", "weight_kg", "weight_lbs"}
 _DURATION_PART = re.compile(r"(\d+)\s*([hms])")
 
 
@@ -83,10 +101,15 @@ class ParsedRow:
 class _Columns:
     """Cells of one row by header name."""
 
-    def __init__(self, header: list[str], row: list[str], decimal_comma: bool) -> None:
+    def __init__(
+        self, header: list[str], row: list[str], decimal_comma: bool, unitless_pounds: bool = False
+    ) -> None:
         self._index = {name: i for i, name in enumerate(header)}
         self._row = row
         self._decimal_comma = decimal_comma
+        self.unitless_pounds = unitless_pounds
+        self.problems: list[str] = []
+        """Bad values dropped from this line while the rest of it is kept."""
 
     def has(self, name: str) -> bool:
         return name in self._index
@@ -111,12 +134,25 @@ class _Columns:
             return None
         if value < 0 or value != int(value):
             raise RowError(f"reps '{self.text(name)}' is not a whole number")
+        if value > MAX_REPS_VALUE:
+            raise RowError(
+                f"{int(value)} reps is more than {MAX_REPS_VALUE} (a typo?); this set is left "
+                "out, the rest of the workout is kept"
+            )
         return int(value)
 
     def rpe(self, name: str) -> float | None:
-        value = self.number(name, "RPE")
+        """The RPE, or ``None`` (and a problem noted, the set kept) when it is out of range."""
+        try:
+            value = self.number(name, "RPE")
+        except RowError as exc:
+            self.problems.append(f"{exc}; the set is kept without an RPE")
+            return None
         if value is not None and not 1 <= value <= 10:
-            raise RowError(f"RPE '{self.text(name)}' is not between 1 and 10")
+            self.problems.append(
+                f"RPE '{self.text(name)}' is not between 1 and 10; the set is kept without an RPE"
+            )
+            return None
         return value
 
 
@@ -125,6 +161,13 @@ class _StrengthCsvImporter(ABC):
 
     kind = ""
     header_markers: tuple[str, ...] = ()
+
+    def __init__(self, *, unitless_unit: WeightUnit | None = None) -> None:
+        self.unitless_unit = unitless_unit
+        """The unit of weights in a file that does not say it (older Strong exports): the
+        import's choice, else (``None``) the user's weight unit."""
+        self.unitless_pounds = False
+        self.unit_stated = True
 
     def matches(self, *, filename: str, head: bytes) -> bool:
         if not filename.lower().endswith(".csv"):
@@ -136,6 +179,8 @@ class _StrengthCsvImporter(ABC):
         self, *, session: Session, user_id: int, filename: str, stream: BinaryIO, dry_run: bool
     ) -> ImportResult:
         result = ImportResult()
+        stored = preferences.stored(session=session, user_id=user_id)
+        self.unitless_pounds = (self.unitless_unit or stored.weight_unit) == "lb"
         try:
             text = stream.read().decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -151,6 +196,13 @@ class _StrengthCsvImporter(ABC):
             dry_run=dry_run,
         )
         return result
+
+    def _unit_note(self) -> dict:
+        """For a file that does not say its weight unit: the unit its weights were read in,
+        so the preview can ask whether that is right (import again with ``weight_unit``)."""
+        if self.unit_stated:
+            return {}
+        return {"weight_unit_assumed": "lb" if self.unitless_pounds else "kg"}
 
     # --- per-app mapping ------------------------------------------------------------------------
 
@@ -169,20 +221,27 @@ class _StrengthCsvImporter(ABC):
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = [name.strip() for name in next(reader, [])]
+        self.unit_stated = bool(_UNIT_COLUMNS & set(header))
         missing = self.required_columns(header)
         if missing:
             result.errors.append(f"{filename}: missing column(s) {', '.join(missing)}.")
             return []
         found: dict[str, ParsedWorkout] = {}
+        reported: set[tuple[str, str]] = set()
         line = reader.line_num + 1
         for row in reader:
             if any(cell.strip() for cell in row):
+                cells = _Columns(header, row, delimiter == ";", self.unitless_pounds)
                 try:
-                    parsed = self.parse_row(_Columns(header, row, delimiter == ";"))
+                    parsed = self.parse_row(cells)
                 except RowError as exc:
                     result.errors.append(f"{filename} line {line}: {exc}")
                     result.add("skipped_rows")
                 else:
+                    for problem in cells.problems:
+                        if (parsed.workout.key, problem) not in reported:  # once per workout
+                            reported.add((parsed.workout.key, problem))
+                            result.errors.append(f"{filename} line {line}: {problem}")
                     if parsed.set is None:
                         result.add("skipped_rows")
                     else:
@@ -218,7 +277,9 @@ class _StrengthCsvImporter(ABC):
                 )
                 continue
             if len(result.preview) < PREVIEW_WORKOUTS and dry_run:
-                result.preview.append(_preview(data, duplicate=duplicate, kind=self.kind))
+                result.preview.append(
+                    _preview(data, duplicate=duplicate, kind=self.kind) | self._unit_note()
+                )
             if duplicate:
                 result.add("duplicates")
                 continue
@@ -255,9 +316,9 @@ class StrongCsvImporter(_StrengthCsvImporter):
             key=_external_id("strong", started, name),
             started=started,
             name=name,
-            date=_date_from_text(started[:10], started),
+            date=parse_time(started, label="date").date(),
             notes=cells.text("Workout Notes"),
-            duration_minutes=_strong_minutes(cells),
+            duration_minutes=_checked_minutes(cells, _strong_minutes(cells)),
         )
         order = cells.text("Set Order")
         if order in ("Rest Timer", "Note"):
@@ -294,10 +355,11 @@ class HevyCsvImporter(_StrengthCsvImporter):
 
     def parse_row(self, cells: _Columns) -> ParsedRow:
         started = cells.text("start_time")
-        start = _hevy_time(started)
+        start = parse_time(started, label="start_time")
         end_text = cells.text("end_time")
-        end = _hevy_time(end_text) if end_text else None
+        end = parse_time(end_text, label="end_time") if end_text else None
         minutes = round((end - start).total_seconds() / 60) if end and end > start else None
+        minutes = _checked_minutes(cells, minutes, shown=f"{started} to {end_text}")
         name = cells.text("title") or "Hevy workout"
         workout = ParsedWorkout(
             key=_external_id("hevy", started, name),
@@ -341,7 +403,14 @@ def _exercise_name(name: str) -> str:
 def _kg(weight: float, *, pounds: bool) -> float:
     if weight < 0:
         raise RowError(f"weight {weight:g} is negative")
-    return round(weight * LB_TO_KG, 2) if pounds else weight
+    kg = round(weight * LB_TO_KG, 2) if pounds else weight
+    if kg > MAX_WEIGHT_KG:
+        unit = "lb" if pounds else "kg"
+        raise RowError(
+            f"weight {weight:g} {unit} is more than {MAX_WEIGHT_KG} kg (a typo?); this set is "
+            "left out, the rest of the workout is kept"
+        )
+    return kg
 
 
 def _strong_weight(cells: _Columns) -> float:
@@ -352,7 +421,8 @@ def _strong_weight(cells: _Columns) -> float:
     unit = cells.text("Weight Unit").lower()
     if unit not in ("", "kg", "kgs", "lb", "lbs"):
         raise RowError(f"weight unit '{unit}' is not kg or lbs")
-    return _kg(cells.number("Weight", "weight") or 0.0, pounds=unit.startswith("lb"))
+    pounds = unit.startswith("lb") if unit else cells.unitless_pounds
+    return _kg(cells.number("Weight", "weight") or 0.0, pounds=pounds)
 
 
 def _strong_minutes(cells: _Columns) -> int | None:
@@ -367,23 +437,50 @@ def _strong_minutes(cells: _Columns) -> int | None:
     return max(1, round(seconds / 60))
 
 
-def _date_from_text(text: str, original: str) -> dt.date:
+def parse_time(text: str, *, label: str) -> dt.datetime:
+    """A date and time in any layout Strong or Hevy has written (``2026-05-07 06:13:00``,
+    ``7 May 2026, 06:13``, ``May 7, 2026, 6:13 AM``...), read with ``python-dateutil``; a
+    numeric day and month separated by dots is day first (European), by slashes month first
+    (US) unless the first number is above 12. The error names the layout that failed."""
+    if not re.search(r"\d{4}", text):
+        raise RowError(f"{label} '{text}' ({_layout(text)}) has no four-digit year")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RowError(f"date '{original}' is not YYYY-MM-DD HH:MM:SS") from None
+        return date_parser.parse(text, dayfirst=bool(_DOTTED_DATE.search(text)))
+    except (ValueError, OverflowError):
+        raise RowError(f"{label} '{text}' ({_layout(text)}) is not a readable date") from None
 
 
-_HEVY_FORMATS: tuple[str, ...] = ("%d %b %Y, %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+_DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_MONTH_WORD = re.compile(r"[A-Za-z]+")
 
 
-def _hevy_time(text: str) -> dt.datetime:
-    for pattern in _HEVY_FORMATS:
-        try:
-            return dt.datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-    raise RowError(f"time '{text}' is not like '15 Jan 2024, 08:30'")
+def _layout(text: str) -> str:
+    """The shape of a date as written: ``May 7, 2026, 6:13 AM`` is
+    ``layout 'Mon D, YYYY, D:DD AM'`` (words are Mon, AM or PM, digits D, four digits YYYY)."""
+    shape = _MONTH_WORD.sub(
+        lambda m: m.group().upper() if m.group().upper() in ("AM", "PM") else "Mon", text
+    )
+    shape = re.sub(r"\d{4}", "YYYY", shape)
+    shape = re.sub(r"\d{1,2}", lambda m: "D" * len(m.group()), shape)
+    return f"layout '{shape}'"
+
+
+def _checked_minutes(cells: _Columns, minutes: int | None, *, shown: str = "") -> int | None:
+    """A workout's minutes, or ``None`` (the workout kept, the problem noted) above 24 h."""
+    if minutes is None or minutes <= MAX_DURATION_MINUTES:
+        return minutes
+    seconds = cells.text("Duration (sec)")
+    written = (
+        shown
+        or (f"{seconds} s" if seconds else "")
+        or cells.text("Duration")
+        or cells.text("Workout Duration")
+    )
+    cells.problems.append(
+        f"workout duration '{written}' is more than 24 h (a timer left running?); the workout is "
+        "kept without a duration"
+    )
+    return None
 
 
 def _merge_sets(sets: list[ParsedSet]) -> list[dict]:
