@@ -1,8 +1,12 @@
-"""Benchmark: file-import throughput against the parsers alone, and Apple Health peak memory.
+"""Benchmark: file-import throughput against the parsers alone, and peak memory.
 
 1. FIT: the largest valid real FIT file in the fixtures (Edge 500 ride, 10 686 records) through
-   ``FitImporter`` into a fresh SQLite database, against ``fitdecode`` only iterating the same
-   file's frames.
+   ``FitImporter`` into a fresh SQLite database (totals, downsampled stream and laps stored),
+   against ``fitdecode`` only iterating the same file's frames.
+1b. FIT and GPX of growing length (generated: 1, 6 and 24 hours at one sample a second, with
+   HR, power, cadence, speed, elevation and position): import time against the parser alone,
+   and the peak memory of a fresh process importing each, to show that storing streams keeps
+   memory flat (the stream is time-bucketed as it is read, never held whole).
 2. Apple Health: a generated ``export.xml`` of ~100 MB (heart rate every 5 min, steps, resting HR,
    HRV SDNN, sleep stages, weight, a workout most days) through ``AppleHealthImporter``, against
    a plain ``iterparse`` loop that only reads and clears the same file.
@@ -11,7 +15,7 @@
    5, 2 and 1 minutes (same history, bigger file): parsing is streamed element by element, so
    memory does not follow the file size; only the per-day aggregates grow with the days covered.
 
-    .venv/bin/python bench/imports.py            # about a minute on a 2-core machine
+    .venv/bin/python bench/imports.py            # a few minutes on a 2-core machine
     .venv/bin/python bench/imports.py --quick    # 10 MB Apple file, for a smoke run
 """
 
@@ -209,12 +213,19 @@ def _rss_mb() -> float:
     return pages * resource.getpagesize() / MB
 
 
-def _child_peak(path: Path, tmp: Path) -> None:
-    """Run in a fresh process: import ``path`` while a thread samples the RSS every 20 ms;
-    print the RSS just before parsing and the highest sample during the import."""
-    _configure(tmp)
+def _importer(kind: str):
     from cadence.services.importers.apple_health import AppleHealthImporter
+    from cadence.services.importers.fit import FitImporter
+    from cadence.services.importers.gpx import GpxImporter
 
+    return {"apple": AppleHealthImporter, "fit": FitImporter, "gpx": GpxImporter}[kind]()
+
+
+def _child_peak(kind: str, path: Path, tmp: Path) -> None:
+    """Run in a fresh process: import ``path`` while a thread samples the RSS every 20 ms;
+    print the RSS just before parsing, the highest sample during the import and its seconds."""
+    _configure(tmp)
+    importer = _importer(kind)
     session, user_id = _user_session()
     before = _rss_mb()
     samples = [before]
@@ -226,24 +237,28 @@ def _child_peak(path: Path, tmp: Path) -> None:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
+    started = time.perf_counter()
     with path.open("rb") as stream:
-        AppleHealthImporter().run(
-            session=session, user_id=user_id, filename="export.xml", stream=stream, dry_run=False
+        result = importer.run(
+            session=session, user_id=user_id, filename=path.name, stream=stream, dry_run=False
         )
     session.commit()
+    seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    print(f"{before:.1f} {max(samples):.1f}")
+    assert not result.errors, result.errors
+    print(f"{before:.1f} {max(samples):.1f} {seconds:.3f}")
 
 
-def _peak_in_child(path: Path, tmp: str) -> tuple[float, float]:
+def _peak_in_child(path: Path, tmp: str, kind: str = "apple") -> tuple[float, float, float]:
+    """(RSS before, peak RSS, import seconds) of a fresh process importing ``path``."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), tmp],
+        [sys.executable, __file__, "--child", kind, str(path), tmp],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
-    return float(out[0]), float(out[1])
+    return float(out[0]), float(out[1]), float(out[2])
 
 
 def bench_memory(sizes: list[int], *, year_densities: list[int]) -> None:
@@ -253,7 +268,7 @@ def bench_memory(sizes: list[int], *, year_densities: list[int]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.xml"
             generate_apple_export(path, size_mb * MB)
-            before, peak = _peak_in_child(path, tmp)
+            before, peak, _ = _peak_in_child(path, tmp)
         print(
             f"     {size_mb:4d} MB file: peak {peak:6.1f} MB during the import, {before:6.1f} MB "
             f"before it (growth {peak - before:5.1f} MB)"
@@ -264,22 +279,127 @@ def bench_memory(sizes: list[int], *, year_densities: list[int]) -> None:
             path = Path(tmp) / "export.xml"
             generate_apple_export(path, 0, hr_every_min=every, days=365)
             size_mb = path.stat().st_size / MB
-            before, peak = _peak_in_child(path, tmp)
+            before, peak, _ = _peak_in_child(path, tmp)
         print(
             f"     HR every {every} min, {size_mb:5.0f} MB file: peak {peak:6.1f} MB "
             f"(growth {peak - before:5.1f} MB)"
         )
 
 
+START = datetime(2026, 6, 14, 6, 0)
+
+
+def generate_fit(path: Path, hours: float) -> int:
+    """A ride of ``hours`` at 1 Hz with every channel the detail page draws, and a lap per
+    10 km; returns the number of records."""
+    from datetime import UTC
+
+    from tests.fit_writer import FitWriter, degrees
+
+    start = START.replace(tzinfo=UTC)
+    seconds = int(hours * 3600)
+    writer = FitWriter().message("file_id", type="activity", manufacturer="garmin")
+    lap_start = start
+    for i in range(seconds):
+        when = start + timedelta(seconds=i)
+        writer.message(
+            "record",
+            timestamp=when,
+            heart_rate=120 + i % 45,
+            power=180 + i % 90,
+            cadence=88,
+            distance=i * 8.0,
+            enhanced_speed=8.0,
+            enhanced_altitude=300 + 50 * ((i // 600) % 2),
+            position_lat=degrees(46.0 + i * 5e-5),
+            position_long=degrees(7.0 + (i % 600) * 1e-5),
+        )
+        if i and i % 1250 == 0:
+            writer.message(
+                "lap",
+                timestamp=when,
+                start_time=lap_start,
+                total_timer_time=float((when - lap_start).total_seconds()),
+                total_elapsed_time=float((when - lap_start).total_seconds()),
+                total_distance=10_000.0,
+            )
+            lap_start = when
+    writer.message(
+        "session",
+        timestamp=start + timedelta(seconds=seconds),
+        start_time=start,
+        total_timer_time=float(seconds),
+        total_elapsed_time=float(seconds),
+        total_distance=seconds * 8.0,
+        sport="cycling",
+    )
+    path.write_bytes(writer.to_bytes())
+    return seconds
+
+
+def generate_gpx(path: Path, hours: float) -> int:
+    """The same ride as GPX 1.1 with Garmin's TrackPointExtension (HR, cadence) and power."""
+    seconds = int(hours * 3600)
+    with path.open("w") as out:
+        out.write(
+            '<?xml version="1.0"?><gpx version="1.1" creator="bench" '
+            'xmlns="http://www.topografix.com/GPX/1/1" '
+            'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+            "<trk><type>cycling</type><trkseg>\n"
+        )
+        for i in range(seconds):
+            when = START + timedelta(seconds=i)
+            out.write(
+                f'<trkpt lat="{46.0 + i * 5e-5:.6f}" lon="{7.0 + (i % 600) * 1e-5:.6f}">'
+                f"<ele>{300 + 50 * ((i // 600) % 2)}</ele><time>{when:%Y-%m-%dT%H:%M:%SZ}</time>"
+                f"<extensions><power>{180 + i % 90}</power><gpxtpx:TrackPointExtension>"
+                f"<gpxtpx:hr>{120 + i % 45}</gpxtpx:hr><gpxtpx:cad>88</gpxtpx:cad>"
+                "</gpxtpx:TrackPointExtension></extensions></trkpt>\n"
+            )
+        out.write("</trkseg></trk></gpx>\n")
+    return seconds
+
+
+def _parse_only(kind: str, path: Path) -> None:
+    if kind == "fit":
+        import fitdecode
+
+        with fitdecode.FitReader(str(path)) as reader:
+            for _frame in reader:
+                pass
+    else:
+        for _event, elem in iterparse(path, events=("end",)):
+            if elem.tag.endswith("trkpt"):
+                elem.clear()
+
+
+def bench_long_tracks(hours: list[float]) -> None:
+    print("LONG TRACKS: import (totals, stream, laps) against the parser alone, and peak memory")
+    for kind, generate in (("fit", generate_fit), ("gpx", generate_gpx)):
+        for length in hours:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"ride.{kind}"
+                samples = generate(path, length)
+                size = path.stat().st_size / MB
+                baseline = _timed(lambda kind=kind, path=path: _parse_only(kind, path))
+                before, peak, ours = _peak_in_child(path, tmp, kind)
+                print(
+                    f"     {kind.upper()} {length:4.0f} h, {samples:6d} samples, {size:6.1f} MB: "
+                    f"parser {baseline:6.2f} s, import {ours:6.2f} s, ratio "
+                    f"{ours / baseline:4.2f}x; peak {peak:6.1f} MB, growth {peak - before:5.1f} MB"
+                )
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        _child_peak(Path(sys.argv[2]), Path(sys.argv[3]))
+        _child_peak(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
         return
     quick = "--quick" in sys.argv
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         _configure(tmp)
         bench_fit()
+        bench_long_tracks([1, 6] if quick else [1, 6, 24])
         export = tmp / "export.xml"
         size = 10 if quick else 100
         records = generate_apple_export(export, size * MB)

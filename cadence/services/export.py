@@ -7,7 +7,10 @@ the importer recognises an export from its first bytes):
 - ``profile.json``: email, display name, created, coaching profile, chat settings (never the key)
 - ``workouts.json`` / ``workouts.csv`` (one CSV row per exercise row)
 - ``daily_metrics.json`` / ``daily_metrics.csv`` (one row per day and source, as stored)
-- ``activities.json`` / ``activities.csv`` (the CSV leaves out the heart-rate histogram)
+- ``activities.json`` / ``activities.csv`` (the CSV leaves out the heart-rate histogram and
+  what the JSON carries per activity for its detail page: ``parent`` (the multisport session
+  of a leg, by source and external id), ``stream`` and ``stream_resolution_s`` (the
+  downsampled samples), ``laps`` and ``workout_external_id`` (the workout made from its sets))
 - ``devices.json``: provider, status and sync times, never credentials or tokens
 - ``conversations.json``: every conversation with its messages, tool calls and charts
 - ``other/<table>.json``: rows of any other table keyed by ``user_id`` (secret-looking columns
@@ -29,6 +32,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Table, select
 from sqlmodel import Session, SQLModel, col
 
+from cadence.models.activity import ActivityLap, ActivityStream, LapIn
 from cadence.models.chat import ChatMessage, Conversation, UserLlmSetting
 from cadence.models.common import as_utc, utcnow
 from cadence.models.device import DeviceConnection
@@ -46,6 +50,8 @@ EXPORTED_TABLES = frozenset(
         "workout_exercise",
         "daily_metric",
         "activity",
+        "activity_stream",  # inline in activities.json
+        "activity_lap",  # inline in activities.json
         "device_connection",
         "conversation",
         "chat_message",
@@ -72,6 +78,7 @@ ACTIVITY_FIELDS = (
     "elevation_gain_m",
     "load",
 )
+LAP_FIELDS = tuple(LapIn.model_fields)
 MESSAGE_FIELDS = (
     "role",
     "content",
@@ -96,10 +103,7 @@ def write_export(*, session: Session, user: User, out: BinaryIO) -> dict[str, in
         _row_dict(r, ("date", "source", *METRIC_FIELDS))
         for r in _owned(session, DailyMetric, user.id, DailyMetric.date, DailyMetric.source)
     ]
-    activities = [
-        {**_row_dict(r, ACTIVITY_FIELDS), "hr_histogram": r.hr_histogram}
-        for r in _owned(session, Activity, user.id, Activity.start_time, Activity.id)
-    ]
+    activities = _activities(session, user.id)
     files: dict[str, Any] = {
         "profile.json": _profile(session, user),
         "workouts.json": workouts,
@@ -126,9 +130,32 @@ def write_export(*, session: Session, user: User, out: BinaryIO) -> dict[str, in
         archive.writestr("daily_metrics.csv", _csv(metrics))
         archive.writestr(
             "activities.csv",
-            _csv({k: v for k, v in a.items() if k != "hr_histogram"} for a in activities),
+            _csv({k: v for k, v in a.items() if k in ACTIVITY_FIELDS} for a in activities),
         )
     return counts
+
+
+def _activities(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """Each activity with its histogram, parent, stream, laps and workout link."""
+    rows = _owned(session, Activity, user_id, Activity.start_time, Activity.id)
+    keys = {r.id: {"source": r.source, "external_id": r.external_id} for r in rows}
+    streams = {s.activity_id: s for s in _owned(session, ActivityStream, user_id)}
+    laps: dict[int, list[dict[str, Any]]] = {}
+    for lap in _owned(session, ActivityLap, user_id, ActivityLap.activity_id, ActivityLap.position):
+        laps.setdefault(lap.activity_id, []).append(_row_dict(lap, LAP_FIELDS))
+    workouts = {w.id: w.external_id for w in _owned(session, Workout, user_id)}
+    return [
+        {
+            **_row_dict(r, ACTIVITY_FIELDS),
+            "hr_histogram": r.hr_histogram,
+            "parent": keys.get(r.parent_id),
+            "stream": streams[r.id].data if r.id in streams else None,
+            "stream_resolution_s": streams[r.id].resolution_s if r.id in streams else None,
+            "laps": laps.get(r.id, []),
+            "workout_external_id": workouts.get(r.workout_id),
+        }
+        for r in rows
+    ]
 
 
 def _owned(session: Session, model: type[SQLModel], user_id: int, *order) -> list[Any]:

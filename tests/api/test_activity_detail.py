@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
@@ -19,6 +20,7 @@ from cadence.api.app import create_api
 from cadence.models.activity import ActivityLap, ActivityStream
 from cadence.models.health import Activity
 from tests.copies import gpx_copy_of
+from tests.fit_writer import FitWriter
 
 FIT = Path(__file__).resolve().parent.parent / "fixtures" / "fit"
 RIDE = FIT / "garmin-edge-500-activity.fit"
@@ -196,3 +198,68 @@ def test_rest_and_mcp_give_the_same_activity(client, account) -> None:
     over_mcp = anyio.run(main)
     assert over_mcp.pop("found") is True
     assert over_mcp == rest
+
+
+def _strength_fit() -> bytes:
+    start = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
+    writer = FitWriter().message("file_id", type="activity", manufacturer="garmin")
+    for i in range(900):
+        writer.message("record", timestamp=start + timedelta(seconds=i), heart_rate=100 + i % 20)
+    for i in range(3):
+        writer.message(
+            "set",
+            start_time=start + timedelta(seconds=200 * i),
+            timestamp=start + timedelta(seconds=200 * i + 40),
+            repetitions=5,
+            weight=100.0,
+            set_type="active",
+            category="squat",
+        )
+    writer.message(
+        "session",
+        start_time=start,
+        total_timer_time=899.0,
+        total_elapsed_time=899.0,
+        sport="training",
+        sub_sport="strength_training",
+    )
+    return writer.to_bytes()
+
+
+def test_an_export_restores_legs_samples_laps_and_the_workout_link(
+    client, make_account, tmp_path
+) -> None:
+    original = make_account()
+    strength = tmp_path / "gym.fit"
+    strength.write_bytes(_strength_fit())
+    upload(client, original, FIT / "sample_mulitple_header.fit", RIDE, strength)
+
+    def details(account) -> list[dict]:
+        found = []
+        for entry in timeline(client, account)["activities"]:
+            body = detail(client, account, entry["id"]).json()
+            found.append(
+                {
+                    "sport": body["sport"],
+                    "legs": [leg["sport"] for leg in body["legs"]],
+                    "streams": body["streams"],
+                    "laps": body["laps"],
+                    "splits": body["splits"],
+                    "load": body["load"],
+                    "has_workout": body["workout_id"] is not None,
+                }
+            )
+        return found
+
+    before = details(original)
+    assert [d["has_workout"] for d in before].count(True) == 1
+    archive = client.get("/api/v1/export", headers=original.headers).content
+    fresh = make_account()
+    files = [("file", ("cadence-export.zip", archive))]
+    job = client.post("/api/v1/imports", files=files, headers=fresh.headers).json()
+    while job["status"] in ("queued", "running"):
+        time.sleep(0.05)
+        job = client.get(f"/api/v1/imports/{job['import_id']}", headers=fresh.headers).json()
+    assert job["status"] == "done", job
+    assert timeline(client, fresh)["total"] == 3  # the legs stay legs
+    assert details(fresh) == before

@@ -176,3 +176,23 @@ def test_tcx_laps_are_stored_with_the_files_own_totals(session, user_id) -> None
     stream = session.get(ActivityStream, ride.id).data
     # the trackpoints' own DistanceMeters: the stream ends at the file's distance
     assert max(d for d in stream["distance_m"] if d) == pytest.approx(ride.distance_m, rel=0.01)
+
+
+def test_memory_does_not_follow_the_length_of_the_track() -> None:
+    """Each parsed point leaves the tree at once: a track ten times longer needs about the
+    same memory (before, every point stayed in its segment, emptied, until the segment closed)."""
+    import tracemalloc
+
+    from cadence.services.importers.gpx import _read
+
+    def peak(points: int) -> int:
+        data = _gpx(_line(points))
+        tracemalloc.start()
+        _read(io.BytesIO(data))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    peak(100)  # warm up imports and caches
+    short, long = peak(8_000), peak(40_000)  # both past the stream builder's bucket cap
+    assert long < 1.5 * short, (short, long)

@@ -18,11 +18,13 @@ from typing import Any, BinaryIO
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from cadence.models.activity import LapIn, StreamData
 from cadence.models.chat import ChatMessage, Conversation
 from cadence.models.common import as_utc
 from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.models.user import User
 from cadence.models.workout import Workout, WorkoutCreate
+from cadence.services import activities as activities_service
 from cadence.services import workouts as workouts_service
 from cadence.services.export import FORMAT, MANIFEST_NAME, MESSAGE_FIELDS, VERSION
 from cadence.services.importers.base import ImportResult
@@ -78,6 +80,7 @@ class CadenceExportImporter:
             result=result,
             dry_run=dry_run,
         )
+        context.activity_extras(files.get("activities.json", []))
         context.conversations(files.get("conversations.json", []))
         context.coaching_profile(files.get("profile.json", {}))
         return result
@@ -104,6 +107,18 @@ class _Restore:
             except ValidationError as exc:
                 self.error(what, index, exc)
         return parsed
+
+    def activity_extras(self, records: list[dict[str, Any]]) -> None:
+        """Each restored activity's parent (multisport), stream, laps and workout link."""
+        if self.dry_run:
+            return
+        extras = []
+        for index, record in enumerate(records):
+            try:
+                extras.append(_extras(record, self.session, self.user_id))
+            except (ValidationError, KeyError, TypeError) as exc:
+                self.error("activity detail", index, exc)
+        activities_service.attach_extras(session=self.session, user_id=self.user_id, extras=extras)
 
     def workouts(self, records: list[dict[str, Any]]) -> None:
         ids = [_workout_external_id(r) for r in records]
@@ -186,6 +201,26 @@ class _Restore:
         user.coaching_profile = str(text)
         self.session.add(user)
         self.result.add("coaching_profile")
+
+
+def _extras(
+    record: dict[str, Any], session: Session, user_id: int
+) -> activities_service.ActivityExtras:
+    parent = record.get("parent")
+    stream = record.get("stream")
+    workout = record.get("workout_external_id")
+    return activities_service.ActivityExtras(
+        key=(str(record["source"]), str(record["external_id"])),
+        stream=StreamData.model_validate(stream) if stream else None,
+        stream_resolution_s=record.get("stream_resolution_s"),
+        laps=[LapIn.model_validate(lap) for lap in record.get("laps") or []],
+        parent_key=(str(parent["source"]), str(parent["external_id"])) if parent else None,
+        workout_id=workouts_service.workout_id_for(
+            session=session, user_id=user_id, external_id=str(workout)
+        )
+        if workout
+        else None,
+    )
 
 
 def _workout_external_id(record: dict[str, Any]) -> str:

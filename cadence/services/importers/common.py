@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
+from xml.etree.ElementTree import Element
 
 from sqlmodel import Session
 
@@ -251,6 +252,16 @@ def _activity_preview(item: ActivityIn) -> dict:
             include={"source", "sport", "start_time", "duration_s", "distance_m", "avg_hr"},
         ),
     }
+
+
+def forget(elem: Element, parent: Element | None) -> None:
+    """Free a parsed point: clear it and take it out of its parent, so a long track does not
+    keep one empty element per point until the parent closes (memory stays flat). Points are
+    handled in order and each is taken out when done, so it is the parent's first child (the
+    parser may already have appended the next ones)."""
+    elem.clear()
+    if parent is not None and len(parent) and parent[0] is elem:
+        del parent[0]
 
 
 def local_name(tag: str) -> str:

@@ -15,7 +15,7 @@ stream (distance, HR, speed, elevation, cadence, power, position) is stored for 
 from __future__ import annotations
 
 from typing import BinaryIO
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sqlmodel import Session
 
@@ -26,6 +26,7 @@ from cadence.services.importers.common import (
     TrackTotals,
     activity_external_id,
     backwards_message,
+    forget,
     histogram_avg_max,
     local_name,
     normalize_sport,
@@ -85,6 +86,7 @@ def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
     sport = "other"
     point: dict[str, str | None] = {}
     in_point = False
+    segment: Element | None = None
     for event, elem in iterparse(stream, events=("start", "end")):
         name = local_name(elem.tag)
         if event == "start":
@@ -93,6 +95,7 @@ def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
                 point = {"lat": elem.get("lat"), "lon": elem.get("lon")}
             elif name in ("trkseg", "rte"):
                 totals.new_segment()
+                segment = elem
             continue
         if in_point and name in _POINT_FIELDS:
             point[_POINT_FIELDS[name]] = elem.text
@@ -112,7 +115,7 @@ def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
                     "speed_mps": parse_float(point.get("speed")),
                 },
             )
-            elem.clear()
+            forget(elem, segment)
         elif name in ("trkseg", "wpt"):
             elem.clear()
     return totals, sport

@@ -27,6 +27,7 @@ from cadence.services.importers.common import (
     TrackTotals,
     activity_external_id,
     backwards_message,
+    forget,
     histogram_avg_max,
     local_name,
     normalize_sport,
@@ -94,10 +95,13 @@ def _read(stream: BinaryIO):
     stack: list[str] = []
     current: _Activity | None = None
     point: dict[str, str | None] = {}
+    track: Element | None = None
     for event, elem in iterparse(stream, events=("start", "end")):
         name = local_name(elem.tag)
         if event == "start":
             stack.append(name)
+            if name == "Track":
+                track = elem
             if name == "Activity":
                 current = _Activity(sport=normalize_sport(elem.get("Sport")))
             elif name == "Lap" and current is not None:
@@ -127,7 +131,7 @@ def _read(stream: BinaryIO):
             point[key] = elem.text
         elif name == "Trackpoint":
             _add_point(current.track, point)
-            elem.clear()
+            forget(elem, track)
 
 
 def _take_lap_field(lap: _Lap, name: str, elem: Element) -> None:
