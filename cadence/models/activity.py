@@ -75,11 +75,10 @@ class ActivityStream(SQLModel, table=True):
     data: dict = Field(sa_column=Column(JSON, nullable=False))
 
 
-class LapIn(BaseModel):
-    """A lap as an importer hands it over (``start_time`` in UTC)."""
+class LapValues(SQLModel):
+    """A lap's figures, shared by what importers hand over, the table and the API."""
 
-    start_time: datetime
-    duration_s: float
+    duration_s: float = PydanticField(description="Timer time of the lap, seconds.")
     elapsed_s: float | None = None
     distance_m: float | None = None
     avg_hr: float | None = None
@@ -91,7 +90,13 @@ class LapIn(BaseModel):
     elevation_gain_m: float | None = None
 
 
-class ActivityLap(SQLModel, table=True):
+class LapIn(LapValues):
+    """A lap as an importer hands it over (``start_time`` in UTC)."""
+
+    start_time: datetime
+
+
+class ActivityLap(LapValues, table=True):
     __tablename__ = "activity_lap"
     __table_args__ = (UniqueConstraint("activity_id", "position", name="uq_activity_lap_position"),)
 
@@ -100,34 +105,14 @@ class ActivityLap(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     position: int
     start_time: datetime = Field(sa_type=DateTime(timezone=True))
-    duration_s: float
-    elapsed_s: float | None = None
-    distance_m: float | None = None
-    avg_hr: float | None = None
-    max_hr: float | None = None
-    avg_speed_mps: float | None = None
-    avg_power_w: float | None = None
-    avg_cadence: float | None = None
-    calories: float | None = None
-    elevation_gain_m: float | None = None
 
 
 # --- the detail schema (GET /activities/{id}, the coach's get_activity) -------------------------
 
 
-class LapPublic(BaseModel):
+class LapPublic(LapValues):
     number: int = PydanticField(description="1 for the first lap.")
     start_time: UtcDatetime
-    duration_s: float
-    elapsed_s: float | None
-    distance_m: float | None
-    avg_hr: float | None
-    max_hr: float | None
-    avg_speed_mps: float | None
-    avg_power_w: float | None
-    avg_cadence: float | None
-    calories: float | None
-    elevation_gain_m: float | None
 
 
 class SplitPublic(BaseModel):

@@ -29,6 +29,7 @@ from cadence.models.activity import (
     HeartRateZones,
     LapIn,
     LapPublic,
+    LapValues,
     LoadDetail,
     SplitPublic,
     StreamData,
@@ -614,7 +615,7 @@ def get_activity(*, session: Session, user_id: int, activity_id: int) -> Activit
 def _lap_public(number: int, lap: ActivityLap) -> LapPublic:
     return LapPublic(
         number=number,
-        **lap.model_dump(exclude={"id", "activity_id", "user_id", "position", "start_time"}),
+        **lap.model_dump(include=set(LapValues.model_fields)),
         start_time=as_utc(lap.start_time),
     )
 

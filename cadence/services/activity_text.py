@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from cadence.models.health import ActivityPublic
 from cadence.models.preferences import DistanceUnit
 from cadence.services.activities import sport_family
 from cadence.services.units import METRES_PER_KM, METRES_PER_MILE, distance_from_m
@@ -66,3 +67,29 @@ def pace_or_speed(
     if uses_pace(sport):
         return pace_text(seconds / distance_m * unit_metres(unit), unit)
     return speed_text(distance_m / seconds, unit)
+
+
+def totals(activity: ActivityPublic, unit: DistanceUnit) -> list[tuple[str, str]]:
+    """The session's totals as (label, value) pairs, in the order the pages show them."""
+    rows = [("Moving time", clock(activity.duration_s))]
+    if activity.elapsed_s:
+        rows.append(("Elapsed", clock(activity.elapsed_s)))
+    if activity.distance_m:
+        rows.append(("Distance", distance_text(activity.distance_m, unit)))
+        pace = pace_or_speed(
+            sport=activity.sport,
+            distance_m=activity.distance_m,
+            seconds=activity.duration_s,
+            unit=unit,
+        )
+        rows.append(("Avg pace" if uses_pace(activity.sport) else "Avg speed", pace))
+    if activity.avg_hr:
+        rows.append(("Avg HR", f"{activity.avg_hr:.0f} bpm"))
+    if activity.max_hr:
+        rows.append(("Max HR", f"{activity.max_hr:.0f} bpm"))
+    if activity.elevation_gain_m is not None:
+        rows.append(("Climb", f"{activity.elevation_gain_m:.0f} m"))
+    if activity.calories:
+        rows.append(("Calories", f"{activity.calories:.0f} kcal"))
+    rows.append(("Load", f"{activity.load:.0f}" if activity.load is not None else "—"))
+    return rows

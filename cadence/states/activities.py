@@ -133,36 +133,6 @@ def _at(values: list[float | None] | None, index: int) -> float | None:
     return values[index] if values and index < len(values) else None
 
 
-def _totals(detail: ActivityDetail, unit: DistanceUnit) -> list[dict[str, str]]:
-    rows = [("Moving time", text.clock(detail.duration_s))]
-    if detail.elapsed_s:
-        rows.append(("Elapsed", text.clock(detail.elapsed_s)))
-    if detail.distance_m:
-        rows.append(("Distance", text.distance_text(detail.distance_m, unit)))
-        label = "Avg pace" if text.uses_pace(detail.sport) else "Avg speed"
-        rows.append(
-            (
-                label,
-                text.pace_or_speed(
-                    sport=detail.sport,
-                    distance_m=detail.distance_m,
-                    seconds=detail.duration_s,
-                    unit=unit,
-                ),
-            )
-        )
-    if detail.avg_hr:
-        rows.append(("Avg HR", f"{detail.avg_hr:.0f} bpm"))
-    if detail.max_hr:
-        rows.append(("Max HR", f"{detail.max_hr:.0f} bpm"))
-    if detail.elevation_gain_m is not None:
-        rows.append(("Climb", f"{detail.elevation_gain_m:.0f} m"))
-    if detail.calories:
-        rows.append(("Calories", f"{detail.calories:.0f} kcal"))
-    rows.append(("Load", f"{detail.load:.0f}" if detail.load is not None else "—"))
-    return [{"label": label, "value": value} for label, value in rows]
-
-
 def _zone_rows(detail: ActivityDetail) -> list[dict[str, str]]:
     if detail.hr_zones is None:
         return []
@@ -363,7 +333,7 @@ class ActivityDetailState(AuthState):
         self.title = text.sport_label(detail.sport)
         self.when = _when(day, detail.start_time)
         self.sources = _source_names(detail.sources)
-        self.totals = _totals(detail, unit)
+        self.totals = [{"label": k, "value": v} for k, v in text.totals(detail, unit)]
         self.route, self.route_box = route_points(detail.streams)
         self.points = chart_points(detail, unit=unit)
         self.distance_label = unit

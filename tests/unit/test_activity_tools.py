@@ -78,9 +78,9 @@ def test_get_activity_finds_the_longest_run_of_the_users_sunday(session, user_id
     )
     summary = result.summary
     assert "Running on Sunday 2026-11-29 00:30 (Europe/Berlin)" in summary
-    assert "moving time 1:52:00" in summary and "distance 21.10 km" in summary
-    assert "5:18 /km" in summary  # 112 min / 21.1 km
-    assert "avg HR 148 bpm (max 171)" in summary and "Garmin Connect" in summary
+    assert "Moving time 1:52:00" in summary and "Distance 21.10 km" in summary
+    assert "Avg pace 5:18 /km" in summary  # 112 min / 21.1 km
+    assert "Avg HR 148 bpm, Max HR 171 bpm" in summary and "Garmin Connect" in summary
     assert "streams" not in result.data
     with_streams = _tool(user_id, "get_activity", {"activity_id": result.data["id"]})
     assert with_streams.data["id"] == result.data["id"]

@@ -398,25 +398,7 @@ def activity_summary(detail: ActivityDetail) -> str:
         f"recorded by {', '.join(activities.SOURCE_LABELS.get(s, s) for s in detail.sources)} "
         f"(activity {detail.id})."
     ]
-    totals = [f"moving time {text.clock(detail.duration_s)}"]
-    if detail.elapsed_s and detail.elapsed_s > detail.duration_s + 60:
-        totals.append(f"elapsed {text.clock(detail.elapsed_s)}")
-    if detail.distance_m:
-        totals.append(f"distance {text.distance_text(detail.distance_m, unit)}")
-        totals.append(
-            text.pace_or_speed(
-                sport=detail.sport,
-                distance_m=detail.distance_m,
-                seconds=detail.duration_s,
-                unit=unit,
-            )
-        )
-    if detail.avg_hr:
-        totals.append(f"avg HR {detail.avg_hr:.0f} bpm (max {_fmt(detail.max_hr, 0)})")
-    if detail.elevation_gain_m:
-        totals.append(f"climb {detail.elevation_gain_m:.0f} m")
-    if detail.calories:
-        totals.append(f"{detail.calories:.0f} kcal")
+    totals = [f"{label} {value}" for label, value in text.totals(detail, unit)]
     parts.append(", ".join(totals) + ".")
     load = detail.load_detail
     parts.append(
