@@ -4,8 +4,6 @@ import reflex as rx
 
 from cadence.api.app import create_api
 from cadence.components.pwa import pwa_head
-from cadence.config import get_settings
-from cadence.db import session_scope
 from cadence.pages import (
     admin,
     chat,
@@ -19,7 +17,7 @@ from cadence.pages import (
     workout_form,
     workouts,
 )
-from cadence.services.devices.scheduler import background_sync
+from cadence.worker import embedded_worker
 
 PAGES = [
     login,
@@ -49,5 +47,6 @@ for module in PAGES:
         module.page, route=module.ROUTE, title=f"{module.TITLE} · Cadence", on_load=module.ON_LOAD
     )
 
-if get_settings().device_sync_scheduler:  # every app process runs one; a lease per connection
-    app.register_lifespan_task(background_sync, session_factory=session_scope)
+# Reflex runs its own lifespan, not the mounted API's: the queue worker starts here (each app
+# process, unless CADENCE_WORKER=false).
+app.register_lifespan_task(embedded_worker)

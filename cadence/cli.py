@@ -48,6 +48,19 @@ def _demo_data(parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
+def _worker(parser: argparse.ArgumentParser) -> Handler:
+    def run(_args: argparse.Namespace) -> int:
+        import logging
+
+        from cadence import worker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        worker.run_forever()
+        return 0
+
+    return run
+
+
 DATABASE_NOT_READY = (
     "The database is not reachable or not migrated: run `python -m cadence migrate` from the "
     "Cadence folder, with the same CADENCE_* settings as the server."
@@ -138,6 +151,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = 
     "create-admin": ("make an existing account an admin", _create_admin),
     "mcp": ("serve the coach's tools to an MCP client over stdio", _mcp),
     "sync": ("sync connected devices now (one account, or every due one)", _sync),
+    "worker": ("run a task-queue worker until stopped (Ctrl-C / SIGTERM)", _worker),
 }
 
 

@@ -44,6 +44,7 @@ from cadence.services.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from cadence.worker import embedded_worker
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def create_api() -> FastAPI:
         openapi_url=OPENAPI_URL,
         docs_url=DOCS_URL,
         redoc_url=None,
+        lifespan=embedded_worker,  # served alone (uvicorn, tests); under Reflex see cadence.py
     )
     for router in ROUTERS:
         api.include_router(router, prefix=API_PREFIX)
