@@ -17,6 +17,7 @@ from cadence.pages import (
     workout_form,
     workouts,
 )
+from cadence.states.failures import backend_exception_handler
 from cadence.worker import embedded_worker
 
 PAGES = [
@@ -35,6 +36,7 @@ PAGES = [
 
 app = rx.App(
     api_transformer=create_api(),
+    backend_exception_handler=backend_exception_handler,
     head_components=[
         rx.el.meta(
             name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"
