@@ -10,9 +10,11 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from cadence.config import get_settings
+from cadence.services.failures import COMMIT_OUTCOME_UNKNOWN, CommitOutcomeUnknown
 
 
 def make_engine(url: str) -> Engine:
@@ -108,6 +110,10 @@ def get_engine() -> Engine:
 def session_scope() -> Iterator[Session]:
     """A session that commits on success and rolls back on error.
 
+    The pending writes are flushed first, so any failure up to there certainly saved nothing.
+    If the connection is lost during the COMMIT itself (the server may have committed and the
+    answer been lost), ``CommitOutcomeUnknown`` says so in words instead of "nothing was saved".
+
     On SQLite, reads run outside a transaction and the sqlite3 module opens one right before
     the first write, which holds the database's single write lock until the commit: keep the
     work between a write and the commit short (see ``deps.get_current_user``).
@@ -115,7 +121,14 @@ def session_scope() -> Iterator[Session]:
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            session.flush()
         except BaseException:
             session.rollback()
+            raise
+        try:
+            session.commit()
+        except DBAPIError as exc:
+            session.rollback()
+            if exc.connection_invalidated:
+                raise CommitOutcomeUnknown(COMMIT_OUTCOME_UNKNOWN) from exc
             raise

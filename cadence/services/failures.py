@@ -23,11 +23,19 @@ REDIS_UNAVAILABLE = (
     "Cadence can't reach Redis (its shared state and task queue) right now. Nothing was saved; "
     "please try again in a moment."
 )
+COMMIT_OUTCOME_UNKNOWN = (
+    "The database stopped answering while this was being saved, so Cadence cannot tell whether "
+    "it was. Reload to check before trying again."
+)
 _FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 
 class StorageFull(ServiceUnavailable):
     """The disk under the database or the data directory is full."""
+
+
+class CommitOutcomeUnknown(ServiceUnavailable):
+    """The connection was lost during COMMIT: the write may or may not be stored."""
 
 
 def is_disk_full(exc: BaseException) -> bool:
