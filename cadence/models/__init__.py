@@ -8,6 +8,7 @@ from cadence.models.chat import AppLlmSetting, ChatMessage, Conversation, UserLl
 from cadence.models.device import DeviceConnection, DeviceOAuthState
 from cadence.models.health import Activity, DailyMetric
 from cadence.models.imports import ImportJob
+from cadence.models.preferences import UserPreferences
 from cadence.models.user import User
 from cadence.models.workout import Workout, WorkoutExercise
 
@@ -22,6 +23,7 @@ __all__ = [
     "ImportJob",
     "User",
     "UserLlmSetting",
+    "UserPreferences",
     "Workout",
     "WorkoutExercise",
 ]

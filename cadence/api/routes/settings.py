@@ -1,4 +1,4 @@
-"""``/settings``: profile, password and coaching profile."""
+"""``/settings``: profile, password, coaching profile and preferences."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from fastapi import APIRouter, Response, status
 
 from cadence.api.deps import CurrentUser, SessionDep
 from cadence.api.responses import error_responses
+from cadence.models.preferences import PreferencesPublic, PreferencesUpdate
 from cadence.models.user import CoachingProfile, PasswordChange, ProfileUpdate, UserPublic
-from cadence.services import auth, users
+from cadence.services import auth, preferences, users
 
 router = APIRouter(prefix="/settings", tags=["settings"])
 
@@ -54,3 +55,17 @@ def put_coaching_profile(
         session=session, user=user, coaching_profile=body.coaching_profile
     )
     return CoachingProfile(coaching_profile=updated.coaching_profile)
+
+
+@router.get("/preferences", response_model=PreferencesPublic, responses=error_responses(401))
+def get_preferences(user: CurrentUser, session: SessionDep) -> PreferencesPublic:
+    """Time zone, week start, units, sleep need and heart rates, defaults filled in."""
+    return preferences.get_preferences(session=session, user_id=user.id)
+
+
+@router.put("/preferences", response_model=PreferencesPublic, responses=error_responses(401, 422))
+def put_preferences(
+    body: PreferencesUpdate, user: CurrentUser, session: SessionDep
+) -> PreferencesPublic:
+    """Change any subset of the preferences; ``null`` resets a field to its default."""
+    return preferences.update_preferences(session=session, user_id=user.id, changes=body)
