@@ -247,3 +247,16 @@ def test_start_import_needs_files_and_cleans_up_when_refusing(
     with pytest.raises(InvalidInput, match="Attach 1 to 1 files"):
         imports.start_import(session=session, user_id=user_id, files=files)
     assert not files[0].path.parent.exists()
+
+
+def test_a_queued_job_whose_wake_up_was_lost_is_woken_again(session, user_id) -> None:
+    files = _fit_files()
+    silent = utcnow() - liveness.STALE_AFTER - timedelta(seconds=1)
+    lost = _owned_job(session, user_id, files, status="queued", updated_at=silent)
+    fresh = _owned_job(session, user_id, _fit_files(), status="queued")
+    imports.recover_imports()
+    assert queued("imports.run") == [{"job_id": lost.id}]
+    imports.run_import(job_id=lost.id)
+    imports.run_import(job_id=lost.id)  # the original wake-up arriving late changes nothing
+    session.refresh(lost)
+    assert (lost.status, lost.attempts) == ("done", 1) and fresh.status == "queued"
