@@ -163,12 +163,12 @@ def run_import(*, job_id: int) -> None:
     job). A job already claimed (a duplicate wake-up) is left alone; while another import of
     the same user runs, this one waits in the queue."""
     claim = _claim(job_id)
-    if claim == "busy":
+    if claim is BUSY:
         run_import.enqueue(job_id=job_id, delay_s=BUSY_RETRY_S)
         return
-    if claim is None:
+    if not isinstance(claim, _Claimed):
         return
-    user_id, dry_run, folder = claim
+    user_id, dry_run, folder = claim.user_id, claim.dry_run, claim.folder
     files = _staged_in(folder)
     total = ImportResult()
     try:
@@ -195,9 +195,19 @@ def run_import(*, job_id: int) -> None:
             _remove_folder(folder)
 
 
-def _claim(job_id: int) -> tuple[int, bool, str | None] | str | None:
+@dataclass(frozen=True)
+class _Claimed:
+    user_id: int
+    dry_run: bool
+    folder: str | None
+
+
+BUSY = "busy"
+
+
+def _claim(job_id: int) -> _Claimed | str | None:
     """``queued`` -> ``running`` for this process, unless another import of the same user is
-    running ("busy"). Returns (user id, dry run, folder), "busy", or None (not queued)."""
+    running (``BUSY``); None when the job is not queued (already claimed, or gone)."""
     now = utcnow()
     with session_scope() as session:
         job = session.get(ImportJob, job_id)
@@ -226,8 +236,8 @@ def _claim(job_id: int) -> tuple[int, bool, str | None] | str | None:
         )
         if claimed.rowcount != 1:
             session.rollback()
-            return "busy" if session.get(ImportJob, job_id).status == "queued" else None
-        return job.user_id, job.dry_run, job.staging_dir
+            return BUSY if session.get(ImportJob, job_id).status == "queued" else None
+        return _Claimed(user_id=job.user_id, dry_run=job.dry_run, folder=job.staging_dir)
 
 
 @contextmanager

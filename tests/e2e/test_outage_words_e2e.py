@@ -5,42 +5,16 @@ storing the workout exactly once."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from cadence.services.failures import DATABASE_UNAVAILABLE
 from tests.e2e.conftest import PHONE, screenshot, signup_through_ui, wait_for_path
+from tests.reliability.test_db_faults import write_lock_held
 
 pytestmark = pytest.mark.e2e
 LOCK_WAIT_MS = 40_000  # above the server's 10 s lock timeout
-
-
-@contextlib.contextmanager
-def database_locked(url: str) -> Iterator[None]:
-    """Another client holds the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: LOCK TABLE)."""
-    if url.startswith("sqlite"):
-        conn = sqlite3.connect(make_url(url).database, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            conn.rollback()
-            conn.close()
-        return
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        conn.execute(text("LOCK TABLE workout IN ACCESS EXCLUSIVE MODE"))
-        try:
-            yield
-        finally:
-            conn.rollback()
-    engine.dispose()
 
 
 def _count(url: str, name: str) -> int:
@@ -66,7 +40,7 @@ def test_a_locked_database_is_explained_in_words_and_the_retry_saves_once(
     row.get_by_label("Sets").fill("3")
     row.get_by_label("Reps").fill("5")
     row.get_by_label("kg").fill("120")
-    with database_locked(url):
+    with write_lock_held(url):
         page.click("#save-workout")
         expect(page.get_by_text(DATABASE_UNAVAILABLE)).to_be_visible(timeout=LOCK_WAIT_MS)
         screenshot(page, "outage-words-375")

@@ -48,9 +48,11 @@ def short_lock_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @contextlib.contextmanager
-def write_lock_held() -> Iterator[None]:
-    """Another connection holds the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: LOCK)."""
-    engine = db.make_engine(str(db.get_engine().url.render_as_string(hide_password=False)))
+def write_lock_held(url: str | None = None) -> Iterator[None]:
+    """Another connection holds the write lock on ``url`` (default: the test database):
+    SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``LOCK TABLE workout``. The browser test uses it on
+    the live server's database too."""
+    engine = db.make_engine(url or db.get_engine().url.render_as_string(hide_password=False))
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
