@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -68,7 +69,7 @@ class BackgroundTask:
                 wrapper.schedule(kwargs=kwargs, delay=delay_s)
             else:
                 wrapper(**kwargs)
-        except Exception as exc:  # Redis gone, queue file on a full disk...
+        except (redis.RedisError, sqlite3.Error, OSError) as exc:  # Redis gone, disk full...
             logger.error("could not enqueue %s: %s", self.name, exc)
             raise ServiceUnavailable(QUEUE_UNAVAILABLE) from exc
 
