@@ -41,20 +41,30 @@ def test_a_redis_that_comes_up_late_is_waited_for(monkeypatch, capsys) -> None:
     monkeypatch.setenv("CADENCE_REDIS_URL", f"redis://127.0.0.1:{port}/4")
     reset_caches()
 
+    finished = threading.Event()
+
     def serve_later() -> None:
         time.sleep(1.5)
         with socket.create_server(("127.0.0.1", port)) as server:
-            server.settimeout(30)
-            while True:
-                conn, _ = server.accept()
+            server.settimeout(0.2)
+            while not finished.is_set():
+                try:
+                    conn, _ = server.accept()
+                except TimeoutError:
+                    continue
                 with conn:
                     while data := conn.recv(4096):
                         commands = [c for c in data.split(b"*") if c.strip()]
                         conn.sendall(b"".join(_reply(c) for c in commands))
 
-    threading.Thread(target=serve_later, daemon=True).start()
+    server = threading.Thread(target=serve_later)
+    server.start()
     started = time.monotonic()
-    assert preflight.run(wait_s=30) == 0
+    try:
+        assert preflight.run(wait_s=30) == 0
+    finally:
+        finished.set()
+        server.join(timeout=5)
     assert time.monotonic() - started >= 1.5
     assert f"waiting for Redis at redis://127.0.0.1:{port}/4" in capsys.readouterr().out
 
