@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 WRITERS = 4
 FINAL = {"done", "partial", "failed"}
-RECOVERY_BOUND_S = 60  # restart (~2 s) + the retried import of 8 copies
+RECOVERY_BOUND_S = 30  # the restart itself (~2 s; more on a loaded machine)
+RETRY_BOUND_S = 240  # + the retried import of 8 copies (~20 s; ~60 s on a loaded machine)
 EXERCISES = 5
 
 
@@ -185,9 +186,14 @@ def test_kill9_during_an_import_the_job_ends_by_itself_and_nothing_is_duplicated
     restarted = time.monotonic()
     server = start_api(server.env, name="after-kill")
     try:
-        # Nobody polls: the restarted server's own recovery must finish the job.
+        # Nobody polls: the restarted server's own recovery must take the job up at once (it
+        # is re-queued as it starts), then finish it.
+        while (status := job_in_database(server.env, import_id))[1] == []:
+            assert time.monotonic() - restarted < RECOVERY_BOUND_S, f"not recovered: {status}"
+            time.sleep(0.2)
+        recovered_after = time.monotonic() - restarted
         while (status := job_in_database(server.env, import_id))[0] not in FINAL:
-            assert time.monotonic() - restarted < RECOVERY_BOUND_S, f"still {status}"
+            assert time.monotonic() - restarted < RETRY_BOUND_S, f"still {status}"
             time.sleep(0.2)
         ended_after = time.monotonic() - restarted
         final_job = job(server.url, headers, import_id)
@@ -200,7 +206,10 @@ def test_kill9_during_an_import_the_job_ends_by_itself_and_nothing_is_duplicated
         final = activities(server.url, headers)
     finally:
         stop(server)
-    print(f"\ninterrupted import ended {status[0]} {ended_after:.1f} s after the restart")
+    print(
+        f"\ninterrupted import re-queued {recovered_after:.1f} s and ended {status[0]} "
+        f"{ended_after:.1f} s after the restart"
+    )
     status_now, errors = status
     assert status_now == "done" or (status_now == "failed" and errors), (status_now, errors)
     assert final_job["status"] == status_now
