@@ -29,6 +29,13 @@ export NODE_EXTRA_CA_CERTS := $(CA_FILE)
 export npm_config_cafile := $(CA_FILE)
 endif
 
+# Each app process needs a Reflex build directory of its own (docs/deploy.md): two processes
+# sharing one rebuild each other's files. CADENCE_WEB_DIR=/path gives this process its own.
+ifdef CADENCE_WEB_DIR
+export REFLEX_WEB_WORKDIR := $(CADENCE_WEB_DIR)/web
+export REFLEX_STATES_WORKDIR := $(CADENCE_WEB_DIR)/states
+endif
+
 PYTEST_ARGS ?=
 
 .PHONY: help setup run dev migrate test test-fast lint format chromium bench fuzz clean
@@ -54,8 +61,11 @@ $(TOOLS)/.installed:
 
 setup: $(BIN)/.installed $(TOOLS)/.installed
 
+# preflight: waits (with backoff, saying for what) for Redis and PostgreSQL when configured,
+# and prints the PostgreSQL connection budget.
 migrate: setup
 	@mkdir -p "$(CADENCE_DATA_DIR)"
+	$(BIN)/python -m cadence preflight
 	$(BIN)/alembic upgrade head
 
 run: migrate

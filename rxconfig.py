@@ -21,4 +21,7 @@ config = rx.Config(
         )
     ],
     disable_plugins=[SitemapPlugin],
+    # One Redis for everything shared: Reflex's UI state and Cadence's task queue.
+    # (REFLEX_REDIS_URL, when set, wins for Reflex.)
+    redis_url=os.environ.get("CADENCE_REDIS_URL") or None,
 )

@@ -4,8 +4,6 @@ import reflex as rx
 
 from cadence.api.app import create_api
 from cadence.components.pwa import pwa_head
-from cadence.config import get_settings
-from cadence.db import session_scope
 from cadence.pages import (
     activities,
     activity_detail,
@@ -21,7 +19,8 @@ from cadence.pages import (
     workout_form,
     workouts,
 )
-from cadence.services.devices.scheduler import background_sync
+from cadence.states.failures import backend_exception_handler
+from cadence.worker import embedded_worker
 
 PAGES = [
     login,
@@ -41,6 +40,7 @@ PAGES = [
 
 app = rx.App(
     api_transformer=create_api(),
+    backend_exception_handler=backend_exception_handler,
     head_components=[
         rx.el.meta(
             name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"
@@ -53,5 +53,6 @@ for module in PAGES:
         module.page, route=module.ROUTE, title=f"{module.TITLE} · Cadence", on_load=module.ON_LOAD
     )
 
-if get_settings().device_sync_scheduler:  # every app process runs one; a lease per connection
-    app.register_lifespan_task(background_sync, session_factory=session_scope)
+# Reflex runs its own lifespan, not the mounted API's: the queue worker starts here (each app
+# process, unless CADENCE_WORKER=false).
+app.register_lifespan_task(embedded_worker)

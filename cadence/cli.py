@@ -48,6 +48,32 @@ def _demo_data(parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
+def _preflight(parser: argparse.ArgumentParser) -> Handler:
+    parser.add_argument(
+        "--wait", type=float, default=600, help="seconds to wait for Redis and the database"
+    )
+
+    def run(args: argparse.Namespace) -> int:
+        from cadence import preflight
+
+        return preflight.run(wait_s=args.wait)
+
+    return run
+
+
+def _worker(parser: argparse.ArgumentParser) -> Handler:
+    def run(_args: argparse.Namespace) -> int:
+        import logging
+
+        from cadence import worker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        worker.run_forever()
+        return 0
+
+    return run
+
+
 DATABASE_NOT_READY = (
     "The database is not reachable or not migrated: run `python -m cadence migrate` from the "
     "Cadence folder, with the same CADENCE_* settings as the server."
@@ -138,6 +164,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = 
     "create-admin": ("make an existing account an admin", _create_admin),
     "mcp": ("serve the coach's tools to an MCP client over stdio", _mcp),
     "sync": ("sync connected devices now (one account, or every due one)", _sync),
+    "preflight": ("wait for Redis and the database; check the connection budget", _preflight),
+    "worker": ("run a task-queue worker until stopped (Ctrl-C / SIGTERM)", _worker),
 }
 
 

@@ -25,6 +25,23 @@ class Settings(BaseSettings):
     # How long a statement waits for a lock (SQLite busy timeout, PostgreSQL lock_timeout)
     # before the request fails with a clear 503 instead of hanging.
     database_lock_timeout_ms: int = Field(default=10_000, ge=50, le=600_000)
+    # Bounds on every other wait for the database, so a server that stops answering (a network
+    # black hole, not a refused connection) fails the request with a 503 in bounded time:
+    # opening a connection, one statement (PostgreSQL statement_timeout, and a client-side
+    # deadline a little longer for a server that does not answer at all), a pooled connection.
+    database_connect_timeout_seconds: int = Field(default=5, ge=1, le=120)
+    database_statement_timeout_ms: int = Field(default=15_000, ge=100, le=3_600_000)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # PostgreSQL connections per web worker: pool_size + max_overflow (see docs/deploy.md).
+    database_pool_size: int = Field(default=4, ge=1, le=100)
+    database_max_overflow: int = Field(default=4, ge=0, le=100)
+    # Redis for the task queue and Reflex's UI state (scale-out); unset: embedded SQLite queue.
+    redis_url: str | None = None
+    redis_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # The queue's worker runs inside each app process (threads) unless this is false; then run
+    # `python -m cadence worker` somewhere.
+    worker: bool = True
+    worker_threads: int = Field(default=2, ge=1, le=32)
     secret_key: str | None = None
     port: int = 8000
     token_ttl_minutes: int = Field(default=60 * 24 * 14, ge=1)

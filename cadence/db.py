@@ -7,20 +7,27 @@ from contextlib import contextmanager
 from functools import lru_cache, partial
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from cadence.config import get_settings
+from cadence.services.failures import COMMIT_OUTCOME_UNKNOWN, CommitOutcomeUnknown
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+    """Create an engine for ``url``; every wait for the database is bounded.
 
-    Both databases wait at most ``database_lock_timeout_ms`` for a lock, so a locked database
-    fails the request (503) instead of hanging it.
+    SQLite gets WAL, foreign keys and a busy timeout. PostgreSQL gets a connect timeout, server
+    side ``lock_timeout``/``statement_timeout``/``idle_in_transaction_session_timeout``, and a
+    client-side deadline on every round trip (``DeadlineConnection``) for a server that stops
+    answering altogether. Both fail a pool checkout after ``database_pool_timeout_seconds``.
     """
-    lock_timeout_ms = get_settings().database_lock_timeout_ms
+    settings = get_settings()
+    lock_timeout_ms = settings.database_lock_timeout_ms
+    pool_timeout = settings.database_pool_timeout_seconds
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         pool: dict[str, int] = {}
@@ -29,16 +36,59 @@ def make_engine(url: str) -> Engine:
             # As many connections as the server has request threads (anyio's 40): a request
             # never waits for a pooled connection, only for SQLite's write lock.
             pool = {"pool_size": 20, "max_overflow": 20}
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_timeout=pool_timeout, **pool
+        )
         event.listen(engine, "connect", partial(_configure_sqlite_connection, lock_timeout_ms))
         return engine
-    return create_engine(
+    statement_ms = settings.database_statement_timeout_ms
+    options = (
+        f"-c lock_timeout={lock_timeout_ms} -c statement_timeout={statement_ms} "
+        f"-c idle_in_transaction_session_timeout={max(statement_ms * 4, 60_000)}"
+    )
+    engine = create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=20,
-        connect_args={"options": f"-c lock_timeout={lock_timeout_ms}"},
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=pool_timeout,
+        connect_args={
+            "options": options,
+            "connect_timeout": settings.database_connect_timeout_seconds,
+        },
     )
+    deadline_s = statement_ms / 1000 + CLIENT_DEADLINE_MARGIN_S
+    event.listen(engine, "do_connect", partial(_connect_with_deadline, deadline_s))
+    return engine
+
+
+CLIENT_DEADLINE_MARGIN_S = 2.0  # the server's statement_timeout normally answers first
+
+
+class DeadlineConnection(psycopg.Connection):
+    """A psycopg connection whose every round trip gives up after ``deadline_s``.
+
+    PostgreSQL's own timeouts need a server that answers; behind a network black hole the
+    client would wait for ever. On expiry the connection is closed (so the pool discards it and
+    the server rolls back whatever was open) and ``OperationalError`` raised: a 503.
+    """
+
+    deadline_s: float = 30.0
+
+    def wait(self, gen, interval=0.1, timeout=None):
+        try:
+            return super().wait(gen, interval=interval, timeout=timeout or self.deadline_s)
+        except psycopg.errors._WaitTimeout as exc:
+            self.close()
+            raise psycopg.OperationalError(
+                f"the database did not answer within {self.deadline_s:.0f} s"
+            ) from exc
+
+
+def _connect_with_deadline(deadline_s: float, _dialect, _record, cargs, cparams):
+    connection = DeadlineConnection.connect(*cargs, **cparams)
+    connection.deadline_s = deadline_s
+    return connection
 
 
 def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record) -> None:
@@ -60,6 +110,10 @@ def get_engine() -> Engine:
 def session_scope() -> Iterator[Session]:
     """A session that commits on success and rolls back on error.
 
+    The pending writes are flushed first, so any failure up to there certainly saved nothing.
+    If the connection is lost during the COMMIT itself (the server may have committed and the
+    answer been lost), ``CommitOutcomeUnknown`` says so in words instead of "nothing was saved".
+
     On SQLite, reads run outside a transaction and the sqlite3 module opens one right before
     the first write, which holds the database's single write lock until the commit: keep the
     work between a write and the commit short (see ``deps.get_current_user``).
@@ -67,7 +121,14 @@ def session_scope() -> Iterator[Session]:
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            session.flush()
         except BaseException:
             session.rollback()
+            raise
+        try:
+            session.commit()
+        except DBAPIError as exc:
+            session.rollback()
+            if exc.connection_invalidated:
+                raise CommitOutcomeUnknown(COMMIT_OUTCOME_UNKNOWN) from exc
             raise

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 import cadence.models  # noqa: F401  (registers every table)
-from cadence import db
+from cadence import db, queue
 from cadence.config import get_settings
 from cadence.services import auth
 
@@ -26,6 +26,7 @@ def reset_caches() -> None:
     """Forget settings, engine and login limits so the next call reads the current env."""
     get_settings.cache_clear()
     db.get_engine.cache_clear()
+    queue.get_queue.cache_clear()
     auth.get_login_guard.cache_clear()
 
 

@@ -102,10 +102,18 @@ def start_api(env: dict[str, str], *, name: str = "api", port: int | None = None
     return _start(command, env, name, port, probe="/api/v1/openapi.json")
 
 
-def start_app(env: dict[str, str], *, name: str = "app", port: int | None = None) -> Server:
-    """The product as users run it: ``reflex run --env prod`` on one port."""
+def start_app(
+    env: dict[str, str], *, name: str = "app", port: int | None = None, web_dir: Path | None = None
+) -> Server:
+    """The product as users run it: ``reflex run --env prod`` on one port; with ``web_dir`` it
+    builds into a directory of its own (as docs/deploy.md asks of every process) instead of the
+    shared ``.web/``, which then needs no ``app_lock``."""
     port = port or _free_port()
     env = {**env, "CADENCE_PORT": str(port), "CADENCE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    if web_dir is not None:
+        env.update(
+            REFLEX_WEB_WORKDIR=str(web_dir / "web"), REFLEX_STATES_WORKDIR=str(web_dir / "states")
+        )
     command = [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--backend-port", str(port)]
     return _start(command, env, name, port, probe="/login/")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -35,6 +35,7 @@ from cadence.api.routes import (
     workouts,
 )
 from cadence.config import get_settings
+from cadence.services import failures
 from cadence.services.errors import (
     Conflict,
     DomainError,
@@ -44,11 +45,11 @@ from cadence.services.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from cadence.worker import embedded_worker
 
 logger = logging.getLogger(__name__)
 
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
-STORAGE_FULL = "The server's storage is full. Nothing was saved; tell the administrator."
 DOCS_URL = f"{API_PREFIX}/docs"
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -89,6 +90,7 @@ def create_api() -> FastAPI:
         openapi_url=OPENAPI_URL,
         docs_url=DOCS_URL,
         redoc_url=None,
+        lifespan=embedded_worker,  # served alone (uvicorn, tests); under Reflex see cadence.py
     )
     for router in ROUTERS:
         api.include_router(router, prefix=API_PREFIX)
@@ -102,9 +104,9 @@ def create_api() -> FastAPI:
     )
     openapi.install(api)
     api.add_exception_handler(DomainError, _domain_error_handler)
-    api.add_exception_handler(OperationalError, _database_unavailable_handler)
-    api.add_exception_handler(PoolTimeout, _database_unavailable_handler)  # pool exhausted
-    api.add_exception_handler(OSError, _os_error_handler)  # e.g. staging an upload, disk full
+    # Database gone, pool exhausted, disk full (also while staging an upload), Redis gone.
+    for kind in (OperationalError, PoolTimeout, OSError, RedisError):
+        api.add_exception_handler(kind, _infrastructure_error_handler)
     api.add_middleware(RejectControlCharactersMiddleware)
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
     api.add_middleware(
@@ -134,35 +136,17 @@ async def _domain_error_handler(_request: Request, exc: Exception) -> JSONRespon
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
-async def _database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, OperationalError) and _is_disk_full(exc):
-        logger.error("database storage is full")
-        detail = STORAGE_FULL
+async def _infrastructure_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """Database, disk or Redis failures: 503 in the words ``failures.in_words`` gives them."""
+    error = failures.in_words(exc)
+    if error is None:  # an OSError that is not a full disk: a bug or a broken host
+        logger.exception("unexpected OS error")
+        return JSONResponse({"detail": "Internal server error."}, status_code=500)
+    full = isinstance(error, failures.StorageFull)
+    if full:
+        logger.error("storage is full: %s", exc)
     else:
-        logger.warning("database unavailable: %s", exc.__class__.__name__)
-        detail = "The database is busy or unavailable. Nothing was saved; please retry."
+        logger.warning("dependency unavailable: %s: %s", exc.__class__.__name__, exc)
     return JSONResponse(
-        {"detail": detail},
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
-
-
-async def _os_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, OSError)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        logger.error("storage is full: %s", exc.strerror)
-        return JSONResponse(
-            {"detail": STORAGE_FULL}, status_code=503, headers={"Retry-After": "60"}
-        )
-    logger.exception("unexpected OS error")
-    return JSONResponse({"detail": "Internal server error."}, status_code=500)
-
-
-def _is_disk_full(exc: OperationalError) -> bool:
-    """SQLite's SQLITE_FULL or PostgreSQL's disk_full (SQLSTATE 53100)."""
-    cause = exc.orig
-    return (
-        getattr(cause, "sqlite_errorname", None) == "SQLITE_FULL"
-        or getattr(cause, "sqlstate", None) == "53100"
+        {"detail": error.message}, status_code=503, headers={"Retry-After": "60" if full else "5"}
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
 from cadence.models.common import timestamp_field
@@ -29,6 +29,14 @@ class ImportJob(SQLModel, table=True):
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     errors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     preview: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The job's own upload folder (a name under <data>/uploads), deleted whatever the ending.
+    staging_dir: str | None = Field(default=None, max_length=128)
+    # Which process runs it (``liveness`` owner) and when it last said it is alive.
+    worker_id: str | None = Field(default=None, max_length=64)
+    heartbeat_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    attempts: int = 0
+    # The unit of weights in files that do not say theirs (kg|lb), chosen for this import.
+    weight_unit: str | None = Field(default=None, max_length=2)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from cadence.db import session_scope
 from cadence.services import auth
 from cadence.services.errors import Conflict, DomainError, InvalidInput
 from cadence.states.auth import AuthState
+from cadence.states.failures import off_thread
 
 
 class LoginState(AuthState):
@@ -23,7 +22,7 @@ class LoginState(AuthState):
         yield
         client = self.router.session.client_ip or "unknown"
         try:
-            issued = await asyncio.to_thread(
+            issued = await off_thread(
                 _login,
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),
@@ -81,7 +80,7 @@ class SignupState(AuthState):
         self.loading = True
         yield
         try:
-            issued = await asyncio.to_thread(
+            issued = await off_thread(
                 _signup,
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import quote
@@ -10,7 +9,8 @@ from urllib.parse import quote
 import reflex as rx
 
 from cadence.services import auth, users
-from cadence.services.errors import DomainError
+from cadence.services.errors import DomainError, ServiceUnavailable
+from cadence.states.failures import TOAST_ID, off_thread
 
 T = TypeVar("T")
 
@@ -60,12 +60,15 @@ class AuthState(rx.State):
         self.user_name = ""
         self.is_admin = False
 
-    def _load_user(self):
-        """The user for the stored token, or None."""
+    async def _load_user(self):
+        """The user for the stored token, or None; ``ServiceUnavailable`` (in words) when the
+        database cannot be asked, so a signed-in user is not logged out by an outage."""
         if not self.token:
             return None
         try:
-            return auth.run_as_user(token=self.token, work=_touch)
+            return await off_thread(auth.run_as_user, token=self.token, work=_touch)
+        except ServiceUnavailable:
+            raise
         except DomainError:
             return None
 
@@ -73,14 +76,18 @@ class AuthState(rx.State):
         """Run ``work(session, user)`` in a worker thread, in one transaction, as the signed-in
         user (the token is verified each time, so a revoked token stops working at once).
 
-        Raises ``DomainError`` (``PermissionDenied`` for a missing or stale token).
+        Raises ``DomainError`` (``PermissionDenied`` for a missing or stale token), and every
+        database, disk or Redis failure as a ``DomainError`` in words (``states.failures``).
         """
-        return await asyncio.to_thread(auth.run_as_user, token=self.token, work=work)
+        return await off_thread(auth.run_as_user, token=self.token, work=work)
 
     @rx.event
     async def require_login(self):
         """on_load of protected pages: load the user or send them to login and back after."""
-        user = await asyncio.to_thread(self._load_user)
+        try:
+            user = await self._load_user()
+        except ServiceUnavailable as exc:
+            return rx.toast.error(exc.message, id=TOAST_ID, duration=10_000)
         self.auth_checked = True
         if user is None:
             self._forget()
@@ -93,7 +100,10 @@ class AuthState(rx.State):
     @rx.event
     async def redirect_if_logged_in(self):
         """on_load of login/signup: a signed-in user goes straight to the app."""
-        user = await asyncio.to_thread(self._load_user)
+        try:
+            user = await self._load_user()
+        except ServiceUnavailable as exc:
+            return rx.toast.error(exc.message, id=TOAST_ID, duration=10_000)
         self.auth_checked = True
         if user is not None:
             self._remember(user)

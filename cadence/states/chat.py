@@ -3,7 +3,6 @@ agent event generator as the SSE route (DESIGN §1), applying each event to the 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 from typing import Any
@@ -24,6 +23,7 @@ from cadence.services.chat.events import (
 )
 from cadence.services.errors import DomainError
 from cadence.states.auth import AuthState
+from cadence.states.failures import off_thread
 
 FLUSH_SECONDS = 0.04  # coalesce token updates sent to the browser (~25 per second)
 SERIES_COLORS = ("#0d9488", "#6366f1", "#f59e0b", "#ef4444")
@@ -270,7 +270,7 @@ class ChatState(AuthState):
             self.messages.append(MessageView(role="assistant", content="", status="streaming"))
             token, conversation_id, model_id = self.token, self.conversation_id, self.model_id
         try:
-            turn = await asyncio.to_thread(
+            turn = await off_thread(
                 auth.run_as_user,
                 token=token,
                 work=lambda session, user: agent.start_turn(

@@ -13,6 +13,7 @@ from cadence.services import demo, imports
 from cadence.services.errors import DomainError
 from cadence.services.importers.base import ImportOptions
 from cadence.states.auth import AuthState
+from cadence.states.failures import off_thread
 
 POLL_SECONDS = 0.5
 FINAL = ("done", "partial", "failed")
@@ -93,9 +94,13 @@ class ImportsState(AuthState):
             return
         self.status, self.progress, self.summary = "queued", 0, "Uploading…"
         yield
-        staged = await asyncio.to_thread(
-            imports.stage_files, uploads=[(f.filename or "upload", f.file) for f in files]
-        )
+        try:
+            staged = await off_thread(
+                imports.stage_files, uploads=[(f.filename or "upload", f.file) for f in files]
+            )
+        except DomainError as exc:  # e.g. the disk is full: nothing was staged
+            self.status, self.summary, self.upload_error = "", "", exc.message
+            return
         options = ImportOptions(
             weight_unit=self.weight_unit if self.weight_unit != "mine" else None
         )

@@ -48,9 +48,11 @@ def short_lock_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @contextlib.contextmanager
-def write_lock_held() -> Iterator[None]:
-    """Another connection holds the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: LOCK)."""
-    engine = db.make_engine(str(db.get_engine().url.render_as_string(hide_password=False)))
+def write_lock_held(url: str | None = None) -> Iterator[None]:
+    """Another connection holds the write lock on ``url`` (default: the test database):
+    SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``LOCK TABLE workout``. The browser test uses it on
+    the live server's database too."""
+    engine = db.make_engine(url or db.get_engine().url.render_as_string(hide_password=False))
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -196,7 +198,8 @@ def test_an_exhausted_connection_pool_is_a_503_not_a_500(client, account) -> Non
 
 def test_a_full_disk_while_staging_an_upload_is_a_clear_503(client, account, monkeypatch) -> None:
     """Uploads are staged under the data dir before the job exists: a full disk there is a 503
-    with the storage message (it was a 500), and no import job is recorded."""
+    with the storage message (it was a 500), no import job is recorded, and the partial copy is
+    deleted (it kept the disk full for everything else)."""
     with tiny_filesystem(size_kb=1024) as mount:
         if mount is None:
             pytest.skip("needs root to mount a tmpfs (max_page_count cannot fill a directory)")
@@ -206,7 +209,9 @@ def test_a_full_disk_while_staging_an_upload_is_a_clear_503(client, account, mon
         upload = [("file", ("big.gpx", b"<gpx>" + b" " * 200_000 + b"</gpx>"))]
         response = client.post("/api/v1/imports", files=upload, headers=account.headers)
         get_settings.cache_clear()
+        left_behind = [str(p) for p in (mount / "uploads").rglob("*")]
     assert response.status_code == 503, response.text
     assert "storage is full" in response.json()["detail"]
+    assert left_behind == [], "the partial upload was left on the full disk"
     with db.get_engine().connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM import_job")).scalar() == 0

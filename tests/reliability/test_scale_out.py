@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT
@@ -31,7 +35,6 @@ from tests.fakes.device_server import FakeProviderServer, Reply
 from tests.live import (
     VENV_BIN,
     Server,
-    app_lock,
     database_url,
     migrate,
     server_env,
@@ -41,7 +44,7 @@ from tests.live import (
 
 pytestmark = pytest.mark.slow
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_DB = 11  # a database of its own, so other users of this Redis are untouched
+REDIS_DB = 4  # a database of its own, so other users of this Redis are untouched
 PASSWORD = "scale-out-42"
 SYNC_DELAY_S = 1.0
 
@@ -70,7 +73,7 @@ def provider() -> Iterator[FakeProviderServer]:
 @pytest.fixture(scope="module")
 def two_apps(
     tmp_path_factory: pytest.TempPathFactory, provider: FakeProviderServer
-) -> Iterator[tuple[Server, Server]]:
+) -> Iterator[list[Server]]:
     base = os.environ.get("CADENCE_TEST_DATABASE_URL", "")
     if not base.startswith("postgresql"):
         pytest.skip("scale-out runs in the PostgreSQL pass (CADENCE_TEST_DATABASE_URL unset)")
@@ -80,24 +83,27 @@ def two_apps(
     env = server_env(
         data,
         database_url(data, "scale", base),
-        REFLEX_REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+        # One setting for both Reflex's UI state and the task queue.
+        CADENCE_REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
         CADENCE_WHOOP_API_URL=provider.base_url,
         CADENCE_WHOOP_CLIENT_ID="cid",
         CADENCE_WHOOP_CLIENT_SECRET="secret",
     )
     migrate(env)
-    with app_lock():
-        first = start_app(env, name="one")
-        try:
-            second = start_app(env, name="two")
-        except Exception:
-            stop(first)
-            raise
-        try:
-            yield first, second
-        finally:
-            stop(second)
-            stop(first)
+    redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).flushdb()
+    # Each process builds into its own directory (docs/deploy.md): no shared .web/, no lock.
+    first = start_app(env, name="one", web_dir=data / "web-one")
+    try:
+        second = start_app(env, name="two", web_dir=data / "web-two")
+    except Exception:
+        stop(first)
+        raise
+    servers = [first, second]
+    try:
+        yield servers
+    finally:
+        for server in servers:
+            stop(server)
 
 
 def _client(server: Server, token: str | None = None) -> httpx.Client:
@@ -106,7 +112,7 @@ def _client(server: Server, token: str | None = None) -> httpx.Client:
 
 
 @pytest.fixture(scope="module")
-def token(two_apps: tuple[Server, Server]) -> str:
+def token(two_apps: list[Server]) -> str:
     one, _ = two_apps
     with _client(one) as http:
         response = http.post(
@@ -153,7 +159,6 @@ def test_the_offline_coach_answers_on_both_in_one_conversation(two_apps, token) 
 
 
 def test_the_ui_of_one_process_shows_data_written_through_the_other(two_apps, token) -> None:
-    import redis
     from playwright.sync_api import expect, sync_playwright
 
     one, _ = two_apps
@@ -241,3 +246,46 @@ def test_background_sync_rounds_in_two_processes_sync_a_due_device_once(
     sleep_pages = [r for r in provider.requests if r.path.endswith("/activity/sleep")]
     assert len(sleep_pages) == 1, f"synced {len(sleep_pages)} times: {outputs}"
     assert sum("Nothing to sync" in out for out in outputs) == 1, outputs
+
+
+def test_an_import_uploaded_to_one_process_runs_on_the_shared_queue(two_apps, token) -> None:
+    one, two = two_apps
+    fit = ROOT / "tests" / "fixtures" / "fit" / "garmin-fenix-5-run.fit"
+    with _client(two, token) as via_two, _client(one, token) as via_one:
+        created = via_two.post("/imports", files=[("file", (fit.name, fit.read_bytes()))])
+        assert created.status_code == 202, created.text
+        import_id = created.json()["import_id"]
+        for _ in range(300):
+            job = via_one.get(f"/imports/{import_id}").json()
+            if job["status"] in {"done", "partial", "failed"}:
+                break
+            time.sleep(0.1)
+    assert job["status"] == "done", job
+    assert (Path(two.env["CADENCE_DATA_DIR"]) / "uploads").is_dir()
+
+
+def test_restarting_one_process_never_disturbs_the_other(two_apps) -> None:
+    """With a shared .web/ a restart rebuilt the other's files: 404s and renamed JS chunks."""
+    one, two = two_apps
+    page = httpx.get(f"{one.url}/login/")
+    scripts = [s for s in re.findall(r'src="([^"]+\.js)"', page.text) if s.startswith("/")]
+    assert scripts, "no script in the page to watch"
+    answers: list[int] = []
+    stopped = threading.Event()
+
+    def watch() -> None:
+        with httpx.Client(base_url=one.url, timeout=10) as http:
+            while not stopped.is_set():
+                answers.append(http.get("/login/").status_code)
+                answers.extend(http.get(path).status_code for path in scripts)
+                time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        stop(two)
+        two_apps[1] = start_app(two.env, name="two-again")
+    finally:
+        stopped.set()
+        watcher.join(timeout=30)
+    assert len(answers) > 20 and set(answers) == {200}, Counter(answers)

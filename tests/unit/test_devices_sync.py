@@ -3,7 +3,6 @@ into the health tables, status/last_error/backoff, token refresh, and the lease.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -19,8 +18,9 @@ from cadence.models.common import as_utc, utcnow
 from cadence.models.device import DeviceConnection
 from cadence.models.health import Activity, DailyMetric
 from cadence.models.user import User
-from cadence.services.devices import connections, sync
-from cadence.services.devices.scheduler import SyncScheduler, background_sync
+from cadence.queue import get_queue
+from cadence.services import liveness
+from cadence.services.devices import connections, jobs, sync
 from cadence.services.errors import Conflict, NotFound
 from tests.conftest import reset_caches
 from tests.fakes.device_server import FakeProviderServer, Recorded, Reply
@@ -297,26 +297,41 @@ def test_concurrent_workers_sync_each_connection_once(fake, session, user_id) ->
     assert len(fake.hits("/developer/v2/activity/sleep")) == 1
 
 
-def test_scheduler_tick_syncs_due_connections(fake, session, user_id) -> None:
+def test_the_periodic_sync_round_syncs_due_connections(fake, session, user_id) -> None:
     serve_whoop(fake)
     connection = connect(session, user_id)
-    scheduler = SyncScheduler(db.session_scope, tick_seconds=0.05)
-    assert scheduler.tick() == 1
-    assert scheduler.tick() == 0  # next one is due in 3 hours
+    jobs.sync_round()
     assert reload(session, connection).status == "ok"
+    synced = len(fake.hits("/developer/v2/activity/sleep"))
+    jobs.sync_round()  # the next one is due in 3 hours
+    assert len(fake.hits("/developer/v2/activity/sleep")) == synced == 1
 
 
-def test_scheduler_thread_runs_and_stops(fake, session, user_id) -> None:
+def test_a_lease_left_by_a_dead_process_is_released_at_once(fake, session, user_id) -> None:
     serve_whoop(fake)
     connection = connect(session, user_id)
-    scheduler = SyncScheduler(db.session_scope, tick_seconds=0.05)
-    scheduler.start()
-    try:
-        deadline = time.time() + 5
-        while reload(session, connection).last_sync_at is None and time.time() < deadline:
-            time.sleep(0.05)
-    finally:
-        scheduler.stop()
+    dead = f"{liveness.host_name()}:4194000:deadbeef0000:1"
+    alive = liveness.new_owner()
+    assert sync.acquire_lease(session=session, connection_id=connection.id, owner=dead)
+    jobs.recover_syncs()
+    stored = reload(session, connection)
+    assert (stored.lease_owner, stored.status, stored.last_error) == (
+        None,
+        "error",
+        sync.INTERRUPTED,
+    )
+    assert as_utc(stored.next_sync_at) <= utcnow()
+    assert sync.acquire_lease(session=session, connection_id=connection.id, owner=alive)
+    jobs.recover_syncs()  # a lease of a live process (this one) is kept
+    assert reload(session, connection).lease_owner == alive
+
+
+def test_enqueue_sync_runs_on_the_queue_once(fake, session, user_id) -> None:
+    serve_whoop(fake)
+    connection = connect(session, user_id)
+    jobs.enqueue_sync(user_id=user_id, provider="whoop")
+    (task,) = get_queue().huey.pending()
+    get_queue().huey.execute(task)
     assert reload(session, connection).status == "ok"
 
 
@@ -336,15 +351,6 @@ def test_sync_of_a_device_not_connected_is_not_found(fake, session, user_id) -> 
         sync.sync_now(session=session, user_id=user_id, provider="whoop")
     with pytest.raises(NotFound, match="Unknown device provider"):
         sync.sync_now(session=session, user_id=user_id, provider="fitbit")
-
-
-def test_background_sync_lifespan_starts_and_stops_the_thread() -> None:
-    async def lifespan() -> bool:
-        async with background_sync(db.session_scope) as scheduler:
-            running = scheduler._thread is not None and scheduler._thread.is_alive()
-        return running and scheduler._thread is None
-
-    assert asyncio.run(lifespan())
 
 
 def test_credentials_unreadable_after_a_key_change_ask_for_reconnect(

@@ -15,9 +15,6 @@ automatically. Nothing a provider does can raise out of ``run_sync``.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -44,17 +41,13 @@ from cadence.services.devices.connections import (
 )
 from cadence.services.devices.registry import get_provider
 from cadence.services.errors import Conflict, DomainError, NotFound, ServiceUnavailable
+from cadence.services.liveness import is_dead, new_owner
 
 logger = logging.getLogger(__name__)
 
 LEASE_DURATION = timedelta(minutes=30)  # longer than a slow 30-day Garmin backfill
 BACKOFF_START = timedelta(minutes=5)
 OVERLAP_DAYS = 2  # re-read the last days: devices finish scoring a night after it ends
-
-
-def new_owner() -> str:
-    """A lease-owner id unique to this process and call (host, pid, random)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 @dataclass
@@ -346,3 +339,40 @@ def describe(result: SyncResult) -> str:
         return f"{result.provider}: {result.status} - {result.message}"
     days, new = result.counts.get("daily_metrics", 0), result.counts.get("activities", 0)
     return f"{result.provider}: ok ({days} daily metrics, {new} new activities)"
+
+
+INTERRUPTED = "The last sync was interrupted (the server stopped); syncing again now."
+
+
+def release_dead_leases(*, session: Session, now: datetime | None = None) -> int:
+    """Release leases whose owner process is gone (``liveness.is_dead``) and make those
+    connections due at once, instead of waiting for the lease to expire; commits."""
+    now = now or utcnow()
+    leased = session.exec(
+        select(DeviceConnection).where(
+            col(DeviceConnection.lease_owner).is_not(None),
+            col(DeviceConnection.lease_expires_at) > now,
+        )
+    ).all()
+    released = 0
+    for connection in leased:
+        if not is_dead(connection.lease_owner):
+            continue
+        result = session.exec(
+            update(DeviceConnection)
+            .where(
+                col(DeviceConnection.id) == connection.id,
+                col(DeviceConnection.lease_owner) == connection.lease_owner,
+            )
+            .values(
+                lease_owner=None,
+                lease_expires_at=None,
+                status="error",
+                last_error=INTERRUPTED,
+                next_sync_at=now,
+                updated_at=now,
+            )
+        )
+        released += result.rowcount
+    session.commit()
+    return released
