@@ -112,7 +112,7 @@ def _unit_choice(value: rx.Var, on_change) -> rx.Component:
     return rx.hstack(
         rx.text("Weights in Strong files without a unit column:", size="1", color=MUTED),
         rx.select.root(
-            rx.select.trigger(aria_label="Unit of weights without a unit", min_height="36px"),
+            rx.select.trigger(aria_label="Unit of weights without a unit", min_height="44px"),
             rx.select.content(
                 rx.select.item("my unit", value="mine"),
                 rx.select.item("kg", value="kg"),
