@@ -442,11 +442,6 @@ def _aware(rows: Iterable[Activity]) -> list[Activity]:
     return rows
 
 
-def to_public(activity: Activity) -> ActivityPublic:
-    """The stored row as the API shows it, load computed with default physiology."""
-    return _public(activity, sources=[activity.source], legs=0, hr=_Physiology.default())
-
-
 # --- load ---------------------------------------------------------------------------------------
 
 
@@ -456,14 +451,6 @@ class _Physiology:
 
     resting: preferences.HeartRate
     maximum: preferences.HeartRate
-
-    @classmethod
-    def default(cls) -> _Physiology:
-        row = UserPreferences(user_id=0)
-        return cls(
-            preferences.resting_heart_rate(row),
-            preferences.max_heart_rate(row, today=utcnow().date()),
-        )
 
 
 def _physiology(*, session: Session, user_id: int) -> _Physiology:

@@ -304,3 +304,41 @@ def test_dry_run_stores_nothing_but_counts_legs_and_workouts(session, user_id) -
     result = _import(session, user_id, _multisport([1.0, 2.0, 3.0]), dry_run=True)
     assert result.counts == {"activities": 1, "legs": 3}
     assert activities.list_activities(session=session, user_id=user_id)[1] == 0
+
+
+def test_deleting_a_watch_strength_session_keeps_its_workout_and_a_sync_brings_it_back(
+    session, user_id
+) -> None:
+    """What the delete dialog and README say: the workout made from the sets stays in the log,
+    and a source that still has the session (a device account, a re-upload) stores it again."""
+    w = FitWriter().message("file_id", type="activity")
+    for i in range(600):
+        w.message("record", timestamp=START + timedelta(seconds=i), heart_rate=100 + i % 20)
+    w.message(
+        "set",
+        start_time=START,
+        timestamp=START + timedelta(seconds=40),
+        repetitions=5,
+        weight=60.0,
+        set_type="active",
+        category="deadlift",
+    )
+    w.message(
+        "session",
+        start_time=START,
+        total_timer_time=599.0,
+        sport="training",
+        sub_sport="strength_training",
+    )
+    data = w.to_bytes()
+    _import(session, user_id, data)
+    activity = _only(session, user_id)
+    workout_id = activity.workout_id
+    activities.delete_activity(session=session, user_id=user_id, activity_id=activity.id)
+    session.commit()
+    assert activities.list_activities(session=session, user_id=user_id)[1] == 0
+    kept = workouts.get_workout(session=session, user_id=user_id, workout_id=workout_id)
+    assert [e.name for e in kept.exercises] == ["Deadlift"]
+    again = _import(session, user_id, data)
+    assert again.counts == {"activities": 1, "duplicates": 0}  # no second workout either
+    assert _only(session, user_id).workout_id == workout_id
