@@ -37,6 +37,11 @@ class ProviderAuthError(ProviderError):
     """The provider rejected the credentials or tokens (wrong password, revoked or expired)."""
 
 
+class ProviderAccessDenied(ProviderAuthError):
+    """The token is valid but lacks a permission (a scope, a membership): refreshing it cannot
+    help, the user must reconnect and grant it."""
+
+
 class ProviderUnavailable(ProviderError):
     """Timeout, server error, rate limit or an unreadable answer: worth retrying later."""
 

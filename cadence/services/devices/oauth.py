@@ -165,15 +165,23 @@ class OAuthProviderBase:
         return credentials
 
     def get_json(
-        self, client: httpx.Client, credentials: Credentials, url: str, params: dict[str, Any]
+        self,
+        client: httpx.Client,
+        credentials: Credentials,
+        url: str,
+        params: dict[str, Any],
+        *,
+        forbidden: str | None = None,
     ) -> Any:
-        """An authorised GET; a 401/403 raises ``ProviderAuthError`` so the sync can refresh."""
+        """An authorised GET; a 401/403 raises ``ProviderAuthError`` so the sync can refresh
+        (with ``forbidden``, a 403/426 is a missing permission: see ``request_json``)."""
         return request_json(
             client,
             "GET",
             url,
             label=self.app.label,
             auth_failure=f"{self.app.label} rejected the access token",
+            forbidden=forbidden,
             params=params,
             headers={"Authorization": f"Bearer {credentials.get('access_token', '')}"},
         )

@@ -30,6 +30,7 @@ from cadence.services import activities, metrics
 from cadence.services.devices.base import (
     Credentials,
     DeviceProvider,
+    ProviderAccessDenied,
     ProviderAuthError,
     ProviderError,
     ProviderUnavailable,
@@ -176,7 +177,8 @@ def _fetch(
     start: date,
     end: date,
 ) -> tuple[list[DailyMetricIn], list[ActivityIn]]:
-    """Fetch with fresh tokens; on a rejected token refresh once (forced) and retry."""
+    """Fetch with fresh tokens; on a rejected token refresh once (forced) and retry (not on a
+    missing permission, which only a reconnect grants)."""
     for attempt in range(2):
         fresh = impl.refresh_credentials(credentials, force=attempt > 0)
         if fresh is not None:
@@ -185,8 +187,8 @@ def _fetch(
         try:
             daily = impl.fetch_daily_metrics(credentials, start=start, end=end)
             recorded = impl.fetch_activities(credentials, start=start, end=end)
-        except ProviderAuthError:
-            if attempt:
+        except ProviderAuthError as exc:
+            if attempt or isinstance(exc, ProviderAccessDenied):  # new tokens grant no more
                 raise
         else:
             renewed = impl.renewed_credentials(credentials)
