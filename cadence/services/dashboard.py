@@ -349,7 +349,9 @@ def _device_score(*, session: Session, user_id: int, day: date) -> DeviceScore |
     source = row.source
     label = DEVICE_SCORE_LABELS.get(source, f"{source.replace('_', ' ').title()} recovery")
     parts = [
-        DeviceContributor(name=name.replace("_", " ").capitalize(), value=float(value))
+        DeviceContributor(
+            name=name.replace("_", " ").capitalize().replace("Hrv", "HRV"), value=float(value)
+        )
         for name, value in (row.recovery_contributors or {}).items()
     ]
     return DeviceScore(

@@ -190,7 +190,7 @@ def test_oura_sleep_wins_over_garmin_and_its_readiness_stays_beside_cadences(
         "value": 40.0,
         "source": "oura",
         "contributors": [
-            {"name": "Hrv balance", "value": 95.0},
+            {"name": "HRV balance", "value": 95.0},
             {"name": "Sleep balance", "value": 30.0},
         ],
     }
