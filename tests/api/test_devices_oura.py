@@ -16,6 +16,7 @@ from cadence.models.common import as_utc, utcnow
 from cadence.models.device import DeviceConnection
 from cadence.models.health import DailyMetricIn
 from cadence.services import metrics
+from cadence.services.devices import connections
 from cadence.services.devices.sync import OVERLAP_DAYS
 from tests.conftest import reset_caches
 from tests.fakes.device_server import FakeProviderServer, Reply, oura_documents, serve_oura
@@ -105,7 +106,7 @@ def test_connect_sync_and_disconnect(client, account, fake, session) -> None:
     assert session.exec(select(DeviceConnection)).one().credentials is None
 
 
-def test_401_refreshes_once_and_the_sync_goes_on(client, account, fake) -> None:
+def test_401_refreshes_once_and_the_sync_goes_on(client, account, fake, session) -> None:
     connect_oura(client, account)
     fake.route(
         "GET",
@@ -118,6 +119,9 @@ def test_401_refreshes_once_and_the_sync_goes_on(client, account, fake) -> None:
     refresh = fake.hits("/oauth/token")[-1].form
     assert (refresh["grant_type"], refresh["refresh_token"]) == ("refresh_token", "rt-1")
     assert fake.hits("/v2/usercollection/sleep")[-1].headers["authorization"] == "Bearer at-2"
+    session.expire_all()
+    stored = connections.read_credentials(session.exec(select(DeviceConnection)).one())
+    assert stored["refresh_token"] == "rt-2"  # Oura's refresh tokens are single-use
 
 
 def test_401_after_the_refresh_asks_for_a_reconnect(client, account, fake, session) -> None:
@@ -185,6 +189,12 @@ def test_oura_sleep_wins_over_garmin_and_its_readiness_stays_beside_cadences(
     assert (tiles["sleep_seconds"]["value"], tiles["sleep_seconds"]["source"]) == (8.0, "oura")
     assert (tiles["hrv_rmssd_ms"]["value"], tiles["hrv_rmssd_ms"]["source"]) == (50.0, "garmin")
     assert body["daily_metrics"][-1]["sources"] == ["garmin", "oura"]
+    [merged] = client.get(
+        "/api/v1/metrics",
+        params={"start": TODAY.isoformat(), "end": TODAY.isoformat()},
+        headers=account.headers,
+    ).json()["metrics"]
+    assert (merged["sleep_seconds"], merged["hrv_rmssd_ms"]) == (8 * 3600, 50.0)
     assert body["readiness"]["device_score"] == {
         "label": "Oura readiness",
         "value": 40.0,
