@@ -157,12 +157,12 @@ OURA_LAST_RECORDED_DAY = date(2024, 11, 12)
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-def _shifted(value: Any, delta: timedelta) -> Any:
+def shifted(value: Any, delta: timedelta) -> Any:
     """``value`` with every ISO date or datetime string in it moved by ``delta``."""
     if isinstance(value, dict):
-        return {k: _shifted(v, delta) for k, v in value.items()}
+        return {k: shifted(v, delta) for k, v in value.items()}
     if isinstance(value, list):
-        return [_shifted(v, delta) for v in value]
+        return [shifted(v, delta) for v in value]
     if isinstance(value, str) and _ISO_DAY.match(value):
         if len(value) == 10:
             return (date.fromisoformat(value) + delta).isoformat()
@@ -176,7 +176,7 @@ def oura_documents(*, last_day: date = OURA_LAST_RECORDED_DAY) -> dict[str, list
     last recorded day (2024-11-12) falls on ``last_day``."""
     delta = last_day - OURA_LAST_RECORDED_DAY
     return {
-        path: _shifted(json.loads((OURA_FIXTURES / name).read_text())["data"], delta)
+        path: shifted(json.loads((OURA_FIXTURES / name).read_text())["data"], delta)
         for path, name in OURA_RECORDINGS.items()
     }
 
