@@ -66,6 +66,8 @@ class MetricValues(SQLModel):
 
 METRIC_FIELDS: tuple[str, ...] = tuple(MetricValues.model_fields)
 """Every value column of ``DailyMetric`` (what ``GET /metrics?fields=`` accepts)."""
+STORED_FIELDS: tuple[str, ...] = (*METRIC_FIELDS, "recovery_contributors")
+"""What a day row stores besides its keys: the values and the device's readiness contributors."""
 
 
 class DailyMetric(MetricValues, table=True):

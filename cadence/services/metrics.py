@@ -17,7 +17,13 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from cadence.models.common import utcnow
-from cadence.models.health import METRIC_FIELDS, DailyMetric, DailyMetricIn, MetricDay
+from cadence.models.health import (
+    METRIC_FIELDS,
+    STORED_FIELDS,
+    DailyMetric,
+    DailyMetricIn,
+    MetricDay,
+)
 from cadence.services.errors import InvalidInput
 
 SOURCE_PRIORITY: tuple[str, ...] = ("garmin", "whoop", "oura", "apple_health", "strava", "demo")
@@ -26,8 +32,6 @@ SLEEP_PRIORITY: tuple[str, ...] = ("oura", *(s for s in SOURCE_PRIORITY if s != 
 """Sleep is what a ring measures best (worn all night, finger pulse): Oura's stages, score and
 efficiency win over a watch's on a day both report them."""
 FIELD_PRIORITY: dict[str, tuple[str, ...]] = dict.fromkeys(SLEEP_FIELDS, SLEEP_PRIORITY)
-STORED_FIELDS: tuple[str, ...] = (*METRIC_FIELDS, "recovery_contributors")
-"""What an upsert writes: the values and the device's readiness contributors."""
 DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 3660
 
