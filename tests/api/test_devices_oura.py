@@ -17,7 +17,7 @@ from cadence.models.device import DeviceConnection
 from cadence.models.health import DailyMetricIn
 from cadence.services import metrics
 from cadence.services.devices import connections
-from cadence.services.devices.sync import OVERLAP_DAYS
+from cadence.services.devices.sync import OVERLAP_DAYS, acquire_lease
 from tests.conftest import reset_caches
 from tests.fakes.device_server import FakeProviderServer, Reply, oura_documents, serve_oura
 
@@ -215,3 +215,14 @@ def test_oura_sleep_wins_over_garmin_and_its_readiness_stays_beside_cadences(
         body["readiness"]["contributors"],
     )
     assert before["device_score"] is None
+
+
+def test_a_sync_already_running_elsewhere_is_409(client, account, fake, session) -> None:
+    """Another process holds the lease (its row read back from the database): 409, not a crash."""
+    connect_oura(client, account)
+    row = session.exec(select(DeviceConnection)).one()
+    assert acquire_lease(session=session, connection_id=row.id, owner="other-process")
+    response = client.post("/api/v1/devices/oura/sync", headers=account.headers)
+    assert response.status_code == 409, response.text
+    assert response.json()["detail"] == "A Oura sync is already running; try again in a moment."
+    assert fake.hits("/v2/usercollection/sleep") == []

@@ -48,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 LEASE_DURATION = timedelta(minutes=30)  # longer than a slow 30-day Garmin backfill
 BACKOFF_START = timedelta(minutes=5)
+SYNC_LOADED_ROWS = "fetch"
+"""How the lease UPDATEs update connections already loaded in the session: by the rows the
+database matched, not by evaluating the WHERE in Python, which compares SQLite's naive
+timestamps with an aware ``now`` and raised (a 500 instead of a 409 on a concurrent sync)."""
 OVERLAP_DAYS = 2  # re-read the last days: devices finish scoring a night after it ends
 
 
@@ -82,6 +86,7 @@ def acquire_lease(
             status="syncing",
             last_attempt_at=now,
         )
+        .execution_options(synchronize_session=SYNC_LOADED_ROWS)
     )
     session.commit()
     return result.rowcount == 1
@@ -374,6 +379,7 @@ def release_dead_leases(*, session: Session, now: datetime | None = None) -> int
                 next_sync_at=now,
                 updated_at=now,
             )
+            .execution_options(synchronize_session=SYNC_LOADED_ROWS)
         )
         released += result.rowcount
     session.commit()
