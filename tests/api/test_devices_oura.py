@@ -4,7 +4,6 @@ with revocation, and the dashboard: Oura's sleep first, its readiness beside Cad
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,16 +24,9 @@ TODAY = utcnow().date()
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviderServer]:
-    with FakeProviderServer() as server:
-        monkeypatch.setenv("CADENCE_OURA_API_URL", server.base_url)
-        monkeypatch.setenv("CADENCE_OURA_CLIENT_ID", "oura-cid")
-        monkeypatch.setenv("CADENCE_OURA_CLIENT_SECRET", "oura-secret")
-        monkeypatch.setenv("CADENCE_PUBLIC_URL", "https://cadence.example")
-        monkeypatch.setenv("CADENCE_DEVICE_HTTP_TIMEOUT_SECONDS", "0.5")
-        reset_caches()
-        serve_oura(fake=server, documents=oura_documents(last_day=TODAY))
-        yield server
+def fake(oura_cloud: FakeProviderServer) -> FakeProviderServer:
+    serve_oura(oura_cloud, documents=oura_documents(last_day=TODAY))
+    return oura_cloud
 
 
 def connect_oura(client, account) -> None:

@@ -4,7 +4,6 @@ the fake Oura cloud (``tests.fakes.device_server.serve_oura``)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +12,6 @@ import pytest
 from cadence.config import get_settings
 from cadence.services.devices.base import ProviderAccessDenied, ProviderUnavailable
 from cadence.services.devices.oura import OuraProvider, OuraSleep, map_daily
-from tests.conftest import reset_caches
 from tests.fakes.device_server import FakeProviderServer, Reply, serve_oura
 
 CALLBACK = "https://cadence.example/api/v1/devices/oura/callback"
@@ -21,14 +19,8 @@ ALL_RECORDED = {"start": date(2024, 10, 1), "end": date(2024, 11, 12)}
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviderServer]:
-    with FakeProviderServer() as server:
-        monkeypatch.setenv("CADENCE_OURA_API_URL", server.base_url)
-        monkeypatch.setenv("CADENCE_OURA_CLIENT_ID", "oura-client")
-        monkeypatch.setenv("CADENCE_OURA_CLIENT_SECRET", "oura-secret")
-        monkeypatch.setenv("CADENCE_DEVICE_HTTP_TIMEOUT_SECONDS", "0.5")
-        reset_caches()
-        yield server
+def fake(oura_cloud: FakeProviderServer) -> FakeProviderServer:
+    return oura_cloud
 
 
 def oura() -> OuraProvider:
