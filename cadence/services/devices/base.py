@@ -71,7 +71,7 @@ def merge_daily(records: Iterable[DailyMetricIn]) -> list[DailyMetricIn]:
 
 
 class DeviceProvider(Protocol):
-    """What every device provider implements (Garmin, Whoop, Strava).
+    """What every device provider implements (Garmin, Whoop, Strava, Oura).
 
     ``auth`` says how ``connect`` is fed: ``password`` takes the user's sign-in once (the
     password is never stored); ``oauth`` sends the browser to ``authorize_url`` and ``connect``

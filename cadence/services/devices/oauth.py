@@ -1,4 +1,4 @@
-"""OAuth2 authorisation-code flow shared by Whoop and Strava: authorize URL, code exchange,
+"""OAuth2 authorisation-code flow shared by Whoop, Strava and Oura: authorize URL, code exchange,
 refresh, and authorised GETs. Credentials are ``{access_token, refresh_token, expires_at}``
 (``expires_at`` in Unix seconds) plus whatever the provider adds."""
 
@@ -123,7 +123,7 @@ class OAuthProviderBase:
     revoke_path = ""
 
     def revoke(self, credentials: Credentials) -> None:
-        """Revoke the access token at the provider (WHOOP, Strava)."""
+        """Revoke the access token at the provider (WHOOP, Strava; Oura overrides it)."""
         if not self.revoke_path:
             return
         with self.http_client() as client:
