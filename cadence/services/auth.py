@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -151,11 +152,13 @@ def login(*, session: Session, email: str, password: str, client: str) -> Issued
 
 
 def issue_token(*, user: User) -> str:
-    """A signed JWT carrying the user id and their current token version."""
+    """A signed JWT carrying the user id, the account's own random subject and its current
+    token version (bumped by a password or email change and by disabling)."""
     settings = get_settings()
     now = utcnow()
     claims = {
         "sub": str(user.id),
+        "sid": user.token_subject,
         "ver": user.token_version,
         "iat": now,
         "exp": now + timedelta(minutes=settings.token_ttl_minutes),
@@ -170,7 +173,7 @@ def user_for_token(*, session: Session, token: str) -> User:
             token,
             get_settings().secret_key,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "sub", "ver"]},
+            options={"require": ["exp", "sub", "sid", "ver"]},
         )
         user_id = int(claims["sub"])
     except jwt.ExpiredSignatureError as exc:
@@ -178,7 +181,12 @@ def user_for_token(*, session: Session, token: str) -> User:
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise PermissionDenied("Invalid authentication token.") from exc
     user = session.get(User, user_id)
-    if user is None or user.token_version != claims["ver"] or not user.is_active:
+    if (
+        user is None
+        or not hmac.compare_digest(str(claims["sid"]).encode(), user.token_subject.encode())
+        or user.token_version != claims["ver"]
+        or not user.is_active
+    ):
         raise PermissionDenied("Invalid authentication token.")
     return user
 

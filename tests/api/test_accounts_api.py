@@ -121,12 +121,13 @@ def _token(claims: dict, key: str | None = None, algorithm: str = "HS256") -> st
 
 def test_bad_tokens_are_401(client, account) -> None:
     uid = account.user["id"]
+    sid = jwt.decode(account.token, options={"verify_signature": False})["sid"]
     now = utcnow()
     cases = {
         "missing": None,
         "garbage": "Bearer abc.def.ghi",
         "expired": "Bearer "
-        + _token({"sub": str(uid), "ver": 0, "exp": now - timedelta(minutes=1)}),
+        + _token({"sub": str(uid), "sid": sid, "ver": 0, "exp": now - timedelta(minutes=1)}),
         "other key": "Bearer "
         + _token({"sub": str(uid), "ver": 0, "exp": now + timedelta(hours=1)}, "k" * 48),
         "alg none": "Bearer "

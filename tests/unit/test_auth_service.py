@@ -10,6 +10,7 @@ import pytest
 
 from cadence.config import get_settings
 from cadence.models.common import utcnow
+from cadence.models.user import User
 from cadence.services import auth, users
 from cadence.services.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
 from cadence.services.ratelimit import SlidingWindowLimiter
@@ -125,22 +126,30 @@ def test_change_password_checks_current_and_rules(session) -> None:
     assert weak.value.field == "new_password"
 
 
-def _claims(user_id: int, **extra) -> dict:
+def _claims(user: User, **extra) -> dict:
     now = utcnow()
-    return {"sub": str(user_id), "ver": 0, "iat": now, "exp": now + timedelta(hours=1), **extra}
+    return {
+        "sub": str(user.id),
+        "sid": user.token_subject,
+        "ver": 0,
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+        **extra,
+    }
 
 
 def test_expired_forged_and_unsigned_tokens_rejected(session) -> None:
     user = auth.signup(session=session, email="j@x.io", password=GOOD, display_name="J")
     session.commit()
     secret = get_settings().secret_key
-    expired = jwt.encode(_claims(user.id, exp=utcnow() - timedelta(seconds=5)), secret, "HS256")
-    forged = jwt.encode(_claims(user.id), "some-other-key-" + "q" * 40, "HS256")
-    unsigned = jwt.encode(_claims(user.id), None, algorithm="none")
+    expired = jwt.encode(_claims(user, exp=utcnow() - timedelta(seconds=5)), secret, "HS256")
+    forged = jwt.encode(_claims(user), "some-other-key-" + "q" * 40, "HS256")
+    unsigned = jwt.encode(_claims(user), None, algorithm="none")
     no_version = jwt.encode({"sub": str(user.id), "exp": utcnow() + timedelta(hours=1)}, secret)
+    no_subject = jwt.encode({**_claims(user), "sid": None}, secret)
     with pytest.raises(PermissionDenied, match="expired"):
         auth.user_for_token(session=session, token=expired)
-    for token in (forged, unsigned, no_version, "not-a-jwt", ""):
+    for token in (forged, unsigned, no_version, no_subject, "not-a-jwt", ""):
         with pytest.raises(PermissionDenied, match="Invalid"):
             auth.user_for_token(session=session, token=token)
 
