@@ -1,4 +1,5 @@
-"""Reflex configuration. The port comes from CADENCE_PORT (see README)."""
+"""Reflex configuration. The port comes from CADENCE_PORT, the listening address from
+CADENCE_HOST (127.0.0.1 unless set: a fresh install is not reachable from the network)."""
 
 import os
 
@@ -6,11 +7,13 @@ import reflex as rx
 from reflex.plugins import SitemapPlugin
 
 PORT = int(os.environ.get("CADENCE_PORT", "8000"))
+HOST = os.environ.get("CADENCE_HOST") or "127.0.0.1"
 
 config = rx.Config(
     app_name="cadence",
     frontend_port=PORT,
     backend_port=PORT,
+    backend_host=HOST,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

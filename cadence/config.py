@@ -88,11 +88,29 @@ class Settings(BaseSettings):
         return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private(path: Path, mode: int) -> None:
+    """Narrow ``path``'s permissions to ``mode`` (only its owner may read it) when we own it."""
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:  # not ours, or gone meanwhile: leave it to the operator
+        pass
+
+
+def ensure_data_dir(data_dir: Path) -> None:
+    """Create the data dir (database, secret key, uploads) readable by its owner only (0700)."""
+    data_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    make_private(data_dir, PRIVATE_DIR_MODE)
+
+
 def _load_or_create_secret_key(data_dir: Path) -> str:
     """Read the key kept in ``data_dir``, creating it (mode 0600, atomically) on first run."""
     path = data_dir / SECRET_KEY_FILENAME
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
         candidate = data_dir / f".{SECRET_KEY_FILENAME}.{os.getpid()}"
         fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -114,6 +132,7 @@ def get_settings() -> Settings:
     ``settings.secret_key`` is always set afterwards.
     """
     settings = Settings()
+    ensure_data_dir(settings.data_dir)
     if not settings.secret_key:
         settings.secret_key = _load_or_create_secret_key(settings.data_dir)
     return settings

@@ -107,7 +107,8 @@ class Account:
 
 @pytest.fixture
 def make_account(client: TestClient) -> Callable[..., Account]:
-    """Sign up through the API and return the token, user and credentials."""
+    """Sign up through the API and return the token, user and credentials. The setup code goes
+    with every signup (the first account becomes the admin; later ones ignore it)."""
     counter = iter(range(1, 1_000_000))
 
     def _make(
@@ -115,7 +116,13 @@ def make_account(client: TestClient) -> Callable[..., Account]:
     ) -> Account:
         email = email or f"user{next(counter)}@example.com"
         response = client.post(
-            "/api/v1/auth/signup", json={"email": email, "password": password, "display_name": name}
+            "/api/v1/auth/signup",
+            json={
+                "email": email,
+                "password": password,
+                "display_name": name,
+                "setup_code": auth.setup_code(),
+            },
         )
         assert response.status_code == 201, response.text
         body = response.json()

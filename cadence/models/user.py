@@ -82,6 +82,12 @@ class SignupRequest(StrictBody):
     email: str = PydanticField(min_length=1, max_length=MAX_EMAIL_LENGTH)
     password: str = PydanticField(min_length=1, max_length=MAX_PASSWORD_FIELD_LENGTH)
     display_name: str = PydanticField(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH)
+    setup_code: str | None = PydanticField(
+        default=None,
+        max_length=64,
+        description="The code the server prints at start: makes this account the first admin "
+        "(ignored once an admin exists).",
+    )
 
 
 class LoginRequest(StrictBody):

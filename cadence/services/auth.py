@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import re
 from collections.abc import Callable
@@ -12,7 +14,6 @@ from typing import TypeVar
 
 import bcrypt
 import jwt
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from cadence.config import get_settings
@@ -81,19 +82,74 @@ def _dummy_hash(rounds: int) -> str:
     return bcrypt.hashpw(b"cadence-dummy-password-1", bcrypt.gensalt(rounds)).decode("ascii")
 
 
-def signup(*, session: Session, email: str, password: str, display_name: str) -> User:
-    """Create an account. The first account (or one in ``CADENCE_ADMIN_EMAILS``) is an admin."""
+SETUP_CODE_CHARACTERS = 16  # base32: 80 bits
+SETUP_CODE_WRONG = (
+    "That setup code is not right: copy it from the server's console (it is printed when "
+    "Cadence starts, and by `python -m cadence setup-code`)."
+)
+
+
+def setup_code() -> str:
+    """The code that makes an account the first admin, like ``ABCD-EFGH-JKLM-NPQR``.
+
+    Derived from the secret key, so every process prints the same code and nobody without the
+    server's console or data dir knows it; it is accepted only while no admin exists (so once).
+    """
+    secret = (get_settings().secret_key or "").encode()
+    digest = hmac.new(secret, b"cadence-first-admin-setup-code", hashlib.sha256).digest()
+    text = base64.b32encode(digest).decode()[:SETUP_CODE_CHARACTERS]
+    return "-".join(text[i : i + 4] for i in range(0, SETUP_CODE_CHARACTERS, 4))
+
+
+def _canonical_code(code: str) -> bytes:
+    return "".join(code.split()).replace("-", "").upper().encode("utf-8", "replace")
+
+
+def has_admin(*, session: Session) -> bool:
+    return session.exec(select(User.id).where(User.is_admin)).first() is not None
+
+
+def setup_notice(*, session: Session) -> str | None:
+    """What the server prints at start while the install has no admin (None once it has)."""
+    if has_admin(session=session):
+        return None
+    listed = get_settings().admin_email_set
+    via_list = f" (or sign up as {', '.join(sorted(listed))})" if listed else ""
+    return (
+        f"Cadence has no administrator yet. Sign up at {get_settings().resolved_public_url}"
+        f"/signup with the setup code {setup_code()}{via_list} to become the administrator."
+    )
+
+
+def signup(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    display_name: str,
+    setup_code_entered: str | None = None,
+) -> User:
+    """Create an account. It is an admin when its email is in ``CADENCE_ADMIN_EMAILS``, or when
+    it brings the setup code while the install has no admin yet (a wrong code is an error then;
+    once an admin exists the code is ignored). Anyone else gets an ordinary account, so a
+    stranger who reaches a fresh install first cannot own it."""
     normalized = normalize_email(email)
     name = normalize_display_name(display_name)
     check_password_rules(password=password, email=normalized)
     if session.exec(select(User.id).where(User.email == normalized)).first() is not None:
         raise Conflict("An account with this email already exists.")
-    is_first = session.exec(select(func.count()).select_from(User)).one() == 0
+    by_code = False
+    if setup_code_entered and not has_admin(session=session):
+        if not hmac.compare_digest(
+            _canonical_code(setup_code_entered), _canonical_code(setup_code())
+        ):
+            raise InvalidInput(SETUP_CODE_WRONG, field="setup_code")
+        by_code = True
     user = User(
         email=normalized,
         display_name=name,
         password_hash=hash_password(password),
-        is_admin=is_first or normalized in get_settings().admin_email_set,
+        is_admin=by_code or normalized in get_settings().admin_email_set,
     )
     session.add(user)
     session.flush()

@@ -31,7 +31,7 @@ def test_signup_returns_201_token_and_user_shape(client) -> None:
     assert set(body) == {"token", "user"}
     assert set(body["user"]) == {"id", "email", "display_name", "is_admin", "created_at"}
     assert body["user"]["email"] == "ada@example.com"
-    assert body["user"]["is_admin"] is True
+    assert body["user"]["is_admin"] is False  # no setup code: not the admin (test_first_admin)
     assert body["user"]["created_at"].endswith("Z")
     me = client.get(ME, headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200 and me.json() == body["user"]

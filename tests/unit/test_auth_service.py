@@ -50,9 +50,14 @@ def test_email_normalised_case_and_whitespace() -> None:
     assert auth.normalize_email("  Ada.Lovelace@Example.COM \n") == "ada.lovelace@example.com"
 
 
-def test_first_account_is_admin_and_later_ones_are_not(session) -> None:
-    first = auth.signup(session=session, email="a@x.io", password=GOOD, display_name="A")
-    second = auth.signup(session=session, email="b@x.io", password=GOOD, display_name="B")
+def test_setup_code_makes_the_first_admin_once(session) -> None:
+    code = auth.setup_code()
+    first = auth.signup(
+        session=session, email="a@x.io", password=GOOD, display_name="A", setup_code_entered=code
+    )
+    second = auth.signup(
+        session=session, email="b@x.io", password=GOOD, display_name="B", setup_code_entered=code
+    )
     session.commit()
     assert (first.is_admin, second.is_admin) == (True, False)
     assert first.password_hash.startswith("$2b$") and GOOD not in first.password_hash
