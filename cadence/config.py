@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEY_FILENAME = "secret_key"
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=512 * 1_048_576, ge=1024)
     login_max_attempts: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma
+    # separated); empty: the TCP peer is the client.
+    trusted_proxies: str = ""
     llm_base_url: str = "https://openrouter.ai/api/v1"
     llm_api_key: str | None = None
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
@@ -71,6 +75,12 @@ class Settings(BaseSettings):
     device_sync_backfill_days: int = Field(default=30, ge=1, le=365)
     device_sync_scheduler: bool = True
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        parse_networks(value)  # a typo fails at start, not at the first login
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         """The configured database URL, or the SQLite file in the data directory."""
@@ -86,6 +96,16 @@ class Settings(BaseSettings):
     @property
     def admin_email_set(self) -> frozenset[str]:
         return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
+
+
+@lru_cache
+def parse_networks(setting: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``"10.0.0.0/8, ::1"`` as networks (a bare address is a one-address network)."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False)
+        for part in setting.split(",")
+        if part.strip()
+    )
 
 
 PRIVATE_DIR_MODE = 0o700

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +22,7 @@ from cadence.db import session_scope
 from cadence.models.common import utcnow
 from cadence.models.user import User
 from cadence.services.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
-from cadence.services.ratelimit import SlidingWindowLimiter
+from cadence.services.ratelimit import MAX_TRACKED_KEYS, BoundedKeys, SlidingWindowLimiter
 
 JWT_ALGORITHM = "HS256"
 MIN_PASSWORD_BYTES = 8
@@ -157,27 +158,56 @@ def signup(
 
 
 class LoginGuard:
-    """Limits login attempts per email and per client address (failed attempts only count)."""
+    """Failed logins slow an attacker down without locking the owner out.
+
+    - per email *and* address: ``max_attempts`` failures per window, then each further try
+      waits a delay that doubles with every failure (capped at the window), so someone guessing
+      from elsewhere never blocks the owner's own address;
+    - per address, any email: 5 times that (password spraying from one place);
+    - per email, from addresses that have never logged in to it: 10 times that (many places against
+      one account); an address that logged in to the account before is exempt, so the owner is
+      not locked out by a botnet either.
+    """
 
     def __init__(self, *, max_attempts: int, window_seconds: int) -> None:
-        self.by_email = SlidingWindowLimiter(max_events=max_attempts, window_seconds=window_seconds)
+        self.by_pair = SlidingWindowLimiter(
+            max_events=max_attempts, window_seconds=window_seconds, escalate=True
+        )
         self.by_client = SlidingWindowLimiter(
             max_events=max_attempts * 5, window_seconds=window_seconds
         )
+        self.by_email = SlidingWindowLimiter(
+            max_events=max_attempts * 10, window_seconds=window_seconds
+        )
+        self.known = BoundedKeys[bool](max_keys=MAX_TRACKED_KEYS)
+        self._lock = threading.Lock()
 
     def check(self, *, email: str, client: str) -> None:
-        wait = max(self.by_email.retry_after(email), self.by_client.retry_after(client))
-        if wait:
+        pair = _pair(email, client)
+        with self._lock:
+            known = self.known.get(pair) is not None
+        waits = [self.by_pair.retry_after(pair), self.by_client.retry_after(client)]
+        if not known:
+            waits.append(self.by_email.retry_after(email))
+        if wait := max(waits):
             raise RateLimited(
                 f"Too many login attempts. Try again in {wait} seconds.", retry_after=wait
             )
 
     def record_failure(self, *, email: str, client: str) -> None:
-        self.by_email.record(email)
+        self.by_pair.record(_pair(email, client))
         self.by_client.record(client)
+        self.by_email.record(email)
 
-    def record_success(self, *, email: str) -> None:
-        self.by_email.reset(email)
+    def record_success(self, *, email: str, client: str) -> None:
+        pair = _pair(email, client)
+        self.by_pair.reset(pair)
+        with self._lock:
+            self.known.put(pair, True)
+
+
+def _pair(email: str, client: str) -> str:
+    return f"{email}\n{client}"
 
 
 @lru_cache
@@ -203,7 +233,7 @@ def login(*, session: Session, email: str, password: str, client: str) -> Issued
         raise PermissionDenied(INVALID_CREDENTIALS)
     if not user.is_active:
         raise PermissionDenied("This account is disabled. Ask the administrator.")
-    guard.record_success(email=normalized)
+    guard.record_success(email=normalized, client=client)
     return IssuedToken(token=issue_token(user=user), user=user)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.db import session_scope
-from cadence.services import auth
+from cadence.services import auth, clients
 from cadence.services.errors import Conflict, DomainError, InvalidInput
 from cadence.states.auth import AuthState
 from cadence.states.failures import off_thread
@@ -20,7 +20,10 @@ class LoginState(AuthState):
         self.error = ""
         self.loading = True
         yield
-        client = self.router.session.client_ip or "unknown"
+        client = clients.client_address(
+            peer=self.router.session.client_ip or "unknown",
+            forwarded_for=self.router.headers.raw_headers.get("x-forwarded-for"),
+        )
         try:
             issued = await off_thread(
                 _login,

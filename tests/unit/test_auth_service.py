@@ -172,17 +172,60 @@ def test_sliding_window_limiter_blocks_then_recovers() -> None:
     assert limiter.retry_after("k") == 0
 
 
-def test_login_guard_limits_per_email(session, monkeypatch) -> None:
+def test_login_guard_slows_the_attacker_not_the_owner(session, monkeypatch) -> None:
+    """Failures from one address limit that address for that email; the owner elsewhere still
+    logs in; many addresses at one email are held back, except one that logged in before."""
     monkeypatch.setenv("CADENCE_LOGIN_MAX_ATTEMPTS", "3")
     reset_caches()
     auth.signup(session=session, email="r@x.io", password=GOOD, display_name="R")
     session.commit()
+    auth.login(session=session, email="r@x.io", password=GOOD, client="owner")
     for _ in range(3):
         with pytest.raises(PermissionDenied):
             auth.login(session=session, email="r@x.io", password="wrong-111", client="a")
     with pytest.raises(RateLimited) as limited:
-        auth.login(session=session, email="r@x.io", password=GOOD, client="b")
+        auth.login(session=session, email="r@x.io", password=GOOD, client="a")
     assert limited.value.retry_after > 0
+    assert auth.login(session=session, email="r@x.io", password=GOOD, client="b").user
+    for bot in range(27):  # a botnet: with the 3 above, 10x the allowance
+        with pytest.raises(PermissionDenied):
+            auth.login(session=session, email="r@x.io", password="wrong-1", client=f"bot{bot}")
+    with pytest.raises(RateLimited):
+        auth.login(session=session, email="r@x.io", password=GOOD, client="new-place")
+    assert auth.login(session=session, email="r@x.io", password=GOOD, client="owner").user
+
+
+def test_escalating_limiter_doubles_the_delay_and_forgets_after_a_window() -> None:
+    now = [1000.0]
+    limiter = SlidingWindowLimiter(
+        max_events=2, window_seconds=300, escalate=True, clock=lambda: now[0]
+    )
+    limiter.record("k")
+    assert limiter.retry_after("k") == 0
+    delays = []
+    for _ in range(7):
+        limiter.record("k")
+        delays.append(limiter.retry_after("k"))
+        now[0] += delays[-1]
+    assert delays == [10, 20, 40, 80, 160, 300, 300]
+    assert limiter.retry_after("k") == 0  # the delay has passed: one more try
+    limiter.record("k")
+    now[0] += 12 * 300
+    assert limiter.retry_after("k") == 0
+    limiter.record("k")
+    limiter.record("k")
+    assert limiter.retry_after("k") == 10  # 12 windows later the allowance was back
+
+
+def test_limiters_memory_is_bounded_whatever_the_keys() -> None:
+    limiter = SlidingWindowLimiter(max_events=3, window_seconds=300, max_keys=100)
+    for i in range(20_000):
+        limiter.record(f"user{i}@example.com")
+    for _ in range(1_000):
+        limiter.record("same")
+    assert limiter.tracked_keys() == 100
+    assert limiter.retry_after("same") > 0  # the most recent keys are the ones kept
+    assert len(limiter._events.get("same")) == 3
 
 
 def test_profile_update_and_coaching_profile(session) -> None:
