@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_models: str = "anthropic/claude-sonnet-4-5-20250929,openai/gpt-4o-mini"
+    # Chat turns each user may start per minute (any model), and prompt + completion tokens
+    # each user may spend per UTC day on a shared (admin or environment) key; 0: no budget.
+    chat_max_per_minute: int = Field(default=20, ge=1, le=10_000)
+    chat_daily_token_budget: int = Field(default=0, ge=0)
     sleep_need_hours: float = Field(default=8.0, gt=0, le=14)
     # Devices: public address (OAuth redirect URIs), provider endpoints, sync schedule.
     public_url: str | None = None  # e.g. https://cadence.example.org; default 127.0.0.1:port

@@ -17,6 +17,7 @@ import cadence.models  # noqa: F401  (registers every table)
 from cadence import db, queue
 from cadence.config import get_settings
 from cadence.services import auth
+from cadence.services.chat import limits
 
 TEST_DATABASE_URL = os.environ.get("CADENCE_TEST_DATABASE_URL")
 TEST_PASSWORD = "correct-horse-42"
@@ -28,6 +29,7 @@ def reset_caches() -> None:
     db.get_engine.cache_clear()
     queue.get_queue.cache_clear()
     auth.get_login_guard.cache_clear()
+    limits.get_turn_limiter.cache_clear()
 
 
 @pytest.fixture(scope="session")

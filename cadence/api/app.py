@@ -132,7 +132,7 @@ async def _domain_error_handler(_request: Request, exc: Exception) -> JSONRespon
     if isinstance(exc, PermissionDenied):
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, InvalidInput) and exc.field:
-        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": exc.code}]
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 

@@ -78,18 +78,30 @@ class SlidingWindowLimiter:
     def retry_after(self, key: str) -> int:
         """Seconds until ``key`` may try again; 0 when it may try now."""
         with self._lock:
+            return self._wait(self._prune(key))
+
+    def acquire(self, key: str) -> int:
+        """Record an event for ``key`` if it may happen now (0), else the seconds to wait."""
+        with self._lock:
             events = self._prune(key)
-            if len(events) < self.max_events:
-                return 0
-            now = self._clock()
-            if self.escalate:
-                first_delay = max(1.0, self.window_seconds / 30)
-                excess = len(events) - self.max_events
-                delay = min(self.window_seconds, first_delay * 2**excess)
-                until = events[-1] + delay
-            else:
-                until = events[len(events) - self.max_events] + self.window_seconds
-            return max(0, math.ceil(until - now))
+            wait = self._wait(events)
+            if not wait:
+                events.append(self._clock())
+                self._events.put(key, events)
+            return wait
+
+    def _wait(self, events: deque[float]) -> int:
+        if len(events) < self.max_events:
+            return 0
+        now = self._clock()
+        if self.escalate:
+            first_delay = max(1.0, self.window_seconds / 30)
+            excess = len(events) - self.max_events
+            delay = min(self.window_seconds, first_delay * 2**excess)
+            until = events[-1] + delay
+        else:
+            until = events[len(events) - self.max_events] + self.window_seconds
+        return max(0, math.ceil(until - now))
 
     def record(self, key: str) -> None:
         with self._lock:

@@ -113,7 +113,7 @@ def test_model_answer_with_tools_keeps_the_payload_shapes(live_api, fake_llm, ac
 
 def test_provider_failure_is_one_error_event(live_api, fake_llm, account) -> None:
     fake_llm.queue(Status(500, "upstream exploded"))
-    response, events = _stream(live_api, account.token, {"message": "hi", "model_id": "fake/m"})
+    response, events = _stream(live_api, account.token, {"message": "hi", "model_id": "fake/model"})
     _check_protocol(events)
     assert response.status_code == 200
     assert events == [
