@@ -75,6 +75,7 @@ run: migrate
 	exec $(BIN)/reflex run --env prod --backend-host $(CADENCE_HOST) --backend-port $(CADENCE_PORT) --loglevel warning
 
 dev: migrate
+	CADENCE_CORS_ORIGINS="$${CADENCE_CORS_ORIGINS:-http://localhost:3000,http://127.0.0.1:3000}" \
 	exec $(BIN)/reflex run --backend-host $(CADENCE_HOST) --backend-port $(CADENCE_PORT)
 
 chromium:

@@ -6,6 +6,8 @@ import os
 import reflex as rx
 from reflex.plugins import SitemapPlugin
 
+from cadence.config import parse_cors_origins
+
 PORT = int(os.environ.get("CADENCE_PORT", "8000"))
 HOST = os.environ.get("CADENCE_HOST") or "127.0.0.1"
 
@@ -14,6 +16,9 @@ config = rx.Config(
     frontend_port=PORT,
     backend_port=PORT,
     backend_host=HOST,
+    # Cross-origin pages get no CORS grant unless listed (Reflex's default is "*" with
+    # credentials); the same list is all the websocket accepts besides its own origin.
+    cors_allowed_origins=parse_cors_origins(os.environ.get("CADENCE_CORS_ORIGINS", "")),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma
     # separated); empty: the TCP peer is the client.
     trusted_proxies: str = ""
+    # Other origins (scheme://host[:port], comma separated) whose pages may call this server
+    # with the user's credentials; empty: same origin only. Read by rxconfig.py for Reflex's
+    # CORS middleware too.
+    cors_origins: str = ""
     llm_base_url: str = "https://openrouter.ai/api/v1"
     llm_api_key: str | None = None
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
@@ -78,6 +82,12 @@ class Settings(BaseSettings):
     device_sync_interval_minutes: int = Field(default=180, ge=1)
     device_sync_backfill_days: int = Field(default=30, ge=1, le=365)
     device_sync_scheduler: bool = True
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_parse(cls, value: str) -> str:
+        parse_cors_origins(value)
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -110,6 +120,20 @@ def parse_networks(setting: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6
         for part in setting.split(",")
         if part.strip()
     )
+
+
+def parse_cors_origins(setting: str) -> tuple[str, ...]:
+    """``"https://a.example, http://localhost:3000"`` as origins; ``*`` and ``null`` are refused
+    (credentials must never be granted to any page, or to sandboxed and file pages)."""
+    origins = tuple(part.strip().rstrip("/") for part in setting.split(",") if part.strip())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise ValueError(
+                f"CADENCE_CORS_ORIGINS: {origin!r} is not an origin like https://app.example "
+                "('*' and 'null' are not allowed)"
+            )
+    return origins
 
 
 PRIVATE_DIR_MODE = 0o700

@@ -124,6 +124,34 @@ class RejectControlCharactersMiddleware:
         await self.app(scope, receive, send)
 
 
+EVENT_PREFIX = "/_event"
+
+
+class EventOriginMiddleware:
+    """Refuse (403) a request or websocket to Reflex's ``/_event`` from a page of another origin
+    (its ``Origin`` is neither this server's host, ``CADENCE_PUBLIC_URL`` nor in
+    ``CADENCE_CORS_ORIGINS``): Reflex hands its socket.io server an empty origin list, which
+    there means "check nothing". Requests without ``Origin`` (not from a browser page) pass."""
+
+    def __init__(self, app: ASGIApp, *, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = frozenset(origin.lower() for origin in allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith(EVENT_PREFIX):
+            headers = dict(scope["headers"])
+            origin = headers.get(b"origin", b"").decode("latin-1").lower().rstrip("/")
+            host = headers.get(b"host", b"").decode("latin-1").lower()
+            same = origin.partition("://")[2] == host
+            if origin and not same and origin not in self.allowed:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                else:
+                    await _send_json(send, 403, {"detail": "Cross-origin requests refused."})
+                return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeadersMiddleware:
     """Add security headers to every HTTP response (the web UI's pages and assets too: no
     framing, no MIME sniffing, no referrer); API responses are also never cached and get a
