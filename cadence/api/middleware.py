@@ -16,6 +16,17 @@ SECURITY_HEADERS = [
 ]
 NO_STORE = (b"cache-control", b"no-store")
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+# The web UI's pages: only this server's own scripts, styles, images, fonts and connections
+# (its websocket included), no plugins, no framing, forms and <base> only to itself. Inline
+# scripts and styles stay allowed: Reflex's prebuilt pages hydrate with inline <script>s (no
+# nonce can be added to static files), so this CSP does not stop an injected inline script;
+# React's escaping does (docs/security.md, V14).
+UI_CSP_TEMPLATE = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws://{host} "
+    "wss://{host}; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class _BodyTooLarge(Exception):
@@ -155,7 +166,7 @@ class EventOriginMiddleware:
 class SecurityHeadersMiddleware:
     """Add security headers to every HTTP response (the web UI's pages and assets too: no
     framing, no MIME sniffing, no referrer); API responses are also never cached and get a
-    deny-all CSP (the UI's CSP is left to Reflex, whose pages need inline scripts)."""
+    deny-all CSP, the UI the same-origin ``UI_CSP_TEMPLATE``."""
 
     def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...]) -> None:
         self.app = app
@@ -167,6 +178,9 @@ class SecurityHeadersMiddleware:
             return
         is_api = scope["path"].startswith(API_PREFIX)
         is_docs = scope["path"] in self.docs_paths
+        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+        safe_host = "".join(c for c in host if c.isalnum() or c in ".-:[]") or "localhost"
+        ui_csp = (b"content-security-policy", UI_CSP_TEMPLATE.format(host=safe_host).encode())
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -175,6 +189,8 @@ class SecurityHeadersMiddleware:
                 extra = [h for h in wanted if h[0] not in present]
                 if is_api and not is_docs:
                     extra.append(API_CSP)
+                elif not is_api and b"content-security-policy" not in present:
+                    extra.append(ui_csp)
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -105,6 +105,12 @@ class ProfileUpdate(StrictBody):
         default=None, min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH
     )
     email: str | None = PydanticField(default=None, min_length=1, max_length=MAX_EMAIL_LENGTH)
+    current_password: str | None = PydanticField(
+        default=None,
+        min_length=1,
+        max_length=MAX_PASSWORD_FIELD_LENGTH,
+        description="Required to change the email (which then signs out every session).",
+    )
 
 
 class PasswordChange(StrictBody):

@@ -42,6 +42,16 @@ def _profile_card() -> rx.Component:
                         id="settings_email",
                     ),
                 ),
+                field(
+                    "Current password",
+                    text_input(
+                        "current_password",
+                        type="password",
+                        auto_complete="current-password",
+                        id="settings_email_password",
+                    ),
+                    hint="Only to change your email (other devices are then signed out).",
+                ),
                 submit_button("Save profile", loading=SettingsState.saving == "profile"),
                 spacing="3",
                 width="100%",

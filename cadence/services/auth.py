@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,9 +39,26 @@ class IssuedToken:
     user: User
 
 
+def canonical_email(email: str) -> str:
+    """The form an email is stored and looked up in: NFKC (so look-alike compatibility forms,
+    such as full-width letters, are one address), trimmed, lower-cased."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def _invisible_or_control(char: str) -> bool:
+    """Control characters, and format characters: bidi overrides, zero-width spaces/joiners."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
 def normalize_email(email: str) -> str:
-    """Trim and lower-case an email, and check it looks like one."""
-    normalized = email.strip().lower()
+    """The canonical email, checked to look like one, with no control, bidi-override or
+    zero-width character (an address that displays as another one)."""
+    normalized = canonical_email(email)
+    if any(_invisible_or_control(char) for char in normalized):
+        raise InvalidInput(
+            "Email addresses cannot contain control, invisible or text-direction characters.",
+            field="email",
+        )
     if not _EMAIL_PATTERN.match(normalized):
         raise InvalidInput("Enter a valid email address, like name@example.com.", field="email")
     return normalized
@@ -220,7 +238,7 @@ def get_login_guard() -> LoginGuard:
 
 def login(*, session: Session, email: str, password: str, client: str) -> IssuedToken:
     """Check credentials (rate limited) and issue a token; unknown emails cost the same time."""
-    normalized = email.strip().lower()
+    normalized = canonical_email(email)
     guard = get_login_guard()
     guard.check(email=normalized, client=client)
     user = session.exec(select(User).where(User.email == normalized)).first()

@@ -176,13 +176,19 @@ def test_profile_update_and_email_conflict(client, make_account) -> None:
     response = client.put(
         "/api/v1/settings/profile",
         headers=first.headers,
-        json={"display_name": "  New   Name ", "email": "NEW@Example.com"},
+        json={
+            "display_name": "  New   Name ",
+            "email": "NEW@Example.com",
+            "current_password": TEST_PASSWORD,
+        },
     )
     assert response.status_code == 200
     assert response.json()["display_name"] == "New Name"
     assert response.json()["email"] == "new@example.com"
     clash = client.put(
-        "/api/v1/settings/profile", headers=second.headers, json={"email": "new@example.com"}
+        "/api/v1/settings/profile",
+        headers=second.headers,
+        json={"email": "new@example.com", "current_password": TEST_PASSWORD},
     )
     assert clash.status_code == 409
     bad = client.put("/api/v1/settings/profile", headers=second.headers, json={"email": "nope"})

@@ -1,6 +1,10 @@
 """Against the real ``reflex run --env prod`` server: no CORS grant (let alone credentials) for
 other origins or ``null``, Reflex's ``/_event`` refuses other origins and sends CORS headers at
-most once, and the UI pages carry a Content-Security-Policy."""
+most once, and the UI pages carry a Content-Security-Policy.
+
+A grant is ``Access-Control-Allow-Origin``: without it a browser lets no other page read the
+response. (Reflex's CORS middleware still adds a lone ``Access-Control-Allow-Credentials`` and,
+on a refused preflight, the allowed methods; neither grants anything without the origin.)"""
 
 from __future__ import annotations
 
@@ -43,10 +47,13 @@ def _cors(headers: list) -> list[tuple[str, str]]:
     ],
 )
 def test_no_cors_grant_for_other_origins(live_server, origin, method, path, extra) -> None:
-    _, headers = _request(
+    status, headers = _request(
         f"{live_server.url}{path}", method=method, headers={"Origin": origin, **extra}
     )
-    assert _cors(headers) == [], headers
+    granted = [value for name, value in _cors(headers) if name == "access-control-allow-origin"]
+    assert granted == [], headers
+    if method == "OPTIONS":
+        assert status == 400  # the preflight is refused
 
 
 def test_event_endpoint_refuses_other_origins_and_sends_cors_once(live_server) -> None:
@@ -74,3 +81,35 @@ def _handshake(base_url: str, origin: str) -> bytes:
 def test_event_websocket_only_from_its_own_origin(live_server) -> None:
     assert b" 101 " in _handshake(live_server.url, live_server.url)
     assert b" 101 " not in _handshake(live_server.url, EVIL)
+
+
+def test_ui_pages_have_a_csp_the_app_runs_under(new_page, live_server) -> None:
+    """Every UI page is served with the CSP, and signing up, the dashboard, the coach (a chat
+    turn over the websocket) and settings work with no CSP violation in the console."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import PHONE, screenshot, signup_through_ui, wait_for_path
+
+    _, headers = _request(f"{live_server.url}/login/", headers={})
+    csp = dict((k.lower(), v) for k, v in headers)["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "object-src 'none'" in csp
+    page = new_page(PHONE)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    signup_through_ui(page, email="csp-e2e@example.com", password="csp-check-42", name="Csp")
+    for path in ("/", "/chat", "/settings", "/workouts"):
+        page.goto(path)
+        wait_for_path(page, path)
+        page.wait_for_load_state("networkidle")
+    page.goto("/chat")
+    page.get_by_role("textbox").first.fill("How did I sleep?")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("How did I sleep?").first).to_be_visible()
+    screenshot(page, "csp-chat-375")
+    assert violations == []

@@ -231,10 +231,12 @@ def test_limiters_memory_is_bounded_whatever_the_keys() -> None:
 def test_profile_update_and_coaching_profile(session) -> None:
     user = auth.signup(session=session, email="p@x.io", password=GOOD, display_name="P")
     auth.signup(session=session, email="taken@x.io", password=GOOD, display_name="T")
-    users.update_profile(session=session, user=user, display_name="Pat", email="PAT@x.io")
+    users.update_profile(
+        session=session, user=user, display_name="Pat", email="PAT@x.io", current_password=GOOD
+    )
     assert (user.display_name, user.email) == ("Pat", "pat@x.io")
     with pytest.raises(Conflict):
-        users.update_profile(session=session, user=user, email="taken@x.io")
+        users.update_profile(session=session, user=user, email="taken@x.io", current_password=GOOD)
     users.set_coaching_profile(session=session, user=user, coaching_profile="x" * 10_000)
     with pytest.raises(InvalidInput):
         users.set_coaching_profile(session=session, user=user, coaching_profile="x" * 10_001)
