@@ -316,16 +316,21 @@ def test_models_without_and_with_a_key(client, account) -> None:
 
 def test_llm_key_is_write_only_and_encrypted(client, account) -> None:
     url = "/api/v1/settings/llm"
+    provider = {"base_url": "https://openrouter.ai/api/v1"}
     assert client.get(url, headers=account.headers).json() == {
         "has_api_key": False,
         "api_key_last4": None,
         "default_model_id": None,
+        "key_base_url": None,
+        **provider,
     }
     response = client.put(url, json={"api_key": "sk-secret-value-WXYZ"}, headers=account.headers)
     assert response.json() == {
         "has_api_key": True,
         "api_key_last4": "WXYZ",
         "default_model_id": None,
+        "key_base_url": "https://openrouter.ai/api/v1",
+        **provider,
     }
     assert "sk-secret" not in client.get(url, headers=account.headers).text
     with get_engine().connect() as connection:
@@ -339,6 +344,8 @@ def test_llm_key_is_write_only_and_encrypted(client, account) -> None:
         "has_api_key": False,
         "api_key_last4": None,
         "default_model_id": "openai/gpt-4o",
+        "key_base_url": None,
+        **provider,
     }
 
 

@@ -4,6 +4,7 @@ per-user turn rate and an optional daily token budget; a user's own key may use 
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
 from cadence.db import session_scope
@@ -90,3 +91,45 @@ def test_daily_token_budget_on_the_shared_key(client, fake_llm, make_account, mo
             session=session, user_id=member.user["id"], api_key=fake_llm.provider.api_key
         )
     assert _chat(client, member, "fake/model").status_code == 200
+
+
+def test_own_key_is_sent_only_to_the_url_it_was_saved_for(client, fake_llm, make_account) -> None:
+    """The admin moving the provider URL does not carry a user's key along: the chat refuses
+    (nothing sent anywhere) until the user saves the key again, seeing the new URL."""
+    admin, member = make_account(), make_account()
+    saved = client.put(
+        "/api/v1/settings/llm",
+        json={"api_key": fake_llm.provider.api_key},
+        headers=member.headers,
+    ).json()
+    assert saved["key_base_url"] == saved["base_url"] == fake_llm.base_url
+    moved = client.put(
+        "/api/v1/admin/llm", json={"base_url": "http://127.0.0.1:9/v1"}, headers=admin.headers
+    )
+    assert moved.status_code == 200
+    shown = client.get("/api/v1/settings/llm", headers=member.headers).json()
+    assert shown["base_url"] == "http://127.0.0.1:9/v1" != shown["key_base_url"]
+    refused = _chat(client, member, "fake/model")
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["type"] == "provider_changed"
+    assert "http://127.0.0.1:9/v1" in refused.json()["detail"][0]["msg"]
+    assert fake_llm.requests == []
+    assert client.get(f"{CHAT}/models", headers=member.headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest",
+        "http://[fe80::1]/v1",
+        "http://metadata.google.internal/computeMetadata/v1",
+        "http://100.100.100.200/latest",
+        "http://[fd00:ec2::254]/v1",
+        "http://[::ffff:169.254.169.254]/v1",
+    ],
+)
+def test_admin_base_url_refuses_link_local_and_metadata(client, make_account, url) -> None:
+    admin = make_account()
+    response = client.put("/api/v1/admin/llm", json={"base_url": url}, headers=admin.headers)
+    assert response.status_code == 422, url
+    assert "metadata" in response.json()["detail"][0]["msg"]

@@ -288,7 +288,9 @@ def test_key_precedence_user_then_admin_then_environment(fake_llm, account, monk
         )
     with session_scope() as session:
         assert llm_settings.resolve_api_key(session=session, user_id=user_id) == (
-            llm_settings.ResolvedKey(api_key="sk-user-key-9999", own=True)
+            llm_settings.ResolvedKey(
+                api_key="sk-user-key-9999", own=True, saved_for=fake_llm.base_url
+            )
         )
     # the user's key reaches the provider (which rejects it: it only knows the env key)
     _, events = run_turn(user_id, "hi", model_id="fake/model")

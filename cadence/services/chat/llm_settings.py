@@ -7,8 +7,10 @@ coach (``cadence/offline``) is the only model.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
@@ -42,21 +44,33 @@ class AdminLlmSettings:
 
 @dataclass(frozen=True, slots=True)
 class ResolvedKey:
-    """The key a chat would use; ``own`` when it is the user's, not a shared one."""
+    """The key a chat would use; ``own`` when it is the user's (``saved_for``: the provider
+    URL it was saved for), not a shared one."""
 
     api_key: str
     own: bool
+    saved_for: str | None = None
 
 
 def get_user_llm_settings(*, session: Session, user_id: int) -> LlmSettingsPublic:
-    """The user's LLM settings as the API shows them (the key itself is never returned)."""
+    """The user's LLM settings as the API shows them (the key itself is never returned), with
+    the provider URL their key goes to."""
     row = session.get(UserLlmSetting, user_id)
+    base_url = get_admin_llm_settings(session=session).base_url
     if row is None:
-        return LlmSettingsPublic(has_api_key=False, api_key_last4=None, default_model_id=None)
+        return LlmSettingsPublic(
+            has_api_key=False,
+            api_key_last4=None,
+            default_model_id=None,
+            base_url=base_url,
+            key_base_url=None,
+        )
     return LlmSettingsPublic(
         has_api_key=row.api_key_encrypted is not None,
         api_key_last4=row.api_key_last4,
         default_model_id=row.default_model_id,
+        base_url=base_url,
+        key_base_url=row.api_key_base_url if row.api_key_encrypted else None,
     )
 
 
@@ -72,6 +86,9 @@ def update_user_llm_settings(
     row = session.get(UserLlmSetting, user_id) or UserLlmSetting(user_id=user_id)
     if api_key is not None:
         row.api_key_encrypted, row.api_key_last4 = _encrypt_key(api_key)
+        row.api_key_base_url = (
+            get_admin_llm_settings(session=session).base_url if row.api_key_encrypted else None
+        )
     if default_model_id is not None:
         row.default_model_id = validate_model_id(default_model_id) if default_model_id else None
     row.updated_at = utcnow()
@@ -119,7 +136,11 @@ def resolve_api_key(*, session: Session, user_id: int) -> ResolvedKey | None:
     """The key a chat uses: the user's, else the admin's, else the environment's."""
     user_row = session.get(UserLlmSetting, user_id)
     if user_row is not None and user_row.api_key_encrypted:
-        return ResolvedKey(api_key=decrypt_secret(user_row.api_key_encrypted), own=True)
+        return ResolvedKey(
+            api_key=decrypt_secret(user_row.api_key_encrypted),
+            own=True,
+            saved_for=user_row.api_key_base_url,
+        )
     app_row = session.get(AppLlmSetting, APP_SETTING_ID)
     if app_row is not None and app_row.api_key_encrypted:
         return ResolvedKey(api_key=decrypt_secret(app_row.api_key_encrypted), own=False)
@@ -162,9 +183,10 @@ def _user_default_model(*, session: Session, user_id: int) -> str | None:
 def llm_config(*, session: Session, user_id: int, model_id: str) -> LlmConfig | None:
     """The provider configuration for ``model_id``; ``None`` for the offline coach.
 
-    A hosted model without any key, or on a shared (admin or environment) key a model the admin
-    does not offer (``model_not_found``), is an ``InvalidInput``: the chat answers 422 before
-    streaming. On the user's own key any model may be asked for (the user pays for it).
+    A hosted model without any key, on a shared (admin or environment) key a model the admin
+    does not offer (``model_not_found``), or the user's own key after the admin changed the
+    provider URL it was saved for (``provider_changed``), is an ``InvalidInput``: the chat
+    answers 422 before streaming. On the user's own key any model may be asked for.
     """
     if model_id == OFFLINE_MODEL_ID:
         return None
@@ -175,6 +197,16 @@ def llm_config(*, session: Session, user_id: int, model_id: str) -> LlmConfig | 
             f"No API key is configured for {model_id}: add one in Settings → LLM key, "
             f"or choose {OFFLINE_MODEL_ID}.",
             field="model_id",
+        )
+    base_url = get_admin_llm_settings(session=session).base_url
+    if key.own and key.saved_for != base_url:
+        # The user's key goes only where they saw it would go when they saved it.
+        raise InvalidInput(
+            f"This server now sends chats to {base_url}, not to "
+            f"{key.saved_for or 'the provider your key was saved for'}: save your key again "
+            "in Settings → LLM key to use it there, or remove it.",
+            field="model_id",
+            code="provider_changed",
         )
     offered = _offered_models(session.get(AppLlmSetting, APP_SETTING_ID))
     if not key.own and model_id not in offered:
@@ -188,7 +220,7 @@ def llm_config(*, session: Session, user_id: int, model_id: str) -> LlmConfig | 
     settings = get_settings()
     return LlmConfig(
         api_key=key.api_key,
-        base_url=get_admin_llm_settings(session=session).base_url,
+        base_url=base_url,
         model_id=model_id,
         timeout_seconds=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
@@ -230,9 +262,40 @@ def _encrypt_key(api_key: str) -> tuple[str | None, str | None]:
     return encrypt_secret(api_key), api_key[-4:]
 
 
+METADATA_HOSTS = frozenset(
+    {"metadata", "metadata.google.internal", "metadata.goog", "instance-data", "100.100.100.200"}
+)
+
+
 def _validate_base_url(base_url: str) -> str:
+    """An http(s) URL whose host is not link-local (169.254.0.0/16, fe80::/10: where cloud
+    metadata services answer, with the machine's credentials) nor a known metadata name."""
     base_url = base_url.strip().rstrip("/")
     printable = base_url.isascii() and base_url.isprintable() and " " not in base_url
     if not printable or not re.match(r"^https?://[^\s/]+", base_url):
         raise InvalidInput("The base URL must start with http:// or https://.", field="base_url")
+    try:
+        host = (urlsplit(base_url).hostname or "").rstrip(".")
+    except ValueError as exc:
+        raise InvalidInput("The base URL's host is not valid.", field="base_url") from exc
+    if host in METADATA_HOSTS or _is_link_local(host):
+        raise InvalidInput(
+            "The base URL must not point at a link-local or cloud-metadata address.",
+            field="base_url",
+        )
     return base_url
+
+
+def _is_link_local(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (
+        address.is_link_local
+        or (mapped is not None and mapped.is_link_local)
+        or (
+            str(address) == "fd00:ec2::254"  # AWS's IPv6 metadata address
+        )
+    )
