@@ -147,15 +147,26 @@ def signup(
     password: str,
     display_name: str,
     setup_code_entered: str | None = None,
+    client: str | None = None,
 ) -> User:
     """Create an account. It is an admin when its email is in ``CADENCE_ADMIN_EMAILS``, or when
     it brings the setup code while the install has no admin yet (a wrong code is an error then;
     once an admin exists the code is ignored). Anyone else gets an ordinary account, so a
-    stranger who reaches a fresh install first cannot own it."""
+    stranger who reaches a fresh install first cannot own it.
+
+    "Already exists" tells whoever asks that an address has an account (there is no email to
+    answer through instead): each such answer counts against the ``client`` address like a
+    failed login, so nobody can check addresses in bulk.
+    """
     normalized = normalize_email(email)
     name = normalize_display_name(display_name)
     check_password_rules(password=password, email=normalized)
+    guard = get_login_guard()
+    if client is not None:
+        guard.check_address(client)
     if session.exec(select(User.id).where(User.email == normalized)).first() is not None:
+        if client is not None:
+            guard.by_client.record(client)
         raise Conflict("An account with this email already exists.")
     by_code = False
     if setup_code_entered and not has_admin(session=session):
@@ -199,6 +210,10 @@ class LoginGuard:
         )
         self.known = BoundedKeys[bool](max_keys=MAX_TRACKED_KEYS)
         self._lock = threading.Lock()
+
+    def check_address(self, client: str) -> None:
+        if wait := self.by_client.retry_after(client):
+            raise RateLimited(f"Too many attempts. Try again in {wait} seconds.", retry_after=wait)
 
     def check(self, *, email: str, client: str) -> None:
         pair = _pair(email, client)

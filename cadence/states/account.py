@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.db import session_scope
-from cadence.services import auth, clients
+from cadence.services import auth
 from cadence.services.errors import Conflict, DomainError, InvalidInput
 from cadence.states.auth import AuthState
 from cadence.states.failures import off_thread
@@ -20,10 +20,7 @@ class LoginState(AuthState):
         self.error = ""
         self.loading = True
         yield
-        client = clients.client_address(
-            peer=self.router.session.client_ip or "unknown",
-            forwarded_for=self.router.headers.raw_headers.get("x-forwarded-for"),
-        )
+        client = self._client_address()
         try:
             issued = await off_thread(
                 _login,
@@ -99,6 +96,7 @@ class SignupState(AuthState):
                 password=str(form.get("password", "")),
                 display_name=str(form.get("display_name", "")),
                 setup_code=str(form.get("setup_code", "")) or None,
+                client=self._client_address(),
             )
         except InvalidInput as exc:
             self._show_field_error(exc)
@@ -138,7 +136,7 @@ def _has_admin() -> bool:
 
 
 def _signup(
-    *, email: str, password: str, display_name: str, setup_code: str | None
+    *, email: str, password: str, display_name: str, setup_code: str | None, client: str
 ) -> auth.IssuedToken:
     with session_scope() as session:
         user = auth.signup(
@@ -147,5 +145,6 @@ def _signup(
             password=password,
             display_name=display_name,
             setup_code_entered=setup_code,
+            client=client,
         )
         return auth.IssuedToken(token=auth.issue_token(user=user), user=user)

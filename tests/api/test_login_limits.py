@@ -67,3 +67,21 @@ def test_forwarded_for_from_an_untrusted_peer_cannot_dodge_the_limit(monkeypatch
     reset_caches()
     statuses = [_login(client, f"u{i}@x.io", "wrong-pass-1", f"203.0.113.{i}") for i in range(6)]
     assert statuses == [401] * 5 + [429]
+
+
+def test_probing_emails_through_signup_is_limited_per_address(monkeypatch, make_account) -> None:
+    """"Already exists" answers count against the asking address like failed logins."""
+    from cadence.api.app import create_api
+
+    taken = [make_account().email for _ in range(6)]
+    monkeypatch.setenv("CADENCE_LOGIN_MAX_ATTEMPTS", "1")  # per address: 5
+    reset_caches()
+    with TestClient(create_api()) as client:
+        statuses = [
+            client.post(
+                "/api/v1/auth/signup",
+                json={"email": email, "password": TEST_PASSWORD, "display_name": "P"},
+            ).status_code
+            for email in taken
+        ]
+    assert statuses == [409] * 5 + [429]
