@@ -17,14 +17,17 @@ SECURITY_HEADERS = [
 NO_STORE = (b"cache-control", b"no-store")
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 # The web UI's pages: only this server's own scripts, styles, images, fonts and connections
-# (its websocket included), no plugins, no framing, forms and <base> only to itself. Inline
+# (its websocket included, on any port of this host: Reflex's frontend reaches the backend at
+# the page's host name and the port it was built for), no plugins, no framing, forms and
+# <base> only to itself. Inline
 # scripts and styles stay allowed: Reflex's prebuilt pages hydrate with inline <script>s (no
 # nonce can be added to static files), so this CSP does not stop an injected inline script;
 # React's escaping does (docs/security.md, V14).
 UI_CSP_TEMPLATE = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws://{host} "
-    "wss://{host}; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' http://{host}:* "
+    "https://{host}:* ws://{host}:* wss://{host}:*; worker-src 'self'; manifest-src 'self'; "
+    "object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
@@ -139,10 +142,12 @@ EVENT_PREFIX = "/_event"
 
 
 class EventOriginMiddleware:
-    """Refuse (403) a request or websocket to Reflex's ``/_event`` from a page of another origin
-    (its ``Origin`` is neither this server's host, ``CADENCE_PUBLIC_URL`` nor in
-    ``CADENCE_CORS_ORIGINS``): Reflex hands its socket.io server an empty origin list, which
-    there means "check nothing". Requests without ``Origin`` (not from a browser page) pass."""
+    """Refuse (403) a request or websocket to Reflex's ``/_event`` from a page of another site
+    (its ``Origin``'s host name is not this server's, and it is neither ``CADENCE_PUBLIC_URL``
+    nor in ``CADENCE_CORS_ORIGINS``): Reflex hands its socket.io server an empty origin list,
+    which there means "check nothing". Any port of this host passes, since Reflex's frontend
+    connects to the page's host name at the port it was built for. Requests without
+    ``Origin`` (not from a browser page) pass."""
 
     def __init__(self, app: ASGIApp, *, allowed: tuple[str, ...]) -> None:
         self.app = app
@@ -153,7 +158,7 @@ class EventOriginMiddleware:
             headers = dict(scope["headers"])
             origin = headers.get(b"origin", b"").decode("latin-1").lower().rstrip("/")
             host = headers.get(b"host", b"").decode("latin-1").lower()
-            same = origin.partition("://")[2] == host
+            same = _hostname(origin.partition("://")[2]) == _hostname(host)
             if origin and not same and origin not in self.allowed:
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
@@ -161,6 +166,13 @@ class EventOriginMiddleware:
                     await _send_json(send, 403, {"detail": "Cross-origin requests refused."})
                 return
         await self.app(scope, receive, send)
+
+
+def _hostname(netloc: str) -> str:
+    """``host:port`` or ``[v6]:port`` without the port."""
+    if netloc.startswith("["):
+        return netloc.partition("]")[0] + "]"
+    return netloc.rpartition(":")[0] if netloc.count(":") == 1 else netloc
 
 
 class SecurityHeadersMiddleware:
@@ -178,7 +190,7 @@ class SecurityHeadersMiddleware:
             return
         is_api = scope["path"].startswith(API_PREFIX)
         is_docs = scope["path"] in self.docs_paths
-        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+        host = _hostname(dict(scope["headers"]).get(b"host", b"").decode("latin-1"))
         safe_host = "".join(c for c in host if c.isalnum() or c in ".-:[]") or "localhost"
         ui_csp = (b"content-security-policy", UI_CSP_TEMPLATE.format(host=safe_host).encode())
 

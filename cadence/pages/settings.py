@@ -48,7 +48,7 @@ def _profile_card() -> rx.Component:
                         "current_password",
                         type="password",
                         auto_complete="current-password",
-                        id="settings_email_password",
+                        id="settings_profile_password",
                     ),
                     hint="Only to change your email (other devices are then signed out).",
                 ),

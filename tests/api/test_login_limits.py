@@ -70,7 +70,7 @@ def test_forwarded_for_from_an_untrusted_peer_cannot_dodge_the_limit(monkeypatch
 
 
 def test_probing_emails_through_signup_is_limited_per_address(monkeypatch, make_account) -> None:
-    """"Already exists" answers count against the asking address like failed logins."""
+    """ "Already exists" answers count against the asking address like failed logins."""
     from cadence.api.app import create_api
 
     taken = [make_account().email for _ in range(6)]
