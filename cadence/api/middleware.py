@@ -19,16 +19,16 @@ API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'no
 # The web UI's pages: only this server's own scripts, styles, images, fonts and connections
 # (its websocket included, on any port of this host: Reflex's frontend reaches the backend at
 # the page's host name and the port it was built for), no plugins, no framing, forms and
-# <base> only to itself. Inline
-# scripts and styles stay allowed: Reflex's prebuilt pages hydrate with inline <script>s (no
-# nonce can be added to static files), so this CSP does not stop an injected inline script;
-# React's escaping does (docs/security.md, V14).
+# <base> only to itself. Inline scripts and styles and eval stay allowed: Reflex's prebuilt
+# pages hydrate with inline <script>s (no nonce can be added to static files) and
+# ``rx.call_script`` evaluates its string in the page, so this CSP does not stop an injected
+# script; React's escaping does (docs/security.md, V14).
 UI_CSP_TEMPLATE = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' http://{host}:* "
-    "https://{host}:* ws://{host}:* wss://{host}:*; worker-src 'self'; manifest-src 'self'; "
-    "object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self' http://{host}:* https://{host}:* ws://{host}:* wss://{host}:*; "
+    "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 

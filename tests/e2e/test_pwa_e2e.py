@@ -170,13 +170,7 @@ def test_manifest_service_worker_and_offline_page(browser, forwarder) -> None:
         )
         expect(install).to_be_visible()
         install.click()
-        # Polled from here: wait_for_function evaluates its string with eval() in the page,
-        # which the UI's Content-Security-Policy (no 'unsafe-eval') forbids.
-        for _ in range(100):
-            if page.evaluate("window.__promptCalled === true"):
-                break
-            page.wait_for_timeout(100)
-        assert page.evaluate("window.__promptCalled === true")
+        page.wait_for_function("window.__promptCalled === true")
 
         forwarder.stop()
         page.reload()

@@ -103,7 +103,7 @@ def test_ui_pages_have_a_csp_the_app_runs_under(new_page, live_server) -> None:
         ),
     )
     signup_through_ui(page, email="csp-e2e@example.com", password="csp-check-42", name="Csp")
-    for path in ("/", "/chat", "/settings", "/workouts"):
+    for path in ("/", "/chat", "/settings", "/workouts", "/workouts/log"):
         page.goto(path)
         wait_for_path(page, path)
         page.wait_for_load_state("networkidle")
