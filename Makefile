@@ -7,8 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := $(CURDIR)/.tools
 CADENCE_PORT ?= 8000
+# Listening address: loopback only unless set (e.g. CADENCE_HOST=0.0.0.0 behind a proxy).
+CADENCE_HOST ?= 127.0.0.1
 CADENCE_DATA_DIR ?= $(CURDIR)/data
-export CADENCE_PORT CADENCE_DATA_DIR
+export CADENCE_PORT CADENCE_HOST CADENCE_DATA_DIR
 
 # JS runtime for Reflex 0.10 (node >= 22.22 or bun >= 1.4.4), taken from the npm registry into
 # .tools/ because the system's is usually too old and Reflex's own installer needs the internet.
@@ -64,16 +66,17 @@ setup: $(BIN)/.installed $(TOOLS)/.installed
 # preflight: waits (with backoff, saying for what) for Redis and PostgreSQL when configured,
 # and prints the PostgreSQL connection budget.
 migrate: setup
-	@mkdir -p "$(CADENCE_DATA_DIR)"
+	@mkdir -p -m 700 "$(CADENCE_DATA_DIR)"
 	$(BIN)/python -m cadence preflight
 	$(BIN)/alembic upgrade head
 
 run: migrate
-	@echo "Cadence: http://127.0.0.1:$(CADENCE_PORT)  (data in $(CADENCE_DATA_DIR); Ctrl-C stops)"
-	exec $(BIN)/reflex run --env prod --backend-port $(CADENCE_PORT) --loglevel warning
+	@echo "Cadence: http://$(CADENCE_HOST):$(CADENCE_PORT)  (data in $(CADENCE_DATA_DIR); Ctrl-C stops)"
+	exec $(BIN)/reflex run --env prod --backend-host $(CADENCE_HOST) --backend-port $(CADENCE_PORT) --loglevel warning
 
 dev: migrate
-	exec $(BIN)/reflex run --backend-port $(CADENCE_PORT)
+	CADENCE_CORS_ORIGINS="$${CADENCE_CORS_ORIGINS:-http://localhost:3000,http://127.0.0.1:3000}" \
+	exec $(BIN)/reflex run --backend-host $(CADENCE_HOST) --backend-port $(CADENCE_PORT)
 
 chromium:
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \

@@ -27,6 +27,28 @@ def run_migrations() -> None:
 
 
 def _run(connection) -> None:
+    """Migrate in one transaction. On SQLite foreign keys are off meanwhile (a PRAGMA that only
+    works outside a transaction), so rebuilding a parent table in batch mode never cascades a
+    delete into its children; the keys are checked again before they are turned back on."""
+    if connection.dialect.name != "sqlite":
+        _migrate(connection)
+        return
+    _pragma(connection, "foreign_keys=OFF")
+    try:
+        _migrate(connection)
+    finally:
+        _pragma(connection, "foreign_keys=ON")
+    if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+        raise RuntimeError("a migration left rows whose foreign keys point nowhere")
+    connection.commit()
+
+
+def _pragma(connection, setting: str) -> None:
+    connection.exec_driver_sql(f"PRAGMA {setting}")
+    connection.commit()  # ends SQLAlchemy's autobegun (empty) transaction
+
+
+def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

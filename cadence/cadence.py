@@ -1,9 +1,12 @@
 """Composition root: the Reflex app, every page, and the REST API mounted on its backend."""
 
+import asyncio
+
 import reflex as rx
 
 from cadence.api.app import create_api
 from cadence.components.pwa import pwa_head
+from cadence.db import session_scope
 from cadence.pages import (
     activities,
     activity_detail,
@@ -19,6 +22,7 @@ from cadence.pages import (
     workout_form,
     workouts,
 )
+from cadence.services import auth
 from cadence.states.failures import backend_exception_handler
 from cadence.worker import embedded_worker
 
@@ -56,3 +60,18 @@ for module in PAGES:
 # Reflex runs its own lifespan, not the mounted API's: the queue worker starts here (each app
 # process, unless CADENCE_WORKER=false).
 app.register_lifespan_task(embedded_worker)
+
+
+def _setup_notice() -> str | None:
+    with session_scope() as session:
+        return auth.setup_notice(session=session)
+
+
+async def announce_setup_code() -> None:
+    """While the install has no admin, print the setup code on the server's console."""
+    notice = await asyncio.to_thread(_setup_notice)
+    if notice:
+        print(notice, flush=True)
+
+
+app.register_lifespan_task(announce_setup_code)

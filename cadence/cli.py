@@ -158,10 +158,24 @@ def _sync(parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
+def _setup_code(_parser: argparse.ArgumentParser) -> Handler:
+    def run(_args: argparse.Namespace) -> int:
+        from cadence.db import session_scope
+        from cadence.services import auth
+
+        with session_scope() as session:
+            notice = auth.setup_notice(session=session)
+        print(notice or "This Cadence already has an administrator: no setup code is needed.")
+        return 0
+
+    return run
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = {
     "migrate": ("apply database migrations (alembic upgrade head)", _migrate),
     "demo-data": ("add 90 days of realistic demo data to an account", _demo_data),
     "create-admin": ("make an existing account an admin", _create_admin),
+    "setup-code": ("print the code that makes a signup the first admin", _setup_code),
     "mcp": ("serve the coach's tools to an MCP client over stdio", _mcp),
     "sync": ("sync connected devices now (one account, or every due one)", _sync),
     "preflight": ("wait for Redis and the database; check the connection budget", _preflight),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEY_FILENAME = "secret_key"
@@ -51,11 +52,22 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=512 * 1_048_576, ge=1024)
     login_max_attempts: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma
+    # separated); empty: the TCP peer is the client.
+    trusted_proxies: str = ""
+    # Other origins (scheme://host[:port], comma separated) whose pages may call this server
+    # with the user's credentials; empty: same origin only. Read by rxconfig.py for Reflex's
+    # CORS middleware too.
+    cors_origins: str = ""
     llm_base_url: str = "https://openrouter.ai/api/v1"
     llm_api_key: str | None = None
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_models: str = "anthropic/claude-sonnet-4-5-20250929,openai/gpt-4o-mini"
+    # Chat turns each user may start per minute (any model), and prompt + completion tokens
+    # each user may spend per UTC day on a shared (admin or environment) key; 0: no budget.
+    chat_max_per_minute: int = Field(default=20, ge=1, le=10_000)
+    chat_daily_token_budget: int = Field(default=0, ge=0)
     sleep_need_hours: float = Field(default=8.0, gt=0, le=14)
     # Devices: public address (OAuth redirect URIs), provider endpoints, sync schedule.
     public_url: str | None = None  # e.g. https://cadence.example.org; default 127.0.0.1:port
@@ -75,6 +87,18 @@ class Settings(BaseSettings):
     device_sync_backfill_days: int = Field(default=30, ge=1, le=365)
     device_sync_scheduler: bool = True
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_parse(cls, value: str) -> str:
+        parse_cors_origins(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        parse_networks(value)  # a typo fails at start, not at the first login
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         """The configured database URL, or the SQLite file in the data directory."""
@@ -92,11 +116,53 @@ class Settings(BaseSettings):
         return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
 
 
+@lru_cache
+def parse_networks(setting: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``"10.0.0.0/8, ::1"`` as networks (a bare address is a one-address network)."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False)
+        for part in setting.split(",")
+        if part.strip()
+    )
+
+
+def parse_cors_origins(setting: str) -> tuple[str, ...]:
+    """``"https://a.example, http://localhost:3000"`` as origins; ``*`` and ``null`` are refused
+    (credentials must never be granted to any page, or to sandboxed and file pages)."""
+    origins = tuple(part.strip().rstrip("/") for part in setting.split(",") if part.strip())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise ValueError(
+                f"CADENCE_CORS_ORIGINS: {origin!r} is not an origin like https://app.example "
+                "('*' and 'null' are not allowed)"
+            )
+    return origins
+
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private(path: Path, mode: int) -> None:
+    """Narrow ``path``'s permissions to ``mode`` (only its owner may read it) when we own it."""
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:  # not ours, or gone meanwhile: leave it to the operator
+        pass
+
+
+def ensure_data_dir(data_dir: Path) -> None:
+    """Create the data dir (database, secret key, uploads) readable by its owner only (0700)."""
+    data_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    make_private(data_dir, PRIVATE_DIR_MODE)
+
+
 def _load_or_create_secret_key(data_dir: Path) -> str:
     """Read the key kept in ``data_dir``, creating it (mode 0600, atomically) on first run."""
     path = data_dir / SECRET_KEY_FILENAME
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
         candidate = data_dir / f".{SECRET_KEY_FILENAME}.{os.getpid()}"
         fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -118,6 +184,7 @@ def get_settings() -> Settings:
     ``settings.secret_key`` is always set afterwards.
     """
     settings = Settings()
+    ensure_data_dir(settings.data_dir)
     if not settings.secret_key:
         settings.secret_key = _load_or_create_secret_key(settings.data_dir)
     return settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache, partial
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from cadence.config import get_settings
+from cadence.config import PRIVATE_FILE_MODE, get_settings, make_private
 from cadence.services.failures import COMMIT_OUTCOME_UNKNOWN, CommitOutcomeUnknown
 
 
@@ -32,7 +33,7 @@ def make_engine(url: str) -> Engine:
         database = url.split("///", 1)[-1]
         pool: dict[str, int] = {}
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_files(Path(database))
             # As many connections as the server has request threads (anyio's 40): a request
             # never waits for a pooled connection, only for SQLite's write lock.
             pool = {"pool_size": 20, "max_overflow": 20}
@@ -89,6 +90,16 @@ def _connect_with_deadline(deadline_s: float, _dialect, _record, cargs, cparams)
     connection = DeadlineConnection.connect(*cargs, **cparams)
     connection.deadline_s = deadline_s
     return connection
+
+
+def _private_sqlite_files(database: Path) -> None:
+    """Create the database file mode 0600 before SQLite does (its -wal and -shm files take the
+    same mode), and narrow existing ones, so no other local user can read it."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        if path.exists():
+            make_private(path, PRIVATE_FILE_MODE)
 
 
 def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record) -> None:

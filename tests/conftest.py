@@ -17,6 +17,7 @@ import cadence.models  # noqa: F401  (registers every table)
 from cadence import db, queue
 from cadence.config import get_settings
 from cadence.services import auth
+from cadence.services.chat import limits
 from tests.fakes.device_server import FakeProviderServer
 
 TEST_DATABASE_URL = os.environ.get("CADENCE_TEST_DATABASE_URL")
@@ -29,6 +30,7 @@ def reset_caches() -> None:
     db.get_engine.cache_clear()
     queue.get_queue.cache_clear()
     auth.get_login_guard.cache_clear()
+    limits.get_turn_limiter.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +110,8 @@ class Account:
 
 @pytest.fixture
 def make_account(client: TestClient) -> Callable[..., Account]:
-    """Sign up through the API and return the token, user and credentials."""
+    """Sign up through the API and return the token, user and credentials. The setup code goes
+    with every signup (the first account becomes the admin; later ones ignore it)."""
     counter = iter(range(1, 1_000_000))
 
     def _make(
@@ -116,7 +119,13 @@ def make_account(client: TestClient) -> Callable[..., Account]:
     ) -> Account:
         email = email or f"user{next(counter)}@example.com"
         response = client.post(
-            "/api/v1/auth/signup", json={"email": email, "password": password, "display_name": name}
+            "/api/v1/auth/signup",
+            json={
+                "email": email,
+                "password": password,
+                "display_name": name,
+                "setup_code": auth.setup_code(),
+            },
         )
         assert response.status_code == 201, response.text
         body = response.json()

@@ -2,7 +2,7 @@
 and recovery time, and the device's readiness contributors
 
 Revision ID: 0400
-Revises: 0050
+Revises: 0101
 Create Date: 2026-12-02 00:55:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0400"
-down_revision: str | Sequence[str] | None = "0050"
+down_revision: str | Sequence[str] | None = "0101"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -14,6 +15,7 @@ from cadence.api import mcp, openapi
 from cadence.api.middleware import (
     API_PREFIX,
     BodySizeLimitMiddleware,
+    EventOriginMiddleware,
     RejectControlCharactersMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -34,7 +36,7 @@ from cadence.api.routes import (
     settings,
     workouts,
 )
-from cadence.config import get_settings
+from cadence.config import get_settings, parse_cors_origins
 from cadence.services import failures
 from cadence.services.errors import (
     Conflict,
@@ -108,6 +110,12 @@ def create_api() -> FastAPI:
     for kind in (OperationalError, PoolTimeout, OSError, RedisError):
         api.add_exception_handler(kind, _infrastructure_error_handler)
     api.add_middleware(RejectControlCharactersMiddleware)
+    public = urlsplit(settings_.resolved_public_url)
+    public_origin = f"{public.scheme}://{public.netloc}".lower()
+    api.add_middleware(
+        EventOriginMiddleware,
+        allowed=(public_origin, *parse_cors_origins(settings_.cors_origins)),
+    )
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
     api.add_middleware(
         BodySizeLimitMiddleware,
@@ -132,7 +140,7 @@ async def _domain_error_handler(_request: Request, exc: Exception) -> JSONRespon
     if isinstance(exc, PermissionDenied):
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, InvalidInput) and exc.field:
-        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": exc.code}]
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 

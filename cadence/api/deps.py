@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from cadence.db import session_scope
 from cadence.models.user import User
-from cadence.services import auth, users
+from cadence.services import auth, clients, users
 from cadence.services.errors import PermissionDenied
 
 DB_INT_MAX = 2_147_483_647  # ids are INTEGER columns (32-bit on PostgreSQL)
@@ -55,7 +55,8 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    peer = request.client.host if request.client else "unknown"
+    return clients.client_address(peer=peer, forwarded_for=request.headers.get("x-forwarded-for"))
 
 
 ClientAddress = Annotated[str, Depends(client_address)]

@@ -16,6 +16,20 @@ SECURITY_HEADERS = [
 ]
 NO_STORE = (b"cache-control", b"no-store")
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+# The web UI's pages: only this server's own scripts, styles, images, fonts and connections
+# (its websocket included, on any port of this host: Reflex's frontend reaches the backend at
+# the page's host name and the port it was built for), no plugins, no framing, forms and
+# <base> only to itself. Inline scripts and styles and eval stay allowed: Reflex's prebuilt
+# pages hydrate with inline <script>s (no nonce can be added to static files) and
+# ``rx.call_script`` evaluates its string in the page, so this CSP does not stop an injected
+# script; React's escaping does (docs/security.md, V14).
+UI_CSP_TEMPLATE = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self' http://{host}:* https://{host}:* ws://{host}:* wss://{host}:*; "
+    "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class _BodyTooLarge(Exception):
@@ -124,10 +138,47 @@ class RejectControlCharactersMiddleware:
         await self.app(scope, receive, send)
 
 
+EVENT_PREFIX = "/_event"
+
+
+class EventOriginMiddleware:
+    """Refuse (403) a request or websocket to Reflex's ``/_event`` from a page of another site
+    (its ``Origin``'s host name is not this server's, and it is neither ``CADENCE_PUBLIC_URL``
+    nor in ``CADENCE_CORS_ORIGINS``): Reflex hands its socket.io server an empty origin list,
+    which there means "check nothing". Any port of this host passes, since Reflex's frontend
+    connects to the page's host name at the port it was built for. Requests without
+    ``Origin`` (not from a browser page) pass."""
+
+    def __init__(self, app: ASGIApp, *, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = frozenset(origin.lower() for origin in allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith(EVENT_PREFIX):
+            headers = dict(scope["headers"])
+            origin = headers.get(b"origin", b"").decode("latin-1").lower().rstrip("/")
+            host = headers.get(b"host", b"").decode("latin-1").lower()
+            same = _hostname(origin.partition("://")[2]) == _hostname(host)
+            if origin and not same and origin not in self.allowed:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                else:
+                    await _send_json(send, 403, {"detail": "Cross-origin requests refused."})
+                return
+        await self.app(scope, receive, send)
+
+
+def _hostname(netloc: str) -> str:
+    """``host:port`` or ``[v6]:port`` without the port."""
+    if netloc.startswith("["):
+        return netloc.partition("]")[0] + "]"
+    return netloc.rpartition(":")[0] if netloc.count(":") == 1 else netloc
+
+
 class SecurityHeadersMiddleware:
     """Add security headers to every HTTP response (the web UI's pages and assets too: no
     framing, no MIME sniffing, no referrer); API responses are also never cached and get a
-    deny-all CSP (the UI's CSP is left to Reflex, whose pages need inline scripts)."""
+    deny-all CSP, the UI the same-origin ``UI_CSP_TEMPLATE``."""
 
     def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...]) -> None:
         self.app = app
@@ -139,6 +190,9 @@ class SecurityHeadersMiddleware:
             return
         is_api = scope["path"].startswith(API_PREFIX)
         is_docs = scope["path"] in self.docs_paths
+        host = _hostname(dict(scope["headers"]).get(b"host", b"").decode("latin-1"))
+        safe_host = "".join(c for c in host if c.isalnum() or c in ".-:[]") or "localhost"
+        ui_csp = (b"content-security-policy", UI_CSP_TEMPLATE.format(host=safe_host).encode())
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -147,6 +201,8 @@ class SecurityHeadersMiddleware:
                 extra = [h for h in wanted if h[0] not in present]
                 if is_api and not is_docs:
                     extra.append(API_CSP)
+                elif not is_api and b"content-security-policy" not in present:
+                    extra.append(ui_csp)
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -61,10 +61,11 @@ def user_card(
                 _stat("chats", row["conversations"]),
                 _stat("messages", row["chat_messages"]),
                 _stat("tokens", row["chat_tokens"]),
-                columns="5",
+                _stat("today", row["chat_tokens_today"]),
+                columns="6",
                 spacing="1",
                 width="100%",
-                max_width="420px",
+                max_width="480px",
             ),
             rx.hstack(
                 rx.button(
@@ -97,6 +98,7 @@ def llm_card(
     api_key_last4: rx.Var,
     base_url: rx.Var,
     models_text: rx.Var,
+    budget_text: rx.Var,
     error: rx.Var,
     message: rx.Var,
     saving: rx.Var,
@@ -108,11 +110,12 @@ def llm_card(
     """The shared key (write-only: only its last four characters are shown) and the models."""
     return card(
         rx.text(
-            "Used for every user who has not set their own key. Stored encrypted; it is never "
-            "shown again after saving.",
+            "Used for every user who has not set their own key, for the models listed below "
+            "only. Stored encrypted; it is never shown again after saving.",
             size="2",
             color=rx.color("gray", 11),
         ),
+        rx.text(budget_text, size="2", color=rx.color("gray", 11), id="admin_token_budget"),
         callout(error),
         callout(message, kind="success"),
         rx.hstack(

@@ -11,6 +11,8 @@ def llm_key_card(
     *,
     has_api_key: rx.Var,
     api_key_last4: rx.Var,
+    base_url: rx.Var,
+    key_on_hold: rx.Var,
     key_input: rx.Var,
     default_model_id: rx.Var,
     message: rx.Var,
@@ -30,6 +32,22 @@ def llm_key_card(
         ),
         callout(error),
         callout(message, kind="success"),
+        rx.text(
+            "Your key is sent to ",
+            rx.code(base_url),
+            " (chosen by the administrator) and nowhere else.",
+            size="2",
+            id="llm-base-url",
+            style={"overflow_wrap": "anywhere"},
+        ),
+        callout(
+            rx.cond(
+                key_on_hold,
+                "The administrator changed where chats are sent since you saved your key, so "
+                "it is not used: save it again to send it to the address above, or remove it.",
+                "",
+            )
+        ),
         rx.cond(
             has_api_key,
             rx.hstack(

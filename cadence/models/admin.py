@@ -25,6 +25,7 @@ class AdminUserPublic(BaseModel):
     conversations: int
     chat_messages: int = PydanticField(description="Messages the user sent to the coach.")
     chat_tokens: int = PydanticField(description="Prompt + completion tokens reported by models.")
+    chat_tokens_today: int = PydanticField(description="Of those, since 00:00 UTC today.")
 
 
 class AdminUserList(BaseModel):
@@ -45,6 +46,10 @@ class AdminLlmPublic(BaseModel):
     api_key_last4: str | None
     base_url: str
     models: list[str]
+    daily_token_budget: int = PydanticField(
+        description="Tokens each user may spend per UTC day on the shared key "
+        "(CADENCE_CHAT_DAILY_TOKEN_BUDGET; 0: no budget)."
+    )
 
 
 class AdminLlmUpdate(StrictBody):

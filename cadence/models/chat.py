@@ -57,6 +57,9 @@ class UserLlmSetting(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
     api_key_encrypted: str | None = Field(default=None, sa_type=Text)
     api_key_last4: str | None = Field(default=None, max_length=4)
+    # The provider URL shown to the user when they saved the key: the key is only ever sent
+    # there (if the admin changes the URL, the user must save the key again to follow it).
+    api_key_base_url: str | None = Field(default=None, max_length=500)
     default_model_id: str | None = Field(default=None, max_length=MAX_MODEL_ID_LENGTH)
     updated_at: datetime = timestamp_field()
 
@@ -139,6 +142,13 @@ class LlmSettingsPublic(BaseModel):
     has_api_key: bool
     api_key_last4: str | None
     default_model_id: str | None
+    base_url: str = PydanticField(
+        description="Where this server sends chat requests (your key too, once saved for it)."
+    )
+    key_base_url: str | None = PydanticField(
+        description="The provider URL your key was saved for; when it differs from `base_url` "
+        "the key is not used until you save it again."
+    )
 
 
 class LlmSettingsUpdate(StrictBody):

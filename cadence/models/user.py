@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -16,9 +17,20 @@ MAX_EMAIL_LENGTH = 254
 MAX_DISPLAY_NAME_LENGTH = 100
 MAX_COACHING_PROFILE_LENGTH = 10_000
 MAX_PASSWORD_FIELD_LENGTH = 1_000
+TOKEN_SUBJECT_BYTES = 32
+
+
+def new_token_subject() -> str:
+    """A random value only this account ever has: tokens carry it, so a token issued to a
+    deleted account can never name another one, whatever the database does with ids."""
+    return secrets.token_urlsafe(TOKEN_SUBJECT_BYTES)
 
 
 class User(SQLModel, table=True):
+    # AUTOINCREMENT on SQLite: a deleted account's id is never given to a new one
+    # (PostgreSQL's sequence never reuses ids anyway).
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=MAX_EMAIL_LENGTH, unique=True, index=True)
     display_name: str = Field(max_length=MAX_DISPLAY_NAME_LENGTH)
@@ -26,6 +38,7 @@ class User(SQLModel, table=True):
     is_admin: bool = False
     is_active: bool = True
     token_version: int = 0
+    token_subject: str = Field(default_factory=new_token_subject, max_length=64)
     coaching_profile: str = Field(default="", sa_type=Text)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
@@ -69,6 +82,12 @@ class SignupRequest(StrictBody):
     email: str = PydanticField(min_length=1, max_length=MAX_EMAIL_LENGTH)
     password: str = PydanticField(min_length=1, max_length=MAX_PASSWORD_FIELD_LENGTH)
     display_name: str = PydanticField(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH)
+    setup_code: str | None = PydanticField(
+        default=None,
+        max_length=64,
+        description="The code the server prints at start: makes this account the first admin "
+        "(ignored once an admin exists).",
+    )
 
 
 class LoginRequest(StrictBody):
@@ -86,6 +105,12 @@ class ProfileUpdate(StrictBody):
         default=None, min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH
     )
     email: str | None = PydanticField(default=None, min_length=1, max_length=MAX_EMAIL_LENGTH)
+    current_password: str | None = PydanticField(
+        default=None,
+        min_length=1,
+        max_length=MAX_PASSWORD_FIELD_LENGTH,
+        description="Required to change the email (which then signs out every session).",
+    )
 
 
 class PasswordChange(StrictBody):

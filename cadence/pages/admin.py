@@ -47,6 +47,7 @@ def page() -> rx.Component:
                         api_key_last4=AdminState.api_key_last4,
                         base_url=AdminState.base_url,
                         models_text=AdminState.models_text,
+                        budget_text=AdminState.budget_text,
                         error=AdminState.llm_error,
                         message=AdminState.llm_message,
                         saving=AdminState.busy == "llm",

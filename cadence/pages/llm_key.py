@@ -12,6 +12,8 @@ def section() -> rx.Component:
     return llm_key_card(
         has_api_key=LlmSettingsState.has_api_key,
         api_key_last4=LlmSettingsState.api_key_last4,
+        base_url=LlmSettingsState.base_url,
+        key_on_hold=LlmSettingsState.key_on_hold,
         key_input=LlmSettingsState.key_input,
         default_model_id=LlmSettingsState.default_model_id,
         message=LlmSettingsState.llm_message,

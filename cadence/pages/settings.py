@@ -42,6 +42,10 @@ def _profile_card() -> rx.Component:
                         id="settings_email",
                     ),
                 ),
+                _current_password(
+                    hint="Only to change your email (other devices are then signed out).",
+                    id="settings_profile_password",
+                ),
                 submit_button("Save profile", loading=SettingsState.saving == "profile"),
                 spacing="3",
                 width="100%",
@@ -52,21 +56,20 @@ def _profile_card() -> rx.Component:
     )
 
 
+def _current_password(*, hint: str = "", **props) -> rx.Component:
+    control = text_input(
+        "current_password", type="password", auto_complete="current-password", **props
+    )
+    return field("Current password", control, hint=hint)
+
+
 def _password_card() -> rx.Component:
     return card(
         callout(SettingsState.password_error),
         callout(SettingsState.password_message, kind="success"),
         rx.form(
             rx.vstack(
-                field(
-                    "Current password",
-                    text_input(
-                        "current_password",
-                        type="password",
-                        auto_complete="current-password",
-                        required=True,
-                    ),
-                ),
+                _current_password(required=True),
                 field(
                     "New password",
                     text_input(

@@ -5,11 +5,10 @@ import reflex as rx
 from cadence.components.auth_forms import auth_card
 from cadence.components.forms import callout, field, submit_button, text_input
 from cadence.states.account import SignupState
-from cadence.states.auth import AuthState
 
 ROUTE = "/signup"
 TITLE = "Sign up"
-ON_LOAD = AuthState.redirect_if_logged_in
+ON_LOAD = SignupState.load_signup
 
 
 def page() -> rx.Component:
@@ -62,6 +61,23 @@ def page() -> rx.Component:
                     spacing="1",
                     width="100%",
                 ),
+                rx.cond(
+                    SignupState.needs_setup_code,
+                    field(
+                        "Setup code (only for the administrator)",
+                        text_input(
+                            "setup_code",
+                            auto_complete="off",
+                            max_length=64,
+                            id="setup_code",
+                            placeholder="ABCD-EFGH-JKLM-NPQR",
+                        ),
+                        error=SignupState.setup_code_error,
+                        hint="Printed on the server's console when it starts "
+                        "(or run: python -m cadence setup-code).",
+                    ),
+                    rx.fragment(),
+                ),
                 submit_button("Create account", loading=SignupState.loading),
                 spacing="4",
                 width="100%",
@@ -73,5 +89,6 @@ def page() -> rx.Component:
             "Already have an account? ", rx.link("Log in", href="/login"), size="2", align="center"
         ),
         heading="Create your account",
-        subheading="Your data stays on this server. The first account becomes the admin.",
+        subheading="Your data stays on this server. The administrator signs up with the setup "
+        "code the server printed when it started.",
     )

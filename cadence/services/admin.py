@@ -17,6 +17,7 @@ from cadence.models.common import utcnow
 from cadence.models.device import DeviceConnection
 from cadence.models.user import User
 from cadence.models.workout import Workout
+from cadence.services.chat import limits
 from cadence.services.errors import Conflict, NotFound
 
 NOT_FOUND = "Not found."
@@ -38,6 +39,7 @@ class UserUsage:
     conversations: int
     chat_messages: int
     chat_tokens: int
+    chat_tokens_today: int
 
 
 def require_admin(actor: User) -> None:
@@ -74,21 +76,14 @@ def _usage(session: Session, users: list[User]) -> list[UserUsage]:
     conversations = _counts_by_user(
         session, select(Conversation.user_id, func.count()).group_by(Conversation.user_id)
     )
-    chat: dict[int, tuple[int, int]] = {
-        user_id: (int(sent or 0), int(tokens or 0))
-        for user_id, sent, tokens in session.exec(
-            select(
-                Conversation.user_id,
-                func.sum(case((ChatMessage.role == "user", 1), else_=0)),
-                func.sum(
-                    func.coalesce(ChatMessage.prompt_tokens, 0)
-                    + func.coalesce(ChatMessage.completion_tokens, 0)
-                ),
-            )
-            .join(ChatMessage, ChatMessage.conversation_id == Conversation.id)
-            .group_by(Conversation.user_id)
-        ).all()
-    }
+    sent = _counts_by_user(
+        session,
+        select(Conversation.user_id, func.sum(case((ChatMessage.role == "user", 1), else_=0)))
+        .join(ChatMessage, ChatMessage.conversation_id == Conversation.id)
+        .group_by(Conversation.user_id),
+    )
+    tokens = limits.tokens_by_user(session=session)
+    today = limits.tokens_by_user(session=session, since=limits.utc_day_start(utcnow()))
     return [
         UserUsage(
             id=u.id,
@@ -101,8 +96,9 @@ def _usage(session: Session, users: list[User]) -> list[UserUsage]:
             workouts=workouts.get(u.id, 0),
             devices=devices.get(u.id, 0),
             conversations=conversations.get(u.id, 0),
-            chat_messages=chat.get(u.id, (0, 0))[0],
-            chat_tokens=chat.get(u.id, (0, 0))[1],
+            chat_messages=sent.get(u.id, 0),
+            chat_tokens=tokens.get(u.id, 0),
+            chat_tokens_today=today.get(u.id, 0),
         )
         for u in users
     ]

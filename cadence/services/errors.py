@@ -24,9 +24,12 @@ class Conflict(DomainError):
 class InvalidInput(DomainError):
     """The input is well-formed but breaks a domain rule."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str = "value_error"
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.code = code
 
 
 class RateLimited(DomainError):

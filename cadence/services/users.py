@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from cadence.models.common import as_utc, utcnow
 from cadence.models.user import MAX_COACHING_PROFILE_LENGTH, User, UserPublic
-from cadence.services.auth import normalize_display_name, normalize_email
+from cadence.services.auth import normalize_display_name, normalize_email, verify_password
 from cadence.services.errors import Conflict, InvalidInput, NotFound
 
 
@@ -28,19 +28,33 @@ def get_user(*, session: Session, user_id: int) -> User:
 
 
 def update_profile(
-    *, session: Session, user: User, display_name: str | None = None, email: str | None = None
+    *,
+    session: Session,
+    user: User,
+    display_name: str | None = None,
+    email: str | None = None,
+    current_password: str | None = None,
 ) -> User:
-    """Change the display name and/or email; a taken email is a ``Conflict``."""
+    """Change the display name and/or email; a taken email is a ``Conflict``.
+
+    A new email needs the current password (whoever holds only a stolen token cannot take the
+    account over by moving its login) and bumps the token version, so every older token,
+    the caller's too, stops working.
+    """
     if display_name is not None:
         user.display_name = normalize_display_name(display_name)
-    if email is not None:
-        normalized = normalize_email(email)
+    if email is not None and (normalized := normalize_email(email)) != user.email:
+        if not current_password or not verify_password(current_password, user.password_hash):
+            raise InvalidInput(
+                "Enter your current password to change your email.", field="current_password"
+            )
         taken = session.exec(
             select(User.id).where(User.email == normalized, User.id != user.id)
         ).first()
         if taken is not None:
             raise Conflict("An account with this email already exists.")
         user.email = normalized
+        user.token_version += 1
     user.updated_at = utcnow()
     session.add(user)
     session.flush()

@@ -20,7 +20,7 @@ class LoginState(AuthState):
         self.error = ""
         self.loading = True
         yield
-        client = self.router.session.client_ip or "unknown"
+        client = self._client_address()
         try:
             issued = await off_thread(
                 _login,
@@ -42,6 +42,8 @@ class SignupState(AuthState):
     email: str = ""
     password: str = ""
     display_name: str = ""
+    needs_setup_code: bool = False
+    setup_code_error: str = ""
     email_error: str = ""
     password_error: str = ""
     name_error: str = ""
@@ -65,6 +67,13 @@ class SignupState(AuthState):
         self.email_error = ""
 
     @rx.event
+    async def load_signup(self):
+        """on_load of /signup: a signed-in user goes to the app; while the install has no admin
+        the form asks for the setup code printed on the server's console."""
+        self.needs_setup_code = not await off_thread(_has_admin)
+        return await self.redirect_if_logged_in()
+
+    @rx.event
     def set_password(self, value: str):
         self.password = value
         self.password_error = ""
@@ -77,6 +86,7 @@ class SignupState(AuthState):
     @rx.event
     async def submit(self, form: dict):
         self.email_error = self.password_error = self.name_error = self.error = ""
+        self.setup_code_error = ""
         self.loading = True
         yield
         try:
@@ -85,6 +95,8 @@ class SignupState(AuthState):
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),
                 display_name=str(form.get("display_name", "")),
+                setup_code=str(form.get("setup_code", "")) or None,
+                client=self._client_address(),
             )
         except InvalidInput as exc:
             self._show_field_error(exc)
@@ -107,6 +119,8 @@ class SignupState(AuthState):
             self.password_error = exc.message
         elif exc.field == "display_name":
             self.name_error = exc.message
+        elif exc.field == "setup_code":
+            self.setup_code_error = exc.message
         else:
             self.error = exc.message
 
@@ -116,9 +130,21 @@ def _login(*, email: str, password: str, client: str) -> auth.IssuedToken:
         return auth.login(session=session, email=email, password=password, client=client)
 
 
-def _signup(*, email: str, password: str, display_name: str) -> auth.IssuedToken:
+def _has_admin() -> bool:
+    with session_scope() as session:
+        return auth.has_admin(session=session)
+
+
+def _signup(
+    *, email: str, password: str, display_name: str, setup_code: str | None, client: str
+) -> auth.IssuedToken:
     with session_scope() as session:
         user = auth.signup(
-            session=session, email=email, password=password, display_name=display_name
+            session=session,
+            email=email,
+            password=password,
+            display_name=display_name,
+            setup_code_entered=setup_code,
+            client=client,
         )
         return auth.IssuedToken(token=auth.issue_token(user=user), user=user)

@@ -37,6 +37,7 @@ class AdminState(AuthState):
     api_key_last4: str = ""
     base_url: str = ""
     models_text: str = ""
+    budget_text: str = ""
     llm_error: str = ""
     llm_message: str = ""
     busy: str = ""  # "llm", or the id of the user being changed
@@ -54,6 +55,13 @@ class AdminState(AuthState):
         self.api_key_last4 = llm.api_key_last4 or ""
         self.base_url = llm.base_url
         self.models_text = "\n".join(llm.models)
+        budget = llm.daily_token_budget
+        self.budget_text = (
+            f"Each user may spend {budget:,} tokens per UTC day on the shared key "
+            "(CADENCE_CHAT_DAILY_TOKEN_BUDGET); their own key has no budget."
+            if budget
+            else "No daily token budget (set CADENCE_CHAT_DAILY_TOKEN_BUDGET to add one)."
+        )
 
     @rx.event
     async def load(self):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from cadence.services import auth, users
+from cadence.services import auth, clients, users
 from cadence.services.errors import DomainError, ServiceUnavailable
 from cadence.states.failures import TOAST_ID, off_thread
 
@@ -52,6 +52,13 @@ class AuthState(rx.State):
         self.user_email = user.email
         self.user_name = user.display_name
         self.is_admin = user.is_admin
+
+    def _client_address(self) -> str:
+        """The browser's address (behind ``CADENCE_TRUSTED_PROXIES``, as the API sees it)."""
+        return clients.client_address(
+            peer=self.router.session.client_ip or "unknown",
+            forwarded_for=self.router.headers.raw_headers.get("x-forwarded-for"),
+        )
 
     def _forget(self) -> None:
         self.token = ""

@@ -13,6 +13,8 @@ class LlmSettingsState(AuthState):
     has_api_key: bool = False
     api_key_last4: str = ""
     default_model_id: str = ""
+    base_url: str = ""
+    key_base_url: str = ""
     key_input: str = ""
     llm_message: str = ""
     llm_error: str = ""
@@ -35,7 +37,14 @@ class LlmSettingsState(AuthState):
         self.has_api_key = current.has_api_key
         self.api_key_last4 = current.api_key_last4 or ""
         self.default_model_id = current.default_model_id or ""
+        self.base_url = current.base_url
+        self.key_base_url = current.key_base_url or ""
         self.key_input = ""
+
+    @rx.var
+    def key_on_hold(self) -> bool:
+        """The admin moved the provider URL since the key was saved: it is not sent there."""
+        return self.has_api_key and self.key_base_url != self.base_url
 
     @rx.event
     def set_key_input(self, value: str):

@@ -50,18 +50,30 @@ class SettingsState(AuthState):
         self.saving = "profile"
         yield
         name, email = str(form.get("display_name", "")), str(form.get("email", ""))
+        password = str(form.get("current_password", "")) or None
+        before = self.user_email
         try:
             user = await self.as_user(
                 lambda session, user: users.update_profile(
-                    session=session, user=user, display_name=name, email=email
+                    session=session,
+                    user=user,
+                    display_name=name,
+                    email=email,
+                    current_password=password,
                 )
             )
+        except PermissionDenied:
+            yield AuthState.logout
         except DomainError as exc:
             self.profile_error = exc.message
         else:
             self._remember(user)
             self.form_email, self.form_display_name = user.email, user.display_name
             self.profile_message = "Profile saved."
+            if user.email != before:
+                # Older tokens stopped working: keep this browser signed in with a fresh one.
+                self.token = auth.issue_token(user=user)
+                self.profile_message = "Profile saved. Other devices have been signed out."
         finally:
             self.saving = ""
 

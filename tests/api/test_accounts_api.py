@@ -31,7 +31,7 @@ def test_signup_returns_201_token_and_user_shape(client) -> None:
     assert set(body) == {"token", "user"}
     assert set(body["user"]) == {"id", "email", "display_name", "is_admin", "created_at"}
     assert body["user"]["email"] == "ada@example.com"
-    assert body["user"]["is_admin"] is True
+    assert body["user"]["is_admin"] is False  # no setup code: not the admin (test_first_admin)
     assert body["user"]["created_at"].endswith("Z")
     me = client.get(ME, headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200 and me.json() == body["user"]
@@ -121,12 +121,13 @@ def _token(claims: dict, key: str | None = None, algorithm: str = "HS256") -> st
 
 def test_bad_tokens_are_401(client, account) -> None:
     uid = account.user["id"]
+    sid = jwt.decode(account.token, options={"verify_signature": False})["sid"]
     now = utcnow()
     cases = {
         "missing": None,
         "garbage": "Bearer abc.def.ghi",
         "expired": "Bearer "
-        + _token({"sub": str(uid), "ver": 0, "exp": now - timedelta(minutes=1)}),
+        + _token({"sub": str(uid), "sid": sid, "ver": 0, "exp": now - timedelta(minutes=1)}),
         "other key": "Bearer "
         + _token({"sub": str(uid), "ver": 0, "exp": now + timedelta(hours=1)}, "k" * 48),
         "alg none": "Bearer "
@@ -175,13 +176,19 @@ def test_profile_update_and_email_conflict(client, make_account) -> None:
     response = client.put(
         "/api/v1/settings/profile",
         headers=first.headers,
-        json={"display_name": "  New   Name ", "email": "NEW@Example.com"},
+        json={
+            "display_name": "  New   Name ",
+            "email": "NEW@Example.com",
+            "current_password": TEST_PASSWORD,
+        },
     )
     assert response.status_code == 200
     assert response.json()["display_name"] == "New Name"
     assert response.json()["email"] == "new@example.com"
     clash = client.put(
-        "/api/v1/settings/profile", headers=second.headers, json={"email": "new@example.com"}
+        "/api/v1/settings/profile",
+        headers=second.headers,
+        json={"email": "new@example.com", "current_password": TEST_PASSWORD},
     )
     assert clash.status_code == 409
     bad = client.put("/api/v1/settings/profile", headers=second.headers, json={"email": "nope"})

@@ -142,6 +142,7 @@ def test_llm_key_is_encrypted_and_write_only(client, admin, session):
         "api_key_last4": "9876",
         "base_url": shown["base_url"],
         "models": ["openai/gpt-4o-mini", "qwen/qwen3-32b"],
+        "daily_token_budget": 0,
     }
     assert "sk-admin-secret" not in response.text
     assert "sk-admin-secret" not in client.get("/api/v1/admin/llm", headers=admin.headers).text

@@ -113,7 +113,7 @@ def test_model_answer_with_tools_keeps_the_payload_shapes(live_api, fake_llm, ac
 
 def test_provider_failure_is_one_error_event(live_api, fake_llm, account) -> None:
     fake_llm.queue(Status(500, "upstream exploded"))
-    response, events = _stream(live_api, account.token, {"message": "hi", "model_id": "fake/m"})
+    response, events = _stream(live_api, account.token, {"message": "hi", "model_id": "fake/model"})
     _check_protocol(events)
     assert response.status_code == 200
     assert events == [
@@ -316,16 +316,21 @@ def test_models_without_and_with_a_key(client, account) -> None:
 
 def test_llm_key_is_write_only_and_encrypted(client, account) -> None:
     url = "/api/v1/settings/llm"
+    provider = {"base_url": "https://openrouter.ai/api/v1"}
     assert client.get(url, headers=account.headers).json() == {
         "has_api_key": False,
         "api_key_last4": None,
         "default_model_id": None,
+        "key_base_url": None,
+        **provider,
     }
     response = client.put(url, json={"api_key": "sk-secret-value-WXYZ"}, headers=account.headers)
     assert response.json() == {
         "has_api_key": True,
         "api_key_last4": "WXYZ",
         "default_model_id": None,
+        "key_base_url": "https://openrouter.ai/api/v1",
+        **provider,
     }
     assert "sk-secret" not in client.get(url, headers=account.headers).text
     with get_engine().connect() as connection:
@@ -339,6 +344,8 @@ def test_llm_key_is_write_only_and_encrypted(client, account) -> None:
         "has_api_key": False,
         "api_key_last4": None,
         "default_model_id": "openai/gpt-4o",
+        "key_base_url": None,
+        **provider,
     }
 
 

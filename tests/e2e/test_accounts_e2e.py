@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -85,3 +88,24 @@ def test_phone_layout_has_bottom_nav_and_no_horizontal_scroll(new_page) -> None:
     expect(page.locator("#coaching_profile")).to_be_visible()
     assert not has_horizontal_scroll(page)
     screenshot(page, "settings-375")
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses (hex, as in /proc/net/tcp*) with a socket listening on ``port``."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_server_listens_on_loopback_only_and_prints_the_setup_code(live_server) -> None:
+    """`reflex run` with no CADENCE_HOST binds 127.0.0.1 (rxconfig), and the console shows the
+    setup code for the first admin."""
+    port = int(live_server.url.rsplit(":", 1)[1])
+    assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing on 0.0.0.0 or ::
+    log = (live_server.data_dir / "server.log").read_text()
+    assert re.search(r"no administrator yet\. .*setup code [A-Z2-7]{4}(-[A-Z2-7]{4}){3}", log)

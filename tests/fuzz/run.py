@@ -49,8 +49,9 @@ def fuzz(*, server_kind: str, examples: int, max_time: int, workers: int = 1) ->
         with app_lock() if server_kind == "app" else nullcontext():
             start = start_app if server_kind == "app" else start_api
             server = start(env, name="fuzz")
-            # The first account is the admin: an owner that is not a fuzz user, so a generated
-            # admin LLM base URL can never send the chat's traffic off this machine.
+            # An owner signs up first without the setup code, so no account here is an admin
+            # and a generated admin LLM base URL can never send the chat's traffic off this
+            # machine.
             signup(server.url)
             code, cases = _run_schemathesis(server, env, examples, max_time, workers)
         if code:

@@ -10,6 +10,7 @@ import pytest
 
 from cadence.config import get_settings
 from cadence.models.common import utcnow
+from cadence.models.user import User
 from cadence.services import auth, users
 from cadence.services.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
 from cadence.services.ratelimit import SlidingWindowLimiter
@@ -49,9 +50,14 @@ def test_email_normalised_case_and_whitespace() -> None:
     assert auth.normalize_email("  Ada.Lovelace@Example.COM \n") == "ada.lovelace@example.com"
 
 
-def test_first_account_is_admin_and_later_ones_are_not(session) -> None:
-    first = auth.signup(session=session, email="a@x.io", password=GOOD, display_name="A")
-    second = auth.signup(session=session, email="b@x.io", password=GOOD, display_name="B")
+def test_setup_code_makes_the_first_admin_once(session) -> None:
+    code = auth.setup_code()
+    first = auth.signup(
+        session=session, email="a@x.io", password=GOOD, display_name="A", setup_code_entered=code
+    )
+    second = auth.signup(
+        session=session, email="b@x.io", password=GOOD, display_name="B", setup_code_entered=code
+    )
     session.commit()
     assert (first.is_admin, second.is_admin) == (True, False)
     assert first.password_hash.startswith("$2b$") and GOOD not in first.password_hash
@@ -125,22 +131,30 @@ def test_change_password_checks_current_and_rules(session) -> None:
     assert weak.value.field == "new_password"
 
 
-def _claims(user_id: int, **extra) -> dict:
+def _claims(user: User, **extra) -> dict:
     now = utcnow()
-    return {"sub": str(user_id), "ver": 0, "iat": now, "exp": now + timedelta(hours=1), **extra}
+    return {
+        "sub": str(user.id),
+        "sid": user.token_subject,
+        "ver": 0,
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+        **extra,
+    }
 
 
 def test_expired_forged_and_unsigned_tokens_rejected(session) -> None:
     user = auth.signup(session=session, email="j@x.io", password=GOOD, display_name="J")
     session.commit()
     secret = get_settings().secret_key
-    expired = jwt.encode(_claims(user.id, exp=utcnow() - timedelta(seconds=5)), secret, "HS256")
-    forged = jwt.encode(_claims(user.id), "some-other-key-" + "q" * 40, "HS256")
-    unsigned = jwt.encode(_claims(user.id), None, algorithm="none")
+    expired = jwt.encode(_claims(user, exp=utcnow() - timedelta(seconds=5)), secret, "HS256")
+    forged = jwt.encode(_claims(user), "some-other-key-" + "q" * 40, "HS256")
+    unsigned = jwt.encode(_claims(user), None, algorithm="none")
     no_version = jwt.encode({"sub": str(user.id), "exp": utcnow() + timedelta(hours=1)}, secret)
+    no_subject = jwt.encode({**_claims(user), "sid": None}, secret)
     with pytest.raises(PermissionDenied, match="expired"):
         auth.user_for_token(session=session, token=expired)
-    for token in (forged, unsigned, no_version, "not-a-jwt", ""):
+    for token in (forged, unsigned, no_version, no_subject, "not-a-jwt", ""):
         with pytest.raises(PermissionDenied, match="Invalid"):
             auth.user_for_token(session=session, token=token)
 
@@ -158,26 +172,71 @@ def test_sliding_window_limiter_blocks_then_recovers() -> None:
     assert limiter.retry_after("k") == 0
 
 
-def test_login_guard_limits_per_email(session, monkeypatch) -> None:
+def test_login_guard_slows_the_attacker_not_the_owner(session, monkeypatch) -> None:
+    """Failures from one address limit that address for that email; the owner elsewhere still
+    logs in; many addresses at one email are held back, except one that logged in before."""
     monkeypatch.setenv("CADENCE_LOGIN_MAX_ATTEMPTS", "3")
     reset_caches()
     auth.signup(session=session, email="r@x.io", password=GOOD, display_name="R")
     session.commit()
+    auth.login(session=session, email="r@x.io", password=GOOD, client="owner")
     for _ in range(3):
         with pytest.raises(PermissionDenied):
             auth.login(session=session, email="r@x.io", password="wrong-111", client="a")
     with pytest.raises(RateLimited) as limited:
-        auth.login(session=session, email="r@x.io", password=GOOD, client="b")
+        auth.login(session=session, email="r@x.io", password=GOOD, client="a")
     assert limited.value.retry_after > 0
+    assert auth.login(session=session, email="r@x.io", password=GOOD, client="b").user
+    for bot in range(27):  # a botnet: with the 3 above, 10x the allowance
+        with pytest.raises(PermissionDenied):
+            auth.login(session=session, email="r@x.io", password="wrong-1", client=f"bot{bot}")
+    with pytest.raises(RateLimited):
+        auth.login(session=session, email="r@x.io", password=GOOD, client="new-place")
+    assert auth.login(session=session, email="r@x.io", password=GOOD, client="owner").user
+
+
+def test_escalating_limiter_doubles_the_delay_and_forgets_after_a_window() -> None:
+    now = [1000.0]
+    limiter = SlidingWindowLimiter(
+        max_events=2, window_seconds=300, escalate=True, clock=lambda: now[0]
+    )
+    limiter.record("k")
+    assert limiter.retry_after("k") == 0
+    delays = []
+    for _ in range(7):
+        limiter.record("k")
+        delays.append(limiter.retry_after("k"))
+        now[0] += delays[-1]
+    assert delays == [10, 20, 40, 80, 160, 300, 300]
+    assert limiter.retry_after("k") == 0  # the delay has passed: one more try
+    limiter.record("k")
+    now[0] += 12 * 300
+    assert limiter.retry_after("k") == 0
+    limiter.record("k")
+    limiter.record("k")
+    assert limiter.retry_after("k") == 10  # 12 windows later the allowance was back
+
+
+def test_limiters_memory_is_bounded_whatever_the_keys() -> None:
+    limiter = SlidingWindowLimiter(max_events=3, window_seconds=300, max_keys=100)
+    for i in range(20_000):
+        limiter.record(f"user{i}@example.com")
+    for _ in range(1_000):
+        limiter.record("same")
+    assert limiter.tracked_keys() == 100
+    assert limiter.retry_after("same") > 0  # the most recent keys are the ones kept
+    assert len(limiter._events.get("same")) == 3
 
 
 def test_profile_update_and_coaching_profile(session) -> None:
     user = auth.signup(session=session, email="p@x.io", password=GOOD, display_name="P")
     auth.signup(session=session, email="taken@x.io", password=GOOD, display_name="T")
-    users.update_profile(session=session, user=user, display_name="Pat", email="PAT@x.io")
+    users.update_profile(
+        session=session, user=user, display_name="Pat", email="PAT@x.io", current_password=GOOD
+    )
     assert (user.display_name, user.email) == ("Pat", "pat@x.io")
     with pytest.raises(Conflict):
-        users.update_profile(session=session, user=user, email="taken@x.io")
+        users.update_profile(session=session, user=user, email="taken@x.io", current_password=GOOD)
     users.set_coaching_profile(session=session, user=user, coaching_profile="x" * 10_000)
     with pytest.raises(InvalidInput):
         users.set_coaching_profile(session=session, user=user, coaching_profile="x" * 10_001)

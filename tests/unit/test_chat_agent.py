@@ -276,19 +276,21 @@ def test_key_precedence_user_then_admin_then_environment(fake_llm, account, monk
     user_id = account.user["id"]
     with session_scope() as session:
         assert llm_settings.resolve_api_key(session=session, user_id=user_id) == (
-            fake_llm.provider.api_key
+            llm_settings.ResolvedKey(api_key=fake_llm.provider.api_key, own=False)
         )
         llm_settings.update_admin_llm_settings(session=session, api_key="sk-admin-key-5678")
     with session_scope() as session:
         assert llm_settings.resolve_api_key(session=session, user_id=user_id) == (
-            "sk-admin-key-5678"
+            llm_settings.ResolvedKey(api_key="sk-admin-key-5678", own=False)
         )
         llm_settings.update_user_llm_settings(
             session=session, user_id=user_id, api_key="sk-user-key-9999"
         )
     with session_scope() as session:
         assert llm_settings.resolve_api_key(session=session, user_id=user_id) == (
-            "sk-user-key-9999"
+            llm_settings.ResolvedKey(
+                api_key="sk-user-key-9999", own=True, saved_for=fake_llm.base_url
+            )
         )
     # the user's key reaches the provider (which rejects it: it only knows the env key)
     _, events = run_turn(user_id, "hi", model_id="fake/model")

@@ -28,6 +28,7 @@ def test_admin_settings_round_trip(session) -> None:
         api_key_last4="9876",
         base_url="http://127.0.0.1:11434/v1",
         models=["llama3.2", "qwen2.5:7b"],
+        daily_token_budget=0,
     )
     cleared = llm_settings.update_admin_llm_settings(session=session, api_key="", base_url="")
     assert (cleared.has_api_key, cleared.base_url) == (False, "https://openrouter.ai/api/v1")

@@ -16,12 +16,18 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     "/signup",
     status_code=status.HTTP_201_CREATED,
     response_model=TokenResponse,
-    responses=error_responses(409, 422),
+    responses=error_responses(409, 422, 429),
 )
-def signup(body: SignupRequest, session: SessionDep) -> TokenResponse:
-    """Create an account and return a token for it (the first account becomes admin)."""
+def signup(body: SignupRequest, session: SessionDep, client: ClientAddress) -> TokenResponse:
+    """Create an account and return a token for it. ``setup_code`` (printed on the server's
+    console while there is no admin) makes it the first admin."""
     user = auth.signup(
-        session=session, email=body.email, password=body.password, display_name=body.display_name
+        session=session,
+        email=body.email,
+        password=body.password,
+        display_name=body.display_name,
+        setup_code_entered=body.setup_code,
+        client=client,
     )
     return TokenResponse(token=auth.issue_token(user=user), user=users.to_public(user))
 

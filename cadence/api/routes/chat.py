@@ -48,7 +48,7 @@ _SSE_DESCRIPTION = (
             "description": _SSE_DESCRIPTION,
             "content": {"text/event-stream": {"schema": _SSE_SCHEMA, "example": _SSE_EXAMPLE}},
         },
-        **error_responses(401, 404, 422),
+        **error_responses(401, 404, 422, 429),
     },
 )
 def chat(body: ChatRequest, user: CurrentUser, session: SessionDep) -> StreamingResponse:

@@ -15,9 +15,14 @@ router = APIRouter(prefix="/settings", tags=["settings"])
 
 @router.put("/profile", response_model=UserPublic, responses=error_responses(401, 409, 422))
 def update_profile(body: ProfileUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
-    """Change the display name and/or email."""
+    """Change the display name and/or email. A new email needs ``current_password`` and signs
+    out every session, this token's too: log in again with the new email."""
     updated = users.update_profile(
-        session=session, user=user, display_name=body.display_name, email=body.email
+        session=session,
+        user=user,
+        display_name=body.display_name,
+        email=body.email,
+        current_password=body.current_password,
     )
     return users.to_public(updated)
 

@@ -22,7 +22,7 @@ from cadence.db import session_scope
 from cadence.models.chat import ChatMessage
 from cadence.models.common import utcnow
 from cadence.services import users
-from cadence.services.chat import conversations, llm, llm_settings, offline
+from cadence.services.chat import conversations, limits, llm, llm_settings, offline
 from cadence.services.chat.events import (
     ChartEvent,
     ChatEvent,
@@ -58,6 +58,11 @@ def start_turn(
         raise InvalidInput("The message is empty.", field="message")
     chosen = model_id or llm_settings.default_model_id(session=session, user_id=user_id)
     config = llm_settings.llm_config(session=session, user_id=user_id, model_id=chosen)
+    limits.check_turn(
+        session=session,
+        user_id=user_id,
+        on_shared_key=config is not None and not config.own_key,
+    )
     stored = conversations.add_user_message(
         session=session, user_id=user_id, conversation_id=conversation_id, content=message
     )

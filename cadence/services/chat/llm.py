@@ -25,6 +25,7 @@ class LlmConfig:
     model_id: str
     timeout_seconds: float
     max_retries: int
+    own_key: bool = False  # the user's own key (else a shared one: budgets apply)
 
 
 @dataclass(slots=True)

@@ -7,8 +7,10 @@ coach (``cadence/offline``) is the only model.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
@@ -37,17 +39,38 @@ class AdminLlmSettings:
     api_key_last4: str | None
     base_url: str
     models: list[str]
+    daily_token_budget: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedKey:
+    """The key a chat would use; ``own`` when it is the user's (``saved_for``: the provider
+    URL it was saved for), not a shared one."""
+
+    api_key: str
+    own: bool
+    saved_for: str | None = None
 
 
 def get_user_llm_settings(*, session: Session, user_id: int) -> LlmSettingsPublic:
-    """The user's LLM settings as the API shows them (the key itself is never returned)."""
+    """The user's LLM settings as the API shows them (the key itself is never returned), with
+    the provider URL their key goes to."""
     row = session.get(UserLlmSetting, user_id)
+    base_url = get_admin_llm_settings(session=session).base_url
     if row is None:
-        return LlmSettingsPublic(has_api_key=False, api_key_last4=None, default_model_id=None)
+        return LlmSettingsPublic(
+            has_api_key=False,
+            api_key_last4=None,
+            default_model_id=None,
+            base_url=base_url,
+            key_base_url=None,
+        )
     return LlmSettingsPublic(
         has_api_key=row.api_key_encrypted is not None,
         api_key_last4=row.api_key_last4,
         default_model_id=row.default_model_id,
+        base_url=base_url,
+        key_base_url=row.api_key_base_url if row.api_key_encrypted else None,
     )
 
 
@@ -63,6 +86,9 @@ def update_user_llm_settings(
     row = session.get(UserLlmSetting, user_id) or UserLlmSetting(user_id=user_id)
     if api_key is not None:
         row.api_key_encrypted, row.api_key_last4 = _encrypt_key(api_key)
+        row.api_key_base_url = (
+            get_admin_llm_settings(session=session).base_url if row.api_key_encrypted else None
+        )
     if default_model_id is not None:
         row.default_model_id = validate_model_id(default_model_id) if default_model_id else None
     row.updated_at = utcnow()
@@ -80,6 +106,7 @@ def get_admin_llm_settings(*, session: Session) -> AdminLlmSettings:
         api_key_last4=row.api_key_last4 if row else None,
         base_url=(row.base_url if row and row.base_url else settings.llm_base_url),
         models=_offered_models(row),
+        daily_token_budget=settings.chat_daily_token_budget,
     )
 
 
@@ -105,24 +132,30 @@ def update_admin_llm_settings(
     return get_admin_llm_settings(session=session)
 
 
-def resolve_api_key(*, session: Session, user_id: int) -> str | None:
+def resolve_api_key(*, session: Session, user_id: int) -> ResolvedKey | None:
     """The key a chat uses: the user's, else the admin's, else the environment's."""
     user_row = session.get(UserLlmSetting, user_id)
     if user_row is not None and user_row.api_key_encrypted:
-        return decrypt_secret(user_row.api_key_encrypted)
+        return ResolvedKey(
+            api_key=decrypt_secret(user_row.api_key_encrypted),
+            own=True,
+            saved_for=user_row.api_key_base_url,
+        )
     app_row = session.get(AppLlmSetting, APP_SETTING_ID)
     if app_row is not None and app_row.api_key_encrypted:
-        return decrypt_secret(app_row.api_key_encrypted)
-    return get_settings().llm_api_key or None
+        return ResolvedKey(api_key=decrypt_secret(app_row.api_key_encrypted), own=False)
+    environment_key = get_settings().llm_api_key
+    return ResolvedKey(api_key=environment_key, own=False) if environment_key else None
 
 
 def list_models(*, session: Session, user_id: int) -> list[ChatModelPublic]:
-    """The offline coach, the offered models and the user's own default model."""
-    has_key = resolve_api_key(session=session, user_id=user_id) is not None
+    """The offline coach, the offered models and (on the user's own key) their default model."""
+    key = resolve_api_key(session=session, user_id=user_id)
+    has_key = key is not None
     ids = _offered_models(session.get(AppLlmSetting, APP_SETTING_ID))
-    user_row = session.get(UserLlmSetting, user_id)
-    if user_row is not None and user_row.default_model_id and user_row.default_model_id not in ids:
-        ids.insert(0, user_row.default_model_id)
+    own_default = _user_default_model(session=session, user_id=user_id)
+    if key is not None and key.own and own_default and own_default not in ids:
+        ids.insert(0, own_default)
     return [
         ChatModelPublic(id=OFFLINE_MODEL_ID, label=OFFLINE_LABEL, available=True),
         *(ChatModelPublic(id=i, label=model_label(i), available=has_key) for i in ids),
@@ -130,38 +163,68 @@ def list_models(*, session: Session, user_id: int) -> list[ChatModelPublic]:
 
 
 def default_model_id(*, session: Session, user_id: int) -> str:
-    """The user's default model when a key exists, else the first offered model, else offline."""
-    if resolve_api_key(session=session, user_id=user_id) is None:
+    """The user's default model when a key may use it, else the first offered model, else
+    offline."""
+    key = resolve_api_key(session=session, user_id=user_id)
+    if key is None:
         return OFFLINE_MODEL_ID
-    user_row = session.get(UserLlmSetting, user_id)
-    if user_row is not None and user_row.default_model_id:
-        return user_row.default_model_id
     offered = _offered_models(session.get(AppLlmSetting, APP_SETTING_ID))
+    chosen = _user_default_model(session=session, user_id=user_id)
+    if chosen and (key.own or chosen in offered):
+        return chosen
     return offered[0] if offered else OFFLINE_MODEL_ID
+
+
+def _user_default_model(*, session: Session, user_id: int) -> str | None:
+    row = session.get(UserLlmSetting, user_id)
+    return row.default_model_id if row is not None else None
 
 
 def llm_config(*, session: Session, user_id: int, model_id: str) -> LlmConfig | None:
     """The provider configuration for ``model_id``; ``None`` for the offline coach.
 
-    A hosted model without any key is an ``InvalidInput`` (the chat answers 422 before streaming).
+    A hosted model without any key, on a shared (admin or environment) key a model the admin
+    does not offer (``model_not_found``), or the user's own key after the admin changed the
+    provider URL it was saved for (``provider_changed``), is an ``InvalidInput``: the chat
+    answers 422 before streaming. On the user's own key any model may be asked for.
     """
     if model_id == OFFLINE_MODEL_ID:
         return None
     validate_model_id(model_id)
-    api_key = resolve_api_key(session=session, user_id=user_id)
-    if api_key is None:
+    key = resolve_api_key(session=session, user_id=user_id)
+    if key is None:
         raise InvalidInput(
             f"No API key is configured for {model_id}: add one in Settings → LLM key, "
             f"or choose {OFFLINE_MODEL_ID}.",
             field="model_id",
         )
+    base_url = get_admin_llm_settings(session=session).base_url
+    if key.own and key.saved_for != base_url:
+        # The user's key goes only where they saw it would go when they saved it.
+        raise InvalidInput(
+            f"This server now sends chats to {base_url}, not to "
+            f"{key.saved_for or 'the provider your key was saved for'}: save your key again "
+            "in Settings → LLM key to use it there, or remove it.",
+            field="model_id",
+            code="provider_changed",
+        )
+    offered = _offered_models(session.get(AppLlmSetting, APP_SETTING_ID))
+    if not key.own and model_id not in offered:
+        raise InvalidInput(
+            f"{model_id} is not offered on this server's shared key: choose one of "
+            f"{', '.join([OFFLINE_MODEL_ID, *offered])}, or add your own key in Settings → "
+            "LLM key to use any model.",
+            field="model_id",
+            code="model_not_found",
+        )
     settings = get_settings()
     return LlmConfig(
-        api_key=api_key,
-        base_url=get_admin_llm_settings(session=session).base_url,
+        api_key=key.api_key,
+        base_url=base_url,
         model_id=model_id,
         timeout_seconds=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
+        own_key=key.own,
     )
 
 
@@ -199,9 +262,40 @@ def _encrypt_key(api_key: str) -> tuple[str | None, str | None]:
     return encrypt_secret(api_key), api_key[-4:]
 
 
+METADATA_HOSTS = frozenset(
+    {"metadata", "metadata.google.internal", "metadata.goog", "instance-data", "100.100.100.200"}
+)
+
+
 def _validate_base_url(base_url: str) -> str:
+    """An http(s) URL whose host is not link-local (169.254.0.0/16, fe80::/10: where cloud
+    metadata services answer, with the machine's credentials) nor a known metadata name."""
     base_url = base_url.strip().rstrip("/")
     printable = base_url.isascii() and base_url.isprintable() and " " not in base_url
     if not printable or not re.match(r"^https?://[^\s/]+", base_url):
         raise InvalidInput("The base URL must start with http:// or https://.", field="base_url")
+    try:
+        host = (urlsplit(base_url).hostname or "").rstrip(".")
+    except ValueError as exc:
+        raise InvalidInput("The base URL's host is not valid.", field="base_url") from exc
+    if host in METADATA_HOSTS or _is_link_local(host):
+        raise InvalidInput(
+            "The base URL must not point at a link-local or cloud-metadata address.",
+            field="base_url",
+        )
     return base_url
+
+
+def _is_link_local(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (
+        address.is_link_local
+        or (mapped is not None and mapped.is_link_local)
+        or (
+            str(address) == "fd00:ec2::254"  # AWS's IPv6 metadata address
+        )
+    )
