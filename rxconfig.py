@@ -1,16 +1,16 @@
-"""Reflex configuration. The port comes from CADENCE_PORT (see README)."""
-
-import os
+"""Reflex configuration. The port and Redis come from Cadence's settings (see README)."""
 
 import reflex as rx
 from reflex.plugins import SitemapPlugin
 
-PORT = int(os.environ.get("CADENCE_PORT", "8000"))
+from cadence.config import get_settings
+
+settings = get_settings()
 
 config = rx.Config(
     app_name="cadence",
-    frontend_port=PORT,
-    backend_port=PORT,
+    frontend_port=settings.port,
+    backend_port=settings.port,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[
@@ -23,5 +23,5 @@ config = rx.Config(
     disable_plugins=[SitemapPlugin],
     # One Redis for everything shared: Reflex's UI state and Cadence's task queue.
     # (REFLEX_REDIS_URL, when set, wins for Reflex.)
-    redis_url=os.environ.get("CADENCE_REDIS_URL") or None,
+    redis_url=settings.redis_url,
 )

@@ -108,12 +108,20 @@ def _load_or_create_secret_key(data_dir: Path) -> str:
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env.
+    """The process-wide settings (environment and ``.env``; reading them writes nothing).
 
-    When ``CADENCE_SECRET_KEY`` is unset the key generated on first run is loaded here, so
-    ``settings.secret_key`` is always set afterwards.
+    Tests call ``get_settings.cache_clear()`` after changing the environment.
     """
-    settings = Settings()
+    return Settings()
+
+
+def secret_key() -> str:
+    """``CADENCE_SECRET_KEY``, or the key kept in the data directory, created there on first use.
+
+    ``python -m cadence preflight`` (``make run``) calls it before serving, so the key file is
+    made by that explicit step rather than by importing the app.
+    """
+    settings = get_settings()
     if not settings.secret_key:
         settings.secret_key = _load_or_create_secret_key(settings.data_dir)
-    return settings
+    return settings.secret_key

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 import cadence.models  # noqa: F401  (registers every table)
 from cadence import db, queue
 from cadence.config import get_settings
-from cadence.services import auth
+from cadence.services import auth, dashboard
 
 TEST_DATABASE_URL = os.environ.get("CADENCE_TEST_DATABASE_URL")
 TEST_PASSWORD = "correct-horse-42"
@@ -28,6 +28,7 @@ def reset_caches() -> None:
     db.get_engine.cache_clear()
     queue.get_queue.cache_clear()
     auth.get_login_guard.cache_clear()
+    dashboard.clear_dashboard_cache()
 
 
 @pytest.fixture(scope="session")

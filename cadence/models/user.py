@@ -26,6 +26,8 @@ class User(SQLModel, table=True):
     is_admin: bool = False
     is_active: bool = True
     token_version: int = 0
+    # Moved on by every committed write to the user's rows (cadence.services.data_version).
+    data_version: int = 0
     coaching_profile: str = Field(default="", sa_type=Text)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

@@ -14,7 +14,7 @@ import jwt
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from cadence.config import get_settings
+from cadence.config import get_settings, secret_key
 from cadence.db import session_scope
 from cadence.models.common import utcnow
 from cadence.models.user import User
@@ -160,7 +160,7 @@ def issue_token(*, user: User) -> str:
         "iat": now,
         "exp": now + timedelta(minutes=settings.token_ttl_minutes),
     }
-    return jwt.encode(claims, settings.secret_key, algorithm=JWT_ALGORITHM)
+    return jwt.encode(claims, secret_key(), algorithm=JWT_ALGORITHM)
 
 
 def user_for_token(*, session: Session, token: str) -> User:
@@ -168,7 +168,7 @@ def user_for_token(*, session: Session, token: str) -> User:
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key,
+            secret_key(),
             algorithms=[JWT_ALGORITHM],
             options={"require": ["exp", "sub", "ver"]},
         )

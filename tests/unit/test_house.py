@@ -1,0 +1,51 @@
+"""House rules: no file written by importing the app, and warnings from Cadence's code fail."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from tests.e2e.conftest import ROOT
+
+
+def _env(data_dir) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "CADENCE_SECRET_KEY"}
+    return env | {"CADENCE_DATA_DIR": str(data_dir)}
+
+
+def test_importing_the_app_writes_no_secret_key_and_preflight_makes_it(tmp_path) -> None:
+    data_dir = tmp_path / "fresh"
+    env = _env(data_dir)
+    imported = subprocess.run(
+        [sys.executable, "-c", "import rxconfig, cadence.cadence"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert imported.returncode == 0, imported.stderr[-2000:]
+    assert not (data_dir / "secret_key").exists()
+    preflight = subprocess.run(
+        [sys.executable, "-m", "cadence", "preflight", "--wait", "5"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert preflight.returncode == 0, preflight.stderr
+    key_file = data_dir / "secret_key"
+    assert len(key_file.read_text()) > 40
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_warning_from_cadence_code_fails_and_a_librarys_own_does_not() -> None:
+    with pytest.raises(DeprecationWarning):
+        warnings.warn_explicit("old", DeprecationWarning, "x.py", 1, module="cadence.services.x")
+    with pytest.warns(DeprecationWarning):
+        warnings.warn_explicit("old", DeprecationWarning, "x.py", 1, module="reflex.state")
