@@ -304,6 +304,7 @@ class Options:
     seconds: float
     chat: bool
     profile: Path | None  # py-spy's collapsed stacks of the server, one file per process
+    api_workers: str | None  # CADENCE_API_WORKERS for the server (None: its default)
 
 
 def group_memory_mb(pgid: int) -> tuple[float, float]:
@@ -352,6 +353,19 @@ def start_profiler(pgid: int, out: Path, seconds: float) -> list[subprocess.Pope
     ]
 
 
+def wait_for_pool(url: str, api_workers: str | None, timeout_s: float = 180) -> None:
+    """Until the API's own processes answer (``cadence.api.pool``), unless there are none."""
+    if api_workers == "0":
+        return
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{url}/api/v1/openapi.json", timeout=30)
+        if answer.headers.get("x-cadence-served-by") == "api-pool":
+            return
+        time.sleep(0.5)
+    print("the API pool did not answer: measuring the web worker alone")
+
+
 def bench_database(kind: str, options: Options) -> int:
     """Run the mix and the baseline on one database; return the number of errors."""
     users, seconds = options.users, options.seconds
@@ -360,10 +374,13 @@ def bench_database(kind: str, options: Options) -> int:
         url = database_url(data, "load", PG_URL if kind == "postgresql" else None)
         env = server_env(data, url, CADENCE_BCRYPT_ROUNDS="12")
         env.pop("REFLEX_REDIS_URL", None)
+        if options.api_workers is not None:
+            env["CADENCE_API_WORKERS"] = options.api_workers
         migrate(env)
         with app_lock():
             server = start_app(env, name=f"load-{kind}")
             try:
+                wait_for_pool(server.url, options.api_workers)
                 idle = group_memory_mb(server.process.pid)
                 tokens = log_in(server.url, seed_users(server, users))
                 size = len(
@@ -392,7 +409,9 @@ def bench_database(kind: str, options: Options) -> int:
         finally:
             os.killpg(bare.pid, 15)
             bare.wait(timeout=15)
+    workers = options.api_workers or "default"
     print(f"\n=== {kind}: {users} users, {seconds:g} s, dashboard payload {size} bytes")
+    print(f"CADENCE_API_WORKERS={workers}")
     print(f"load average (1 min) {load_before:.2f} before the run, {load_after:.2f} after")
     print(
         f"server process group: idle RSS {idle[0]:.0f} MB (PSS {idle[1]:.0f} MB), "
@@ -427,8 +446,9 @@ def main() -> int:
     parser.add_argument(
         "--profile", type=Path, help="directory for py-spy's raw stacks of each server process"
     )
+    parser.add_argument("--api-workers", help="CADENCE_API_WORKERS for the server (0: no pool)")
     args = parser.parse_args()
-    options = Options(args.users, args.seconds, args.chat, args.profile)
+    options = Options(args.users, args.seconds, args.chat, args.profile, args.api_workers)
     errors = 0
     for kind in args.db.split(","):
         if kind == "postgresql" and not _pg_reachable():

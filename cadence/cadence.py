@@ -1,7 +1,9 @@
 """Composition root: the Reflex app, every page, and the REST API mounted on its backend."""
 
 import reflex as rx
+from reflex.utils.exec import is_prod_mode
 
+from cadence.api import pool
 from cadence.api.app import create_api
 from cadence.components.pwa import pwa_head
 from cadence.pages import (
@@ -38,8 +40,11 @@ PAGES = [
     admin,
 ]
 
+api = create_api()
+api.add_middleware(pool.PoolProxyMiddleware)  # /api/v1 to the API's own processes (prod)
+
 app = rx.App(
-    api_transformer=create_api(),
+    api_transformer=api,
     backend_exception_handler=backend_exception_handler,
     head_components=[
         rx.el.meta(
@@ -56,3 +61,4 @@ for module in PAGES:
 # Reflex runs its own lifespan, not the mounted API's: the queue worker starts here (each app
 # process, unless CADENCE_WORKER=false).
 app.register_lifespan_task(embedded_worker)
+app.register_lifespan_task(pool.run_pool, enabled=is_prod_mode())

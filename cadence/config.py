@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # `python -m cadence worker` somewhere.
     worker: bool = True
     worker_threads: int = Field(default=2, ge=1, le=32)
+    # Processes serving the REST API behind the UI's port (cadence.api.pool); unset: one per
+    # CPU core without Redis, none with it (Reflex then runs several web workers itself).
+    api_workers: int | None = Field(default=None, ge=0, le=64)
     secret_key: str | None = None
     port: int = 8000
     token_ttl_minutes: int = Field(default=60 * 24 * 14, ge=1)
