@@ -76,9 +76,11 @@ migrate: setup
 	$(BIN)/python -m cadence preflight
 	$(BIN)/alembic upgrade head
 
+# `reflex run --env prod`, skipping the page compile and the frontend build when their inputs
+# are unchanged (cadence/serve.py).
 run: migrate
 	@echo "Cadence: http://127.0.0.1:$(CADENCE_PORT)  (data in $(CADENCE_DATA_DIR); Ctrl-C stops)"
-	exec $(BIN)/reflex run --env prod --backend-port $(CADENCE_PORT) --loglevel warning
+	exec $(BIN)/python -m cadence.serve --port $(CADENCE_PORT) --loglevel warning
 
 dev: migrate
 	exec $(BIN)/reflex run --backend-port $(CADENCE_PORT)

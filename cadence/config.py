@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
+    def resolved_api_workers(self) -> int:
+        """Processes serving the API behind the web worker: ``CADENCE_API_WORKERS``, else one
+        per CPU core without Redis (the web worker then only forwards) and none with it."""
+        if self.api_workers is not None:
+            return self.api_workers
+        return 0 if self.redis_url else max(1, os.cpu_count() or 1)
+
+    @property
     def admin_email_set(self) -> frozenset[str]:
         return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
 

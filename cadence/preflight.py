@@ -155,7 +155,9 @@ def run(*, wait_s: float) -> int:
         return 0
     if not wait_for(f"the database at {_safe(database)}", _ping_database(database), wait_s=wait_s):
         return 1
-    budget = connection_budget(database, workers=default_workers(with_redis=bool(url)))
+    # The web workers and, without Redis, the API's own processes (cadence.api.pool).
+    workers = default_workers(with_redis=bool(url)) + settings.resolved_api_workers
+    budget = connection_budget(database, workers=workers)
     print(budget.describe(), file=sys.stdout if budget.fits else sys.stderr)
     return 0
 

@@ -60,14 +60,6 @@ RESTARTED = (
 )
 
 
-def pool_workers(settings: Settings) -> int:
-    """How many API processes to run: ``CADENCE_API_WORKERS``, by default one per CPU core
-    without Redis (the web worker then only forwards) and none with it."""
-    if settings.api_workers is not None:
-        return settings.api_workers
-    return 0 if settings.redis_url else max(1, os.cpu_count() or 1)
-
-
 def socket_path(settings: Settings) -> Path:
     """A short path (Unix sockets allow ~100 bytes), one per data directory and port; the socket
     itself is 0600."""
@@ -205,7 +197,7 @@ def serve(*, path: Path, workers: int) -> None:
 async def run_pool(*, enabled: bool) -> AsyncIterator[None]:
     """Lifespan of the web worker: keep the pool running while it serves (when ``enabled``)."""
     settings = get_settings()
-    workers = pool_workers(settings)
+    workers = settings.resolved_api_workers
     if not enabled or workers < 1:
         yield
         return

@@ -9,6 +9,7 @@ import warnings
 
 import pytest
 
+from cadence.serve import build_key
 from tests.e2e.conftest import ROOT
 
 
@@ -49,3 +50,30 @@ def test_a_warning_from_cadence_code_fails_and_a_librarys_own_does_not() -> None
         warnings.warn_explicit("old", DeprecationWarning, "x.py", 1, module="cadence.services.x")
     with pytest.warns(DeprecationWarning):
         warnings.warn_explicit("old", DeprecationWarning, "x.py", 1, module="reflex.state")
+
+
+def test_the_build_key_moves_with_every_input_and_only_with_them(tmp_path) -> None:
+    for name in (
+        "cadence/pages/a.py",
+        "assets/logo.svg",
+        "reflex.lock/package.json",
+        "rxconfig.py",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("one")
+    first = build_key(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "cadence.db").write_text("rows")  # not an input
+    (tmp_path / "cadence" / "__pycache__").mkdir()
+    (tmp_path / "cadence" / "__pycache__" / "a.pyc").write_text("bytecode")
+    assert build_key(tmp_path) == first
+    for name in (
+        "cadence/pages/a.py",
+        "assets/logo.svg",
+        "reflex.lock/package.json",
+        "rxconfig.py",
+    ):
+        (tmp_path / name).write_text("two")
+        assert build_key(tmp_path) != first, name
+        (tmp_path / name).write_text("one")
+    assert build_key(tmp_path) == first
