@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     worker: bool = True
     worker_threads: int = Field(default=2, ge=1, le=32)
     # Processes serving the REST API behind the UI's port (cadence.api.pool); unset: one per
-    # CPU core without Redis, none with it (Reflex then runs several web workers itself).
+    # CPU core beside the web worker's without Redis, none with it (Reflex then runs several
+    # web workers itself).
     api_workers: int | None = Field(default=None, ge=0, le=64)
     secret_key: str | None = None
     port: int = 8000
@@ -89,10 +90,10 @@ class Settings(BaseSettings):
     @property
     def resolved_api_workers(self) -> int:
         """Processes serving the API behind the web worker: ``CADENCE_API_WORKERS``, else one
-        per CPU core without Redis (the web worker then only forwards) and none with it."""
+        per CPU core but the web worker's own without Redis, and none with it."""
         if self.api_workers is not None:
             return self.api_workers
-        return 0 if self.redis_url else max(1, os.cpu_count() or 1)
+        return 0 if self.redis_url else max(1, (os.cpu_count() or 1) - 1)
 
     @property
     def admin_email_set(self) -> frozenset[str]:

@@ -3,13 +3,13 @@
 Reflex keeps each browser's UI state in the memory of the process that serves its websocket, so
 without Redis the web server has exactly one worker, and one Python process is one core. The API
 has no such state (tokens, the database and the task queue are shared), so ``make run`` serves it
-from ``CADENCE_API_WORKERS`` more processes: a granian server on a private Unix socket
-(``socket_path``), started and stopped by the web worker's lifespan (``run_pool``), whose
-workers are forked from a parent that imported the app first, so they share its memory pages.
-The web worker forwards every ``/api/v1`` request to it (``PoolProxyMiddleware``, streaming both
-ways, so chat's SSE and large uploads pass unbuffered) and serves the UI itself. Until the pool
-answers, or if it stops, the web worker serves the API in-process, as before; a stopped pool is
-started again.
+from ``CADENCE_API_WORKERS`` more processes (by default one per core beside the web worker's): a
+granian server on a private Unix socket (``socket_path``), started and stopped by the web
+worker's lifespan (``run_pool``), whose workers are forked from a parent that imported the app
+first, so they share its memory pages. The web worker forwards every ``/api/v1`` request to it
+(``PoolProxyMiddleware``, streaming both ways, so chat's SSE and large uploads pass unbuffered)
+and serves the UI itself. Until the pool answers, or if it stops, the web worker serves the API
+in-process, as before; a stopped pool is started again.
 
 With Redis, Reflex runs several web workers of its own and no pool is started.
 """
