@@ -327,6 +327,19 @@ def group_memory_mb(pgid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of process group ``pgid``:
+    unlike latency, CPU per request hardly moves with what else the machine is running."""
+    ticks = 0
+    for pid in group_pids(pgid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def group_pids(pgid: int) -> list[int]:
     pids = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -395,7 +408,9 @@ def bench_database(kind: str, options: Options) -> int:
                 if options.profile:
                     spies = start_profiler(server.process.pid, options.profile / kind, seconds)
                 load_before = os.getloadavg()[0]
+                cpu_before = group_cpu_s(server.process.pid)
                 results, elapsed = asyncio.run(run_mix(server.url, tokens, seconds, mix))
+                cpu = group_cpu_s(server.process.pid) - cpu_before
                 load_after = os.getloadavg()[0]
                 for spy in spies:
                     spy.wait(timeout=60)
@@ -405,7 +420,9 @@ def bench_database(kind: str, options: Options) -> int:
         bare = start_bare(env, size)
         try:
             asyncio.run(run_baseline(bare.url, users, 2))
+            base_cpu_before = group_cpu_s(bare.pid)
             base, base_elapsed = asyncio.run(run_baseline(bare.url, users, seconds))
+            base_cpu = group_cpu_s(bare.pid) - base_cpu_before
         finally:
             os.killpg(bare.pid, 15)
             bare.wait(timeout=15)
@@ -425,6 +442,12 @@ def bench_database(kind: str, options: Options) -> int:
         f"\nthroughput ratio cadence/bare = {rps / base_rps:.3f}, "
         f"p99 ratio = {pct(every, 99) / pct(base_every, 99):.2f}, "
         f"slowest request {max(every) * 1000:.0f} ms ({kind})"
+    )
+    per_request, base_per_request = cpu / results.total * 1000, base_cpu / base.total * 1000
+    print(
+        f"server CPU per request: cadence {per_request:.2f} ms ({cpu:.1f} s over "
+        f"{elapsed:.0f} s = {cpu / elapsed:.2f} cores), bare {base_per_request:.2f} ms "
+        f"({base_cpu / base_elapsed:.2f} cores); ratio {per_request / base_per_request:.1f}"
     )
     return sum(results.errors.values())
 

@@ -62,7 +62,7 @@ def test_the_build_key_moves_with_every_input_and_only_with_them(tmp_path) -> No
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("one")
     first = build_key(tmp_path)
-    (tmp_path / "data").mkdir()
+    (tmp_path / "data").mkdir(exist_ok=True)
     (tmp_path / "data" / "cadence.db").write_text("rows")  # not an input
     (tmp_path / "cadence" / "__pycache__").mkdir()
     (tmp_path / "cadence" / "__pycache__" / "a.pyc").write_text("bytecode")
