@@ -304,7 +304,7 @@ class Options:
     seconds: float
     chat: bool
     profile: Path | None  # py-spy's collapsed stacks of the server, one file per process
-    api_workers: str | None  # CADENCE_API_WORKERS for the server (None: its default)
+    api_workers: str | None  # CADENCE_API_WORKERS for the server (None: its default, 0)
 
 
 def group_memory_mb(pgid: int) -> tuple[float, float]:
@@ -367,8 +367,8 @@ def start_profiler(pgid: int, out: Path, seconds: float) -> list[subprocess.Pope
 
 
 def wait_for_pool(url: str, api_workers: str | None, timeout_s: float = 180) -> None:
-    """Until the API's own processes answer (``cadence.api.pool``), unless there are none."""
-    if api_workers == "0":
+    """Until the API's own processes answer (``cadence.api.pool``), when some were asked for."""
+    if api_workers in (None, "0"):
         return
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

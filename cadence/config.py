@@ -42,10 +42,8 @@ class Settings(BaseSettings):
     # `python -m cadence worker` somewhere.
     worker: bool = True
     worker_threads: int = Field(default=2, ge=1, le=32)
-    # Processes serving the REST API behind the UI's port (cadence.api.pool); unset: one per
-    # CPU core beside the web worker's without Redis, none with it (Reflex then runs several
-    # web workers itself).
-    api_workers: int | None = Field(default=None, ge=0, le=64)
+    # Processes serving the REST API behind the UI's port without Redis (cadence.api.pool).
+    api_workers: int = Field(default=0, ge=0, le=64)
     secret_key: str | None = None
     port: int = 8000
     token_ttl_minutes: int = Field(default=60 * 24 * 14, ge=1)
@@ -89,11 +87,10 @@ class Settings(BaseSettings):
 
     @property
     def resolved_api_workers(self) -> int:
-        """Processes serving the API behind the web worker: ``CADENCE_API_WORKERS``, else one
-        per CPU core but the web worker's own without Redis, and none with it."""
-        if self.api_workers is not None:
-            return self.api_workers
-        return 0 if self.redis_url else max(1, (os.cpu_count() or 1) - 1)
+        """Processes serving the API behind the web worker (``CADENCE_API_WORKERS``, default 0:
+        on 2 cores the forwarding costs more CPU than the second core gives; see
+        docs/benchmarks.md), never with Redis, where every web worker serves the API."""
+        return 0 if self.redis_url else (self.api_workers or 0)
 
     @property
     def admin_email_set(self) -> frozenset[str]:

@@ -2,7 +2,8 @@
 the production frontend when nothing they are made from has changed.
 
 The build key is a SHA-256 over every file the frontend is made from (the app's Python sources,
-``rxconfig.py``, ``assets/``, ``reflex.lock/``, ``requirements.txt``) and Reflex's version. After
+``rxconfig.py``, ``assets/``, ``reflex.lock/``, ``requirements.txt``), Reflex's version and
+``REFLEX_*`` settings, and the port (the build has the websocket's URL in it). After
 a successful build it is written next to the build (``<web dir>/cadence-build.key``); a start
 whose key matches and whose build is still there skips Reflex's compile and build steps and
 goes straight to serving the existing build. Any change, a deleted build or another Reflex gives
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -35,9 +37,14 @@ def _inputs(root: Path) -> Iterator[Path]:
                 yield path
 
 
-def build_key(root: Path = ROOT) -> str:
-    """The hash of everything the production frontend is built from."""
-    digest = hashlib.sha256(f"reflex {version('reflex')}\n".encode())
+def build_key(*, port: int, root: Path = ROOT) -> str:
+    """The hash of everything the production frontend is built from: the inputs' contents,
+    Reflex's version and settings (``REFLEX_*``), and the port, which the build embeds in the
+    websocket and upload URLs it calls."""
+    digest = hashlib.sha256(f"reflex {version('reflex')}\nport {port}\n".encode())
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("REFLEX_"):
+            digest.update(f"{name}={value}\n".encode())
     for path in _inputs(root):
         digest.update(f"{path.relative_to(root)}\n".encode())
         digest.update(path.read_bytes())
@@ -54,11 +61,12 @@ def _skipping(*_args: object, **_kwargs: object) -> None:
     """Stands in for Reflex's compile and build steps when the build is current."""
 
 
-def _stamping(build: Callable[..., None], web_dir: Path) -> Callable[..., None]:
+def _stamping(build: Callable[..., None], web_dir: Path, port: int) -> Callable[..., None]:
     def build_then_stamp(*args: object, **kwargs: object) -> None:
         (web_dir / KEY_FILE).unlink(missing_ok=True)
         build(*args, **kwargs)
-        (web_dir / KEY_FILE).write_text(build_key())  # after: the build may rewrite the lock
+        # Computed after the build, which may rewrite reflex.lock/.
+        (web_dir / KEY_FILE).write_text(build_key(port=port))
 
     return build_then_stamp
 
@@ -72,12 +80,12 @@ def main() -> None:
     from reflex.utils import build, prerequisites
 
     web_dir = prerequisites.get_web_dir()
-    if build_is_current(web_dir, build_key()):
+    if build_is_current(web_dir, build_key(port=args.port)):
         print("Cadence: the frontend build is current; serving it without rebuilding")
         reflex_cli._compile_app = _skipping
         build.setup_frontend_prod = _skipping
     else:
-        build.setup_frontend_prod = _stamping(build.setup_frontend_prod, web_dir)
+        build.setup_frontend_prod = _stamping(build.setup_frontend_prod, web_dir, args.port)
     reflex_cli.cli(
         ["run", "--env", "prod", "--backend-port", str(args.port), "--loglevel", args.loglevel]
     )

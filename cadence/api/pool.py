@@ -3,7 +3,7 @@
 Reflex keeps each browser's UI state in the memory of the process that serves its websocket, so
 without Redis the web server has exactly one worker, and one Python process is one core. The API
 has no such state (tokens, the database and the task queue are shared), so ``make run`` serves it
-from ``CADENCE_API_WORKERS`` more processes (by default one per core beside the web worker's): a
+from ``CADENCE_API_WORKERS`` more processes (0 by default, see docs/benchmarks.md): a
 granian server on a private Unix socket (``socket_path``), started and stopped by the web
 worker's lifespan (``run_pool``), whose workers are forked from a parent that imported the app
 first, so they share its memory pages. The web worker forwards every ``/api/v1`` request to it

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live import Server, database_url, migrate, server_env, start_app, stop
+from tests.live import Server, app_lock, database_url, migrate, server_env, start_app, stop
 
 pytestmark = pytest.mark.slow
 POOL_WAIT_S = 120
@@ -34,11 +34,12 @@ def server(tmp_path_factory) -> Iterator[Server]:
     env.pop("CADENCE_REDIS_URL", None)
     env.update(CADENCE_API_WORKERS="2", CADENCE_LOGIN_MAX_ATTEMPTS="3")
     migrate(env)
-    server = start_app(env, name="pool", web_dir=data / "web")
-    try:
-        yield server
-    finally:
-        stop(server)
+    with app_lock():  # the shared build: a fresh one per test would install and build anew
+        server = start_app(env, name="pool")
+        try:
+            yield server
+        finally:
+            stop(server)
 
 
 def _served_by_pool(server: Server) -> bool:
