@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -78,3 +79,15 @@ def test_the_build_key_moves_with_every_input_and_only_with_them(tmp_path) -> No
         (tmp_path / name).write_text("one")
     assert build_key(port=8000, root=tmp_path) == first
     assert build_key(port=8001, root=tmp_path) != first  # the build embeds the port
+
+
+def test_no_page_uses_an_api_reflex_deprecates(caplog) -> None:
+    """`make run`'s start-up log stays free of Reflex's deprecation warnings (e.g. a form
+    control submitted by its `id` instead of a `name`, removed in Reflex 0.11)."""
+    import cadence.cadence as composition
+
+    caplog.set_level(logging.DEBUG)
+    for module in composition.PAGES:
+        module.page().render()
+    deprecations = [r.getMessage() for r in caplog.records if "deprecat" in r.getMessage()]
+    assert deprecations == []
