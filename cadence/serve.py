@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import version
 from pathlib import Path
 
@@ -37,14 +37,18 @@ def _inputs(root: Path) -> Iterator[Path]:
                 yield path
 
 
-def build_key(*, port: int, root: Path = ROOT) -> str:
+def reflex_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The ``REFLEX_*`` variables as this command was given them (Reflex sets more itself)."""
+    return {k: v for k, v in environ.items() if k.startswith("REFLEX_")}
+
+
+def build_key(*, port: int, settings: Mapping[str, str], root: Path = ROOT) -> str:
     """The hash of everything the production frontend is built from: the inputs' contents,
-    Reflex's version and settings (``REFLEX_*``), and the port, which the build embeds in the
-    websocket and upload URLs it calls."""
+    Reflex's version and ``settings``, and the port, which the build embeds in the websocket
+    and upload URLs it calls."""
     digest = hashlib.sha256(f"reflex {version('reflex')}\nport {port}\n".encode())
-    for name, value in sorted(os.environ.items()):
-        if name.startswith("REFLEX_"):
-            digest.update(f"{name}={value}\n".encode())
+    for name, value in sorted(settings.items()):
+        digest.update(f"{name}={value}\n".encode())
     for path in _inputs(root):
         digest.update(f"{path.relative_to(root)}\n".encode())
         digest.update(path.read_bytes())
@@ -61,12 +65,14 @@ def _skipping(*_args: object, **_kwargs: object) -> None:
     """Stands in for Reflex's compile and build steps when the build is current."""
 
 
-def _stamping(build: Callable[..., None], web_dir: Path, port: int) -> Callable[..., None]:
+def _stamping(
+    build: Callable[..., None], web_dir: Path, port: int, settings: Mapping[str, str]
+) -> Callable[..., None]:
     def build_then_stamp(*args: object, **kwargs: object) -> None:
         (web_dir / KEY_FILE).unlink(missing_ok=True)
         build(*args, **kwargs)
         # Computed after the build, which may rewrite reflex.lock/.
-        (web_dir / KEY_FILE).write_text(build_key(port=port))
+        (web_dir / KEY_FILE).write_text(build_key(port=port, settings=settings))
 
     return build_then_stamp
 
@@ -80,12 +86,15 @@ def main() -> None:
     from reflex.utils import build, prerequisites
 
     web_dir = prerequisites.get_web_dir()
-    if build_is_current(web_dir, build_key(port=args.port)):
+    settings = reflex_settings(os.environ)
+    if build_is_current(web_dir, build_key(port=args.port, settings=settings)):
         print("Cadence: the frontend build is current; serving it without rebuilding")
         reflex_cli._compile_app = _skipping
         build.setup_frontend_prod = _skipping
     else:
-        build.setup_frontend_prod = _stamping(build.setup_frontend_prod, web_dir, args.port)
+        build.setup_frontend_prod = _stamping(
+            build.setup_frontend_prod, web_dir, args.port, settings
+        )
     reflex_cli.cli(
         ["run", "--env", "prod", "--backend-port", str(args.port), "--loglevel", args.loglevel]
     )

@@ -62,12 +62,12 @@ def test_the_build_key_moves_with_every_input_and_only_with_them(tmp_path) -> No
     ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("one")
-    first = build_key(port=8000, root=tmp_path)
+    first = build_key(port=8000, settings={}, root=tmp_path)
     (tmp_path / "data").mkdir(exist_ok=True)
     (tmp_path / "data" / "cadence.db").write_text("rows")  # not an input
     (tmp_path / "cadence" / "__pycache__").mkdir()
     (tmp_path / "cadence" / "__pycache__" / "a.pyc").write_text("bytecode")
-    assert build_key(port=8000, root=tmp_path) == first
+    assert build_key(port=8000, settings={}, root=tmp_path) == first
     for name in (
         "cadence/pages/a.py",
         "assets/logo.svg",
@@ -75,10 +75,11 @@ def test_the_build_key_moves_with_every_input_and_only_with_them(tmp_path) -> No
         "rxconfig.py",
     ):
         (tmp_path / name).write_text("two")
-        assert build_key(port=8000, root=tmp_path) != first, name
+        assert build_key(port=8000, settings={}, root=tmp_path) != first, name
         (tmp_path / name).write_text("one")
-    assert build_key(port=8000, root=tmp_path) == first
-    assert build_key(port=8001, root=tmp_path) != first  # the build embeds the port
+    assert build_key(port=8000, settings={}, root=tmp_path) == first
+    assert build_key(port=8001, settings={}, root=tmp_path) != first  # the build embeds the port
+    assert build_key(port=8000, settings={"REFLEX_API_URL": "x"}, root=tmp_path) != first
 
 
 def test_no_page_uses_an_api_reflex_deprecates(caplog) -> None:
