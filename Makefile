@@ -40,7 +40,7 @@ endif
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup run dev migrate test test-fast lint format chromium bench fuzz clean
+.PHONY: help setup test-setup run dev migrate test test-fast lint format chromium bench fuzz clean
 
 help:
 	@echo "make run    set up everything and serve Cadence at http://127.0.0.1:$(CADENCE_PORT)"
@@ -48,9 +48,15 @@ help:
 	@echo "make dev    hot-reload development server (frontend :3000, backend :$(CADENCE_PORT))"
 	@echo "make lint   ruff check + format check;  make bench  run the benchmarks"
 
+# requirements.txt is the runtime (`make run`); requirements-test.txt adds the test and lint
+# tooling (`make test`, `make lint`, `make fuzz`).
 $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+$(BIN)/.test-installed: $(BIN)/.installed requirements-test.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-test.txt
 	@touch $@
 
 $(TOOLS)/.installed:
@@ -63,6 +69,8 @@ $(TOOLS)/.installed:
 
 setup: $(BIN)/.installed $(TOOLS)/.installed
 
+test-setup: setup $(BIN)/.test-installed
+
 # preflight: waits (with backoff, saying for what) for Redis and PostgreSQL when configured,
 # and prints the PostgreSQL connection budget.
 migrate: setup
@@ -70,9 +78,11 @@ migrate: setup
 	$(BIN)/python -m cadence preflight
 	$(BIN)/alembic upgrade head
 
+# `reflex run --env prod`, skipping the page compile and the frontend build when their inputs
+# are unchanged (cadence/serve.py).
 run: migrate
 	@echo "Cadence: http://$(CADENCE_HOST):$(CADENCE_PORT)  (data in $(CADENCE_DATA_DIR); Ctrl-C stops)"
-	exec $(BIN)/reflex run --env prod --backend-host $(CADENCE_HOST) --backend-port $(CADENCE_PORT) --loglevel warning
+	exec $(BIN)/python -m cadence.serve --port $(CADENCE_PORT) --loglevel warning
 
 dev: migrate
 	CADENCE_CORS_ORIGINS="$${CADENCE_CORS_ORIGINS:-http://localhost:3000,http://127.0.0.1:3000}" \
@@ -86,17 +96,17 @@ chromium:
 	{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
 	|| { echo "Cannot install Chromium: run 'apt-get install chromium' as root, then make test."; exit 1; }
 
-test: setup chromium
+test: test-setup chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: setup
+test-fast: test-setup
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
-lint: setup
+lint: test-setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: setup
+format: test-setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
@@ -106,7 +116,7 @@ bench: migrate
 # schemathesis against `reflex run --env prod` on a free port (own data dir, PostgreSQL too when
 # CADENCE_TEST_DATABASE_URL is set): every operation, >= 2000 cases, at most FUZZ_MAX_TIME seconds.
 FUZZ_MAX_TIME ?= 300
-fuzz: setup
+fuzz: test-setup
 	$(BIN)/python -m tests.fuzz.run --server app --examples 60 --max-time $(FUZZ_MAX_TIME)
 
 clean:

@@ -1,24 +1,22 @@
-"""Reflex configuration. The port comes from CADENCE_PORT, the listening address from
-CADENCE_HOST (127.0.0.1 unless set: a fresh install is not reachable from the network)."""
-
-import os
+"""Reflex configuration from Cadence's settings (see README): the port (CADENCE_PORT), the
+listening address (CADENCE_HOST, 127.0.0.1 unless set: a fresh install is not reachable from the
+network) and the CORS allow-list (CADENCE_CORS_ORIGINS)."""
 
 import reflex as rx
 from reflex.plugins import SitemapPlugin
 
-from cadence.config import parse_cors_origins
+from cadence.config import get_settings, parse_cors_origins
 
-PORT = int(os.environ.get("CADENCE_PORT", "8000"))
-HOST = os.environ.get("CADENCE_HOST") or "127.0.0.1"
+settings = get_settings()
 
 config = rx.Config(
     app_name="cadence",
-    frontend_port=PORT,
-    backend_port=PORT,
-    backend_host=HOST,
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    backend_host=settings.host,
     # Cross-origin pages get no CORS grant unless listed (Reflex's default is "*" with
     # credentials); the same list is all the websocket accepts besides its own origin.
-    cors_allowed_origins=parse_cors_origins(os.environ.get("CADENCE_CORS_ORIGINS", "")),
+    cors_allowed_origins=parse_cors_origins(settings.cors_origins),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[
@@ -31,5 +29,5 @@ config = rx.Config(
     disable_plugins=[SitemapPlugin],
     # One Redis for everything shared: Reflex's UI state and Cadence's task queue.
     # (REFLEX_REDIS_URL, when set, wins for Reflex.)
-    redis_url=os.environ.get("CADENCE_REDIS_URL") or None,
+    redis_url=settings.redis_url,
 )

@@ -51,7 +51,8 @@ PG_URL = os.environ.get(
     "CADENCE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 PASSWORD = "load-test-42"
-MIX = {"dashboard": 3, "list_workouts": 3, "log_workout": 2, "chat": 1}
+MIX = {"dashboard": 3, "list_workouts": 3, "log_workout": 2}
+CHAT_WEIGHT = 1  # with --chat: its pacing is a design choice, so the goal excludes it
 ENDPOINTS = {
     "dashboard": ("get", "/api/v1/dashboard"),
     "list_workouts": ("get", "/api/v1/workouts"),
@@ -144,31 +145,42 @@ def seed_users(server: Server, users: int) -> list[str]:
             timeout=60,
         )
         response.raise_for_status()
-        subprocess.run(
-            [str(VENV_BIN / "python"), "-m", "cadence", "demo-data", email],
-            cwd=ROOT,
-            env=server.env,
-            check=True,
-            capture_output=True,
-        )
+    subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "cadence", "demo-data", *emails],
+        cwd=ROOT,
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
     return emails
 
 
-def available_mix(url: str) -> dict[str, int]:
+def available_mix(url: str, *, chat: bool) -> dict[str, int]:
     """The mix restricted to the endpoints this server's OpenAPI document lists (says which not)."""
+    wanted = {**MIX, "chat": CHAT_WEIGHT} if chat else MIX
     paths = httpx.get(f"{url}/api/v1/openapi.json").json()["paths"]
-    mix = {k: w for k, w in MIX.items() if ENDPOINTS[k][0] in paths.get(ENDPOINTS[k][1], {})}
-    for kind in MIX.keys() - mix.keys():
+    mix = {k: w for k, w in wanted.items() if ENDPOINTS[k][0] in paths.get(ENDPOINTS[k][1], {})}
+    for kind in wanted.keys() - mix.keys():
         print(f"missing endpoint, left out of the mix: {kind} {ENDPOINTS[kind]}")
     return mix
 
 
+def log_in(url: str, emails: list[str]) -> list[str]:
+    """One token per user, taken before any timed run (bcrypt's cost is a login's)."""
+    tokens = []
+    for email in emails:
+        response = httpx.post(
+            f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}, timeout=60
+        )
+        response.raise_for_status()
+        tokens.append(response.json()["token"])
+    return tokens
+
+
 async def one_user(
-    http: httpx.AsyncClient, email: str, until: float, seed: int, out: Results, mix: dict
+    http: httpx.AsyncClient, token: str, until: float, seed: int, out: Results, mix: dict
 ):
-    login = await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    login.raise_for_status()
-    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(seed)
     kinds, weights = zip(*mix.items(), strict=True)
     n = 0
@@ -231,15 +243,15 @@ ACTIONS = {
 
 
 async def run_mix(
-    url: str, emails: list[str], seconds: float, mix: dict[str, int]
+    url: str, tokens: list[str], seconds: float, mix: dict[str, int]
 ) -> tuple[Results, float]:
     out = Results()
-    limits = httpx.Limits(max_connections=len(emails) * 2)
+    limits = httpx.Limits(max_connections=len(tokens) * 2)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
         until = time.monotonic() + seconds
         started = time.perf_counter()
         await asyncio.gather(
-            *(one_user(http, email, until, i, out, mix) for i, email in enumerate(emails))
+            *(one_user(http, token, until, i, out, mix) for i, token in enumerate(tokens))
         )
         return out, time.perf_counter() - started
 
@@ -286,44 +298,157 @@ def report(label: str, out: Results, elapsed: float) -> float:
     return rps
 
 
-def bench_database(kind: str, users: int, seconds: float) -> int:
+@dataclass(frozen=True)
+class Options:
+    users: int
+    seconds: float
+    chat: bool
+    profile: Path | None  # py-spy's collapsed stacks of the server, one file per process
+    api_workers: str | None  # CADENCE_API_WORKERS for the server (None: its default, 0)
+
+
+def group_memory_mb(pgid: int) -> tuple[float, float]:
+    """(RSS summed, PSS summed) in MB over every process of the process group ``pgid``.
+
+    The RSS sum counts pages shared by forked workers once per process; PSS splits them.
+    """
+    rss = pss = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            rollup = (stat.parent / "smaps_rollup").read_text().splitlines()
+        except (OSError, IndexError, ValueError):
+            continue
+        values = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:]}
+        rss += values.get("Rss", 0)
+        pss += values.get("Pss", 0)
+    return rss / 1024, pss / 1024
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of process group ``pgid``:
+    unlike latency, CPU per request hardly moves with what else the machine is running."""
+    ticks = 0
+    for pid in group_pids(pgid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def group_pids(pgid: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                pids.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return pids
+
+
+def start_profiler(pgid: int, out: Path, seconds: float) -> list[subprocess.Popen]:
+    """py-spy (``PY_SPY``, default ``py-spy`` on PATH) on every process of the server's group."""
+    out.mkdir(parents=True, exist_ok=True)
+    spy = os.environ.get("PY_SPY", "py-spy")
+    flags = ["--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking"]
+    return [
+        subprocess.Popen(
+            [spy, "record", "--pid", str(pid), *flags, "--output", str(out / f"{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in group_pids(pgid)
+    ]
+
+
+def wait_for_pool(url: str, api_workers: str | None, timeout_s: float = 180) -> None:
+    """Until the API's own processes answer (``cadence.api.pool``), when some were asked for."""
+    if api_workers in (None, "0"):
+        return
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{url}/api/v1/openapi.json", timeout=30)
+        if answer.headers.get("x-cadence-served-by") == "api-pool":
+            return
+        time.sleep(0.5)
+    print("the API pool did not answer: measuring the web worker alone")
+
+
+def bench_database(kind: str, options: Options) -> int:
     """Run the mix and the baseline on one database; return the number of errors."""
+    users, seconds = options.users, options.seconds
     with tempfile.TemporaryDirectory(prefix=f"cadence-load-{kind}-") as tmp:
         data = Path(tmp)
         url = database_url(data, "load", PG_URL if kind == "postgresql" else None)
         env = server_env(data, url, CADENCE_BCRYPT_ROUNDS="12")
         env.pop("REFLEX_REDIS_URL", None)
+        if options.api_workers is not None:
+            env["CADENCE_API_WORKERS"] = options.api_workers
         migrate(env)
         with app_lock():
             server = start_app(env, name=f"load-{kind}")
             try:
-                emails = seed_users(server, users)
-                probe = httpx.post(
-                    f"{server.url}/api/v1/auth/login",
-                    json={"email": emails[0], "password": PASSWORD},
-                ).json()["token"]
+                wait_for_pool(server.url, options.api_workers)
+                idle = group_memory_mb(server.process.pid)
+                tokens = log_in(server.url, seed_users(server, users))
                 size = len(
                     httpx.get(
                         f"{server.url}/api/v1/dashboard",
-                        headers={"Authorization": f"Bearer {probe}"},
+                        headers={"Authorization": f"Bearer {tokens[0]}"},
                     ).content
                 )
-                mix = available_mix(server.url)
-                asyncio.run(run_mix(server.url, emails, 3, mix))  # warm-up, not counted
-                results, elapsed = asyncio.run(run_mix(server.url, emails, seconds, mix))
+                mix = available_mix(server.url, chat=options.chat)
+                asyncio.run(run_mix(server.url, tokens, 3, mix))  # warm-up, not counted
+                spies = []
+                if options.profile:
+                    spies = start_profiler(server.process.pid, options.profile / kind, seconds)
+                load_before = os.getloadavg()[0]
+                cpu_before = group_cpu_s(server.process.pid)
+                results, elapsed = asyncio.run(run_mix(server.url, tokens, seconds, mix))
+                cpu = group_cpu_s(server.process.pid) - cpu_before
+                load_after = os.getloadavg()[0]
+                for spy in spies:
+                    spy.wait(timeout=60)
+                loaded = group_memory_mb(server.process.pid)
             finally:
                 stop(server)
         bare = start_bare(env, size)
         try:
             asyncio.run(run_baseline(bare.url, users, 2))
+            base_cpu_before = group_cpu_s(bare.pid)
             base, base_elapsed = asyncio.run(run_baseline(bare.url, users, seconds))
+            base_cpu = group_cpu_s(bare.pid) - base_cpu_before
         finally:
             os.killpg(bare.pid, 15)
             bare.wait(timeout=15)
+    workers = options.api_workers or "default"
     print(f"\n=== {kind}: {users} users, {seconds:g} s, dashboard payload {size} bytes")
+    print(f"CADENCE_API_WORKERS={workers}")
+    print(f"load average (1 min) {load_before:.2f} before the run, {load_after:.2f} after")
+    print(
+        f"server process group: idle RSS {idle[0]:.0f} MB (PSS {idle[1]:.0f} MB), "
+        f"after the run RSS {loaded[0]:.0f} MB (PSS {loaded[1]:.0f} MB)"
+    )
     rps = report(f"cadence ({kind})", results, elapsed)
     base_rps = report("bare FastAPI baseline (same payload size)", base, base_elapsed)
-    print(f"\nthroughput ratio cadence/bare = {rps / base_rps:.3f} ({kind})")
+    every = [x for v in results.latencies.values() for x in v]
+    base_every = [x for v in base.latencies.values() for x in v]
+    print(
+        f"\nthroughput ratio cadence/bare = {rps / base_rps:.3f}, "
+        f"p99 ratio = {pct(every, 99) / pct(base_every, 99):.2f}, "
+        f"slowest request {max(every) * 1000:.0f} ms ({kind})"
+    )
+    per_request, base_per_request = cpu / results.total * 1000, base_cpu / base.total * 1000
+    print(
+        f"server CPU per request: cadence {per_request:.2f} ms ({cpu:.1f} s over "
+        f"{elapsed:.0f} s = {cpu / elapsed:.2f} cores), bare {base_per_request:.2f} ms "
+        f"({base_cpu / base_elapsed:.2f} cores); ratio {per_request / base_per_request:.1f}"
+    )
     return sum(results.errors.values())
 
 
@@ -340,13 +465,19 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--chat", action="store_true", help="add chat turns to the mix")
+    parser.add_argument(
+        "--profile", type=Path, help="directory for py-spy's raw stacks of each server process"
+    )
+    parser.add_argument("--api-workers", help="CADENCE_API_WORKERS for the server (0: no pool)")
     args = parser.parse_args()
+    options = Options(args.users, args.seconds, args.chat, args.profile, args.api_workers)
     errors = 0
     for kind in args.db.split(","):
         if kind == "postgresql" and not _pg_reachable():
             print("\n=== postgresql: skipped, nothing answers on 127.0.0.1:5432")
             continue
-        errors += bench_database(kind, args.users, args.seconds)
+        errors += bench_database(kind, options)
     return 1 if errors else 0
 
 

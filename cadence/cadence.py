@@ -3,7 +3,9 @@
 import asyncio
 
 import reflex as rx
+from reflex.utils.exec import is_prod_mode
 
+from cadence.api import pool
 from cadence.api.app import create_api
 from cadence.components.pwa import pwa_head
 from cadence.db import session_scope
@@ -42,8 +44,11 @@ PAGES = [
     admin,
 ]
 
+api = create_api()
+api.add_middleware(pool.PoolProxyMiddleware)  # /api/v1 to the API's own processes (prod)
+
 app = rx.App(
-    api_transformer=create_api(),
+    api_transformer=api,
     backend_exception_handler=backend_exception_handler,
     head_components=[
         rx.el.meta(
@@ -75,3 +80,4 @@ async def announce_setup_code() -> None:
 
 
 app.register_lifespan_task(announce_setup_code)
+app.register_lifespan_task(pool.run_pool, enabled=is_prod_mode())

@@ -29,20 +29,24 @@ def _migrate(parser: argparse.ArgumentParser) -> Handler:
 
 
 def _demo_data(parser: argparse.ArgumentParser) -> Handler:
-    parser.add_argument("email", help="the account that receives 90 days of demo data")
+    parser.add_argument(
+        "emails", nargs="+", metavar="email", help="the accounts that receive 90 days of demo data"
+    )
 
     def run(args: argparse.Namespace) -> int:
         from cadence.db import session_scope
         from cadence.services import demo
         from cadence.services.errors import NotFound
 
-        try:
-            with session_scope() as session:
-                counts = demo.generate_for_email(session=session, email=args.email)
-        except NotFound as exc:
-            print(exc.message, file=sys.stderr)
-            return 1
-        print(", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in counts.items()))
+        for email in args.emails:
+            try:
+                with session_scope() as session:
+                    counts = demo.generate_for_email(session=session, email=email)
+            except NotFound as exc:
+                print(exc.message, file=sys.stderr)
+                return 1
+            summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
+            print(f"{email}: {summary}" if len(args.emails) > 1 else summary)
         return 0
 
     return run

@@ -43,8 +43,12 @@ class Settings(BaseSettings):
     # `python -m cadence worker` somewhere.
     worker: bool = True
     worker_threads: int = Field(default=2, ge=1, le=32)
+    # Processes serving the REST API behind the UI's port without Redis (cadence.api.pool).
+    api_workers: int = Field(default=0, ge=0, le=64)
     secret_key: str | None = None
     port: int = 8000
+    # Listening address (rxconfig.py): loopback only unless set, e.g. 0.0.0.0 behind a proxy.
+    host: str = "127.0.0.1"
     token_ttl_minutes: int = Field(default=60 * 24 * 14, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     admin_emails: str = ""
@@ -110,6 +114,13 @@ class Settings(BaseSettings):
     def resolved_public_url(self) -> str:
         """Where browsers reach this server (OAuth redirect URIs are built from it)."""
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+    @property
+    def resolved_api_workers(self) -> int:
+        """Processes serving the API behind the web worker (``CADENCE_API_WORKERS``, default 0:
+        on 2 cores the forwarding costs more CPU than the second core gives; see
+        docs/benchmarks.md), never with Redis, where every web worker serves the API."""
+        return 0 if self.redis_url else (self.api_workers or 0)
 
     @property
     def admin_email_set(self) -> frozenset[str]:
@@ -178,13 +189,21 @@ def _load_or_create_secret_key(data_dir: Path) -> str:
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env.
+    """The process-wide settings (environment and ``.env``; reading them writes nothing).
 
-    When ``CADENCE_SECRET_KEY`` is unset the key generated on first run is loaded here, so
-    ``settings.secret_key`` is always set afterwards.
+    Tests call ``get_settings.cache_clear()`` after changing the environment.
     """
-    settings = Settings()
+    return Settings()
+
+
+def secret_key() -> str:
+    """``CADENCE_SECRET_KEY``, or the key kept in the data directory, created there on first use.
+
+    ``python -m cadence preflight`` (``make run``) calls it before serving, so the key file is
+    made by that explicit step rather than by importing the app.
+    """
+    settings = get_settings()
     ensure_data_dir(settings.data_dir)
     if not settings.secret_key:
         settings.secret_key = _load_or_create_secret_key(settings.data_dir)
-    return settings
+    return settings.secret_key

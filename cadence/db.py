@@ -15,7 +15,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from cadence.config import PRIVATE_FILE_MODE, get_settings, make_private
+from cadence.services import data_version
 from cadence.services.failures import COMMIT_OUTCOME_UNKNOWN, CommitOutcomeUnknown
+
+data_version.track()  # every session moves the versions of the users whose rows it writes
 
 
 def make_engine(url: str) -> Engine:

@@ -22,7 +22,7 @@ import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from cadence.config import get_settings
+from cadence.config import get_settings, secret_key
 from cadence.db import make_engine
 
 BACKOFF_START_S = 1.0
@@ -143,8 +143,10 @@ def connection_budget(url: str, *, workers: int) -> Budget:
 
 
 def run(*, wait_s: float) -> int:
-    """Wait for Redis and the database, then report the budget; the exit code says if ready."""
+    """Make the secret key (unless configured), wait for Redis and the database, then report
+    the budget; the exit code says if ready."""
     settings = get_settings()
+    secret_key()
     url = redis_url()
     if url and not wait_for(f"Redis at {_safe(url)}", _ping_redis(url), wait_s=wait_s):
         return 1
@@ -153,7 +155,9 @@ def run(*, wait_s: float) -> int:
         return 0
     if not wait_for(f"the database at {_safe(database)}", _ping_database(database), wait_s=wait_s):
         return 1
-    budget = connection_budget(database, workers=default_workers(with_redis=bool(url)))
+    # The web workers and, without Redis, the API's own processes (cadence.api.pool).
+    workers = default_workers(with_redis=bool(url)) + settings.resolved_api_workers
+    budget = connection_budget(database, workers=workers)
     print(budget.describe(), file=sys.stdout if budget.fits else sys.stderr)
     return 0
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 import cadence.models  # noqa: F401  (registers every table)
 from cadence import db, queue
 from cadence.config import get_settings
-from cadence.services import auth
+from cadence.services import auth, dashboard
 from cadence.services.chat import limits
 from tests.fakes.device_server import FakeProviderServer
 
@@ -31,6 +31,7 @@ def reset_caches() -> None:
     queue.get_queue.cache_clear()
     auth.get_login_guard.cache_clear()
     limits.get_turn_limiter.cache_clear()
+    dashboard.clear_dashboard_cache()
 
 
 @pytest.fixture(scope="session")

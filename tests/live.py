@@ -105,7 +105,8 @@ def start_api(env: dict[str, str], *, name: str = "api", port: int | None = None
 def start_app(
     env: dict[str, str], *, name: str = "app", port: int | None = None, web_dir: Path | None = None
 ) -> Server:
-    """The product as users run it: ``reflex run --env prod`` on one port; with ``web_dir`` it
+    """The product as users run it: ``make run``'s ``python -m cadence.serve`` (``reflex run --env
+    prod``, the build reused when current) on one port; with ``web_dir`` it
     builds into a directory of its own (as docs/deploy.md asks of every process) instead of the
     shared ``.web/``, which then needs no ``app_lock``."""
     port = port or _free_port()
@@ -114,7 +115,7 @@ def start_app(
         env.update(
             REFLEX_WEB_WORKDIR=str(web_dir / "web"), REFLEX_STATES_WORKDIR=str(web_dir / "states")
         )
-    command = [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--backend-port", str(port)]
+    command = [str(VENV_BIN / "python"), "-m", "cadence.serve", "--port", str(port)]
     return _start(command, env, name, port, probe="/login/")
 
 

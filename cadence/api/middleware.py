@@ -94,10 +94,13 @@ class BodySizeLimitMiddleware:
 
 
 async def _send_too_large(send: Send, limit: int) -> None:
-    await _send_json(send, 413, {"detail": f"Request body is too large (limit {limit} bytes)."})
+    await send_json(send, 413, {"detail": f"Request body is too large (limit {limit} bytes)."})
 
 
-async def _send_json(send: Send, status: int, payload: dict) -> None:
+async def send_json(
+    send: Send, status: int, payload: dict, *, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Answer with a JSON body (and the security headers) straight from ASGI middleware."""
     body = json.dumps(payload).encode()
     await send(
         {
@@ -107,6 +110,7 @@ async def _send_json(send: Send, status: int, payload: dict) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
                 *SECURITY_HEADERS,
+                *(headers or []),
             ],
         }
     )
@@ -133,7 +137,7 @@ class RejectControlCharactersMiddleware:
                         "type": "value_error",
                     }
                 ]
-                await _send_json(send, 422, {"detail": detail})
+                await send_json(send, 422, {"detail": detail})
                 return
         await self.app(scope, receive, send)
 

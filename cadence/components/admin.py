@@ -169,6 +169,7 @@ def llm_card(
                         rows="5",
                         width="100%",
                         size="3",
+                        name="models",
                         id="admin_models",
                     ),
                 ),

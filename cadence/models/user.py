@@ -39,6 +39,8 @@ class User(SQLModel, table=True):
     is_active: bool = True
     token_version: int = 0
     token_subject: str = Field(default_factory=new_token_subject, max_length=64)
+    # Moved on by every committed write to the user's rows (cadence.services.data_version).
+    data_version: int = 0
     coaching_profile: str = Field(default="", sa_type=Text)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

@@ -38,7 +38,7 @@ from cadence.models.activity import (
 from cadence.models.common import as_utc, utcnow
 from cadence.models.health import Activity, ActivityIn, ActivityPage, ActivityPublic
 from cadence.models.preferences import DistanceUnit, UserPreferences
-from cadence.services import analytics, preferences
+from cadence.services import analytics, data_version, preferences
 from cadence.services.errors import InvalidInput, NotFound
 from cadence.services.units import METRES_PER_KM, METRES_PER_MILE
 
@@ -174,6 +174,7 @@ def attach_extras(*, session: Session, user_id: int, extras: Sequence[ActivityEx
             changes["workout_id"] = item.workout_id
         if changes:
             session.execute(update(Activity).where(col(Activity.id) == row.id).values(**changes))
+            data_version.mark_changed(session, user_id)
         if item.stream is not None:
             _save_stream(session, row, item.stream, item.stream_resolution_s or 1.0)
         if item.laps:
@@ -722,6 +723,7 @@ def delete_activity(*, session: Session, user_id: int, activity_id: int) -> int:
         select(Activity.id).where(Activity.user_id == user_id, col(Activity.parent_id).in_(ids))
     ).all()
     every = [i for i in [*ids, *legs] if i is not None]
+    data_version.mark_changed(session, user_id)
     session.execute(delete(ActivityStream).where(col(ActivityStream.activity_id).in_(every)))
     session.execute(delete(ActivityLap).where(col(ActivityLap.activity_id).in_(every)))
     session.execute(delete(Activity).where(col(Activity.id).in_(legs)))

@@ -18,7 +18,7 @@ import bcrypt
 import jwt
 from sqlmodel import Session, select
 
-from cadence.config import get_settings
+from cadence.config import get_settings, secret_key
 from cadence.db import session_scope
 from cadence.models.common import utcnow
 from cadence.models.user import User
@@ -114,7 +114,7 @@ def setup_code() -> str:
     Derived from the secret key, so every process prints the same code and nobody without the
     server's console or data dir knows it; it is accepted only while no admin exists (so once).
     """
-    secret = (get_settings().secret_key or "").encode()
+    secret = secret_key().encode()
     digest = hmac.new(secret, b"cadence-first-admin-setup-code", hashlib.sha256).digest()
     text = base64.b32encode(digest).decode()[:SETUP_CODE_CHARACTERS]
     return "-".join(text[i : i + 4] for i in range(0, SETUP_CODE_CHARACTERS, 4))
@@ -282,7 +282,7 @@ def issue_token(*, user: User) -> str:
         "iat": now,
         "exp": now + timedelta(minutes=settings.token_ttl_minutes),
     }
-    return jwt.encode(claims, settings.secret_key, algorithm=JWT_ALGORITHM)
+    return jwt.encode(claims, secret_key(), algorithm=JWT_ALGORITHM)
 
 
 def user_for_token(*, session: Session, token: str) -> User:
@@ -290,7 +290,7 @@ def user_for_token(*, session: Session, token: str) -> User:
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key,
+            secret_key(),
             algorithms=[JWT_ALGORITHM],
             options={"require": ["exp", "sub", "sid", "ver"]},
         )

@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from cadence.config import get_settings
+from cadence.config import secret_key
 from cadence.services.errors import ServiceUnavailable
 
 _HKDF_INFO = b"cadence secrets at rest v1"
@@ -25,13 +25,13 @@ def _fernet(secret_key: str) -> Fernet:
 
 def encrypt_secret(plaintext: str) -> str:
     """Encrypt a secret for storage; the result is ASCII text."""
-    return _fernet(get_settings().secret_key).encrypt(plaintext.encode("utf-8")).decode("ascii")
+    return _fernet(secret_key()).encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
 def decrypt_secret(ciphertext: str) -> str:
     """Decrypt a stored secret; a changed secret key makes old secrets unreadable (503)."""
     try:
-        return _fernet(get_settings().secret_key).decrypt(ciphertext.encode("ascii")).decode()
+        return _fernet(secret_key()).decrypt(ciphertext.encode("ascii")).decode()
     except InvalidToken as exc:
         raise ServiceUnavailable(
             "A stored secret cannot be decrypted: was CADENCE_SECRET_KEY changed? "

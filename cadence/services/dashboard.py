@@ -51,6 +51,7 @@ from cadence.models.workout import Workout
 from cadence.services import activities, analytics, metrics, workouts
 from cadence.services.devices import connections as device_connections
 from cadence.services.errors import InvalidInput
+from cadence.services.user_cache import PerUserCache
 
 LOAD_MODEL_DAYS = 730
 CHART_DAYS = 30
@@ -630,3 +631,32 @@ def build_dashboard(
             need_hours=history.need_hours, source_priority=metrics.SOURCE_PRIORITY
         ),
     )
+
+
+DASHBOARD_CACHE_USERS = 256
+"""Users whose latest dashboard each process keeps (a 90-day payload is ~35 kB of JSON)."""
+DASHBOARD_MAX_AGE_S = 600.0
+"""Recompute at least this often: device connection states carry times of their own."""
+_dashboards: PerUserCache[DashboardResponse] = PerUserCache(
+    max_users=DASHBOARD_CACHE_USERS, max_age_s=DASHBOARD_MAX_AGE_S
+)
+
+
+def dashboard_for(
+    *, session: Session, user_id: int, today: date | None = None
+) -> DashboardResponse:
+    """``build_dashboard`` through the per-user cache: what the page, REST, the coach's tools and
+    MCP call. Unchanged rows and the same day give the payload computed before (treat it as
+    read-only); any write to the user's rows, in any process, makes the next call recompute."""
+    day = today or utcnow().date()
+    return _dashboards.get_or_compute(
+        session=session,
+        user_id=user_id,
+        day=day,
+        compute=lambda: build_dashboard(session=session, user_id=user_id, today=day),
+    )
+
+
+def clear_dashboard_cache() -> None:
+    """Forget every cached dashboard of this process (tests reuse user ids across databases)."""
+    _dashboards.clear()

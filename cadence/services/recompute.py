@@ -4,10 +4,11 @@ The generic way (docs/architecture.md, "Background work"): declare a task that t
 id, computes from the database, and is safe to run twice; enqueue it after the change commits.
 
 The example here, ``refresh_dashboard``, runs after an import or a device sync stored new rows:
-it computes the user's dashboard once in the worker, which fills that process's TRIMP cache
-(``dashboard._activity_loads``), so the next dashboard visit served by the same process does not
-pay for the new activities' heart-rate histograms. A recomputation after a physiology change
-(resting or maximum HR) is the same shape: a task of its own, enqueued where the change is saved.
+it computes the user's dashboard once in the worker, which fills that process's dashboard and
+TRIMP caches (``dashboard.dashboard_for``, ``dashboard._activity_loads``), so the next dashboard
+visit served by the same process does not pay for the new activities' heart-rate histograms. A
+recomputation after a physiology change (resting or maximum HR) is the same shape: a task of its
+own, enqueued where the change is saved.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cadence.services import dashboard
 def refresh_dashboard(*, user_id: int) -> None:
     """Compute the user's dashboard once (idempotent: it only reads and caches)."""
     with session_scope() as session:
-        dashboard.build_dashboard(session=session, user_id=user_id)
+        dashboard.dashboard_for(session=session, user_id=user_id)
 
 
 def after_new_data(*, user_id: int) -> None:

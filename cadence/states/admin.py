@@ -123,7 +123,7 @@ class AdminState(AuthState):
         self.busy = "llm"
         yield
         key = str(form.get("api_key", "")).strip()
-        models = [m.strip() for m in self.models_text.splitlines() if m.strip()]
+        models = [m.strip() for m in str(form.get("models", "")).splitlines() if m.strip()]
         base_url = self.base_url.strip()
 
         def work(session, actor):

@@ -1,4 +1,4 @@
-"""Dashboard page state: loads ``services.dashboard.build_dashboard`` once per visit and turns
+"""Dashboard page state: loads ``services.dashboard.dashboard_for`` once per visit and turns
 the payload into display-ready rows (texts with units, bar widths, chart points)."""
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class DashboardState(AuthState):
         yield
         try:
             payload = await self.as_user(
-                lambda session, user: dashboard.build_dashboard(session=session, user_id=user.id)
+                lambda session, user: dashboard.dashboard_for(session=session, user_id=user.id)
             )
         except DomainError as exc:
             self.error = exc.message

@@ -7,7 +7,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from cadence.config import get_settings
+from cadence.config import secret_key
 from cadence.models.common import utcnow
 from tests.conftest import TEST_PASSWORD, reset_caches
 
@@ -116,7 +116,7 @@ def test_login_limited_per_client_address_across_emails(client, monkeypatch) -> 
 
 
 def _token(claims: dict, key: str | None = None, algorithm: str = "HS256") -> str:
-    return jwt.encode(claims, key if key is not None else get_settings().secret_key, algorithm)
+    return jwt.encode(claims, key if key is not None else secret_key(), algorithm)
 
 
 def test_bad_tokens_are_401(client, account) -> None:

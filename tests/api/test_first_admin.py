@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cadence import db
+from cadence import config, db
 from cadence.services import auth
 from tests.conftest import TEST_PASSWORD, reset_caches
 
@@ -74,6 +74,7 @@ def test_data_dir_is_0700_and_database_files_0600(tmp_path, monkeypatch) -> None
     with db.get_engine().begin() as connection:
         connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
         connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+    config.secret_key()  # the explicit step preflight (make run) takes
     files = [p for p in data_dir.iterdir()]
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert {p.name for p in files} >= {"cadence.db", "secret_key"}

@@ -1,4 +1,5 @@
-"""End-to-end fixtures: one real ``reflex run --env prod`` server per test session on a free port,
+"""End-to-end fixtures: one real prod server (``make run``'s ``python -m cadence.serve``, that is
+``reflex run --env prod``) per test session on a free port,
 driven by Playwright in Debian's Chromium (``/usr/bin/chromium``).
 
 The server gets its own data dir and database (SQLite, or a fresh ``<name>_e2e`` PostgreSQL
@@ -134,7 +135,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, e2e_lock: None) -> Ite
     log_path = data_dir / "server.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [str(venv_bin / "reflex"), "run", "--env", "prod", "--backend-port", str(port)],
+            [str(venv_bin / "python"), "-m", "cadence.serve", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from cadence.config import get_settings
+from cadence.config import secret_key
 from cadence.models.common import utcnow
 from cadence.models.user import User
 from cadence.services import auth, users
@@ -146,7 +146,7 @@ def _claims(user: User, **extra) -> dict:
 def test_expired_forged_and_unsigned_tokens_rejected(session) -> None:
     user = auth.signup(session=session, email="j@x.io", password=GOOD, display_name="J")
     session.commit()
-    secret = get_settings().secret_key
+    secret = secret_key()
     expired = jwt.encode(_claims(user, exp=utcnow() - timedelta(seconds=5)), secret, "HS256")
     forged = jwt.encode(_claims(user), "some-other-key-" + "q" * 40, "HS256")
     unsigned = jwt.encode(_claims(user), None, algorithm="none")
@@ -246,9 +246,9 @@ def test_secret_key_generated_once_with_private_mode(monkeypatch, tmp_path) -> N
     monkeypatch.delenv("CADENCE_SECRET_KEY")
     monkeypatch.setenv("CADENCE_DATA_DIR", str(tmp_path / "fresh"))
     reset_caches()
-    first = get_settings().secret_key
+    first = secret_key()
     key_file = tmp_path / "fresh" / "secret_key"
     assert len(first) > 40 and key_file.read_text() == first
     assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
     reset_caches()
-    assert get_settings().secret_key == first
+    assert secret_key() == first

@@ -15,4 +15,4 @@ router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 @router.get("", response_model=DashboardResponse, responses=error_responses(401))
 def get_dashboard(user: CurrentUser, session: SessionDep) -> DashboardResponse:
     """DESIGN §6's payload as of today (UTC). Every definition is in `explanations`."""
-    return dashboard.build_dashboard(session=session, user_id=user.id)
+    return dashboard.dashboard_for(session=session, user_id=user.id)

@@ -270,7 +270,7 @@ def _week_line(label: str, week: Any) -> str:
 def get_daily_brief(ctx: ToolContext) -> ToolResult:
     """A one-look brief for today: readiness, last night's sleep, HRV status, training load,
     active risk flags."""
-    board = dashboard.build_dashboard(session=ctx.session, user_id=ctx.user_id, today=ctx.today)
+    board = dashboard.dashboard_for(session=ctx.session, user_id=ctx.user_id, today=ctx.today)
     readiness = board.readiness
     tiles = {m.key: m for m in board.today.metrics}
     parts = []
