@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from cadence.config import PRIVATE_FILE_MODE, get_settings, make_private
+from cadence.config import PRIVATE_FILE_MODE, ensure_data_dir, get_settings, make_private
 from cadence.services import data_version
 from cadence.services.failures import COMMIT_OUTCOME_UNKNOWN, CommitOutcomeUnknown
 
@@ -116,8 +116,11 @@ def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record
 
 @lru_cache
 def get_engine() -> Engine:
-    """The process-wide engine for the configured database."""
-    return make_engine(get_settings().resolved_database_url)
+    """The process-wide engine for the configured database; the data dir is made private (0700)
+    first, since the database, the secret key and staged uploads live there."""
+    settings = get_settings()
+    ensure_data_dir(settings.data_dir)
+    return make_engine(settings.resolved_database_url)
 
 
 @contextmanager

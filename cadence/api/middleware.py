@@ -167,7 +167,7 @@ class EventOriginMiddleware:
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
                 else:
-                    await _send_json(send, 403, {"detail": "Cross-origin requests refused."})
+                    await send_json(send, 403, {"detail": "Cross-origin requests refused."})
                 return
         await self.app(scope, receive, send)
 
