@@ -88,6 +88,9 @@ MESSAGE_FIELDS = (
     "charts",
     "prompt_tokens",
     "completion_tokens",
+    "verify",
+    "numbers_stated",
+    "numbers_verified",
     "created_at",
 )
 

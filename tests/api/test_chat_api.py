@@ -25,6 +25,7 @@ PAYLOAD_KEYS = {
     "tool_start": {"id", "name", "arguments"},
     "tool_end": {"id", "name", "ok", "summary"},
     "chart": {"id", "kind", "title", "x", "series", "data"},
+    "verify": {"verified", "unverified", "advice"},
     "usage": {"model_id", "prompt_tokens", "completion_tokens", "cost_usd"},
     "done": {"conversation_id", "message_id"},
     "error": {"code", "message", "conversation_id"},
@@ -72,7 +73,7 @@ def test_offline_answer_streams_every_event_kind(live_api, account) -> None:
     names = [name for name, _ in events]
     first_token = names.index("token")
     assert names[:first_token] == ["tool_start", "tool_end", "tool_start", "tool_end", "chart"]
-    assert names[-2:] == ["usage", "done"]
+    assert names[-3:] == ["verify", "usage", "done"]
     assert sum(name == "token" for name in names) > 10  # streamed piece by piece
     assert events[-1][1]["conversation_id"] == conversation_id
     assert events[-2][1]["model_id"] == "cadence/offline"
@@ -93,7 +94,7 @@ def test_model_answer_with_tools_keeps_the_payload_shapes(live_api, fake_llm, ac
     _check_protocol(events)
     names = [name for name, _ in events]
     assert names[:2] == ["tool_start", "tool_end"]
-    assert names[-2:] == ["usage", "done"]
+    assert names[-3:] == ["verify", "usage", "done"]
     start, end = events[0][1], events[1][1]
     assert start["arguments"] == {"metric": "sleep_hours", "days": 7}
     assert end["id"] == start["id"] and end["ok"] is True

@@ -165,7 +165,7 @@ def test_the_prod_server_flushes_each_token(live_server) -> None:
             events.append(sse.event)
             if sse.event == "token":
                 arrivals.append(time.monotonic())
-    assert events[-2:] == ["usage", "done"]
+    assert events[-3:] == ["verify", "usage", "done"]
     assert len(arrivals) > 50
     spread = arrivals[-1] - arrivals[0]
     assert spread > 0.3, f"all {len(arrivals)} tokens arrived within {spread:.3f} s"
