@@ -233,6 +233,17 @@ def _own_day(node: Mapping[str, Any]) -> str | None:
     return None
 
 
+def states(*, answer: str, today: dt.date, tool: str, field: str, value: Any) -> bool:
+    """Whether ``answer`` states this value of a tool result (a number or an ISO date)."""
+    if isinstance(value, str):
+        facts = list(_text_facts(tool, field, value, None))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        facts = [_leaf_fact(tool, field, None, float(value), None)]
+    else:
+        return False
+    return any(_match(claim, facts) for claim in _claims(answer, today=today))
+
+
 def _leaf_fact(tool: str, path: str, day: str | None, value: float, unit: str | None) -> Fact:
     dimension, factor = _leaf_unit(path, unit)
     tolerance = _half_step(repr(value)) * factor if value != int(value) else 0.0
@@ -288,12 +299,12 @@ def _key_unit(key: str) -> tuple[Dimension, float] | None:
 
 
 def _text_facts(tool: str, path: str, text: str, day: str | None) -> Iterator[Fact]:
-    """Numbers written in a string (a summary, a ``detail`` line), each with the day written
-    before it in the same sentence."""
+    """Numbers written in a string (a summary, a ``detail`` line), each with the day written in
+    the same sentence (the last one before it, else the first one after it)."""
     for claim in _claims(text, keep_unitless=True):
-        sentence = text[_sentence_start(text, claim.start) : claim.start]
-        days = _ISO_DAY.findall(sentence)
-        when = claim.day or (days[-1] if days else day)
+        before = _ISO_DAY.findall(text[_sentence_start(text, claim.start) : claim.start])
+        after = _ISO_DAY.findall(text[claim.end : _sentence_end(text, claim.end)])
+        when = claim.day or (before[-1] if before else after[0] if after else day)
         yield Fact(tool, path, when, claim.base, claim.tolerance, claim.dimension)
 
 
@@ -337,11 +348,16 @@ def _claim(text: str, match: re.Match[str], *, keep_unitless: bool, today: dt.da
         unit_info = UNITS[unit]
     elif count or match.group("window"):
         unit_info = ("count", 1.0)
-    elif keep_unitless or METRIC_WORDS.search(before) or _sets_reps(text, start, end):
+    elif (
+        keep_unitless
+        or METRIC_WORDS.search(before)
+        or _sets_reps(text, start, end)
+        or _cell(text, start)
+    ):
         unit_info = (None, 1.0)
     else:
         return []
-    if _is_label(text, start):
+    if _is_label(text, start) or _quoted(text, start):
         return []
     dimension, factor = unit_info
     numbers = [("num", match.group("num"))]
@@ -381,6 +397,18 @@ def _is_label(text: str, start: int) -> bool:
     if marker and line_start + marker.end() > start:
         return True
     return bool(re.search(r"(#|\bworkout |\bactivity |\bzone |\bweek \d*$)$", before))
+
+
+def _cell(text: str, start: int) -> bool:
+    """A number in a markdown table row (its row label says what it is)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return text.startswith("|", line_start)
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Inside a quoted example ("Log bench press 3x8 at 80 kg"), not a claim."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return line.count('"') % 2 == 1 or line.count("\u201c") > line.count("\u201d")
 
 
 def _sets_reps(text: str, start: int, end: int) -> bool:
@@ -447,10 +475,13 @@ def _sentence_start(text: str, index: int) -> int:
     return starts[-1] if starts else 0
 
 
-def _sentence(text: str, index: int) -> str:
-    start = _sentence_start(text, index)
+def _sentence_end(text: str, index: int) -> int:
     end_match = _SENTENCE_END.search(text, index)
-    return text[start : end_match.start() if end_match else len(text)]
+    return end_match.start() if end_match else len(text)
+
+
+def _sentence(text: str, index: int) -> str:
+    return text[_sentence_start(text, index) : _sentence_end(text, index)]
 
 
 # --- matching ------------------------------------------------------------------------------------
