@@ -88,6 +88,8 @@ ADVICE_WORDS = re.compile(
     r"|next week|build up|increase|reduce|cap|limit)\b",
     re.IGNORECASE,
 )
+ADVICE_REACH = 24
+"""Characters before a number within which an advice word makes it advice ("should sleep 8 h")."""
 THRESHOLD_WORDS = re.compile(
     r"(above|below|over|under|more than|less than|fewer than|range|between|threshold|flag"
     r"|needs?|at least|≥|≤|>|<|green|yellow|red|of)\s*\(?\s*[^0-9\n]{0,12}$",
@@ -496,6 +498,9 @@ def check(
     result = Verification()
     for claim in _claims(answer, today=today):
         before = answer[_sentence_start(answer, claim.start) : claim.start]
+        if ADVICE_WORDS.search(before[-ADVICE_REACH:]):  # "aim for 8.5 h": advice, even if
+            result.advice.append(Span(text=claim.text, start=claim.start, end=claim.end))
+            continue  # some value happens to be 8.5 h
         source = _match(claim, data)
         if source is None and (THRESHOLD_WORDS.search(before) or "-day" in claim.text):
             source = _match(claim, references)
