@@ -105,3 +105,13 @@ def test_earlier_tool_summaries_count_and_text_numbers_keep_their_day() -> None:
         ("get_hrv_trend", "summary", "2026-11-30"),
         ("get_hrv_trend", "summary", None),
     ]
+
+
+def test_the_system_prompt_takes_thresholds_from_analytics(monkeypatch) -> None:
+    from cadence.services import analytics
+    from cadence.services.chat.prompts import build_system_prompt
+
+    monkeypatch.setattr(analytics, "ACWR_FLAG", 1.4)
+    monkeypatch.setattr(analytics, "GREEN_MIN", 70)
+    prompt = build_system_prompt(display_name="A", today=TODAY, coaching_profile="")
+    assert "ACWR) above 1.4" in prompt and "green ≥ 70, yellow 34-69" in prompt

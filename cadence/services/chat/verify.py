@@ -180,14 +180,15 @@ def reference_facts() -> list[Fact]:
 
 def facts_from(outputs: Iterable[ToolOutput], *, today: dt.date) -> list[Fact]:
     """Every value the tools gave: data leaves, numbers in their text, and call arguments."""
-    facts = [Fact("cadence", "today", today.isoformat(), _day_number(today), 0.0, "date")]
+    facts: list[Fact] = []
     for output in outputs:
         facts.extend(_walk(output.tool, as_json(output.arguments), "arguments", None))
         facts.extend(_walk(output.tool, as_json(output.data), "", None))
         facts.extend(_text_facts(output.tool, "summary", output.summary, None))
         if len(facts) > MAX_FACTS:
             break
-    return facts[:MAX_FACTS]
+    today_fact = Fact("cadence", "today", today.isoformat(), _day_number(today), 0.0, "date")
+    return [*facts[:MAX_FACTS], today_fact]
 
 
 def as_json(value: Any) -> Any:
