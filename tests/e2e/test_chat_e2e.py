@@ -30,9 +30,9 @@ pytestmark = pytest.mark.e2e
 EMAIL = "coach@example.com"
 
 
-def _load_demo_data(live_server) -> None:
+def _load_demo_data(live_server, email: str = EMAIL) -> None:
     subprocess.run(
-        [sys.executable, "-m", "cadence", "demo-data", EMAIL],
+        [sys.executable, "-m", "cadence", "demo-data", email],
         cwd=ROOT,
         env=live_server.env,
         check=True,
