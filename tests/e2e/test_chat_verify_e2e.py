@@ -1,6 +1,6 @@
 """The checked numbers in the chat on the real prod server: the offline coach's sleep answer
 shows verified marks whose popover names tool, field and day, the same after a reload; a model's
-wrong number shows "not found in your data" and its advice is marked apart; 375 px fits; dark."""
+wrong number shows "not found in your data" and its advice is marked apart; 375 px fits."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.e2e.conftest import (
     signup_through_ui,
     wait_for_path,
 )
-from tests.e2e.test_chat_e2e import _admin_llm, _load_demo_data
+from tests.e2e.test_chat_e2e import _admin_llm, _load_demo_data, keyed_page
 from tests.fakes.openai_server import FakeOpenAIServer, Text, ToolCalls
 
 pytestmark = pytest.mark.e2e
@@ -52,26 +52,18 @@ def test_verified_marks_name_their_source_and_survive_a_reload(new_page, live_se
     expect(restored.locator(".check-mark[data-kind=verified]")).to_have_count(count)
 
     page.set_viewport_size(PHONE)
-    page.emulate_media(color_scheme="dark")
     expect(restored.locator(".check-mark").first).to_be_visible()
     restored.locator(".check-mark").first.click()
     expect(page.locator(".check-detail")).to_be_visible()
     assert not has_horizontal_scroll(page)
-    screenshot(page, "chat-verify-375-dark")
+    screenshot(page, "chat-verify-375")
 
 
 def test_a_models_invented_number_is_shown_in_words(new_page, live_server) -> None:
     with FakeOpenAIServer() as fake:
         _admin_llm(live_server, base_url=fake.base_url, models=["fake/model"])
         try:
-            page = new_page()
-            signup_through_ui(page, email="invent@example.com", password="steady-pace-9", name="I")
-            page.goto("/settings")
-            wait_for_path(page, "/settings")
-            page.fill("#llm-api-key", fake.provider.api_key)
-            page.fill("#llm-default-model", "fake/model")
-            page.click("#llm-save")
-            expect(page.locator("#llm-key-last4")).to_have_text("ends in …1234")
+            page = keyed_page(new_page(), fake, email="invent@example.com")
             fake.queue(
                 ToolCalls([("get_sleep_history", '{"days": 7}')]),
                 Text("You slept 7.9 h last night. You should aim for 8.5 h tonight."),
