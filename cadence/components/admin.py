@@ -27,10 +27,10 @@ def model_usage_card(rows: rx.Var) -> rx.Component:
     def row(item: rx.Var) -> rx.Component:
         return rx.table.row(
             rx.table.cell(rx.text(item["model_id"], size="2", class_name="model-id")),
+            rx.table.cell(rx.text(item["faithfulness"], weight="bold")),
+            rx.table.cell(item["checked"]),
             rx.table.cell(item["answers"]),
             rx.table.cell(item["tokens"]),
-            rx.table.cell(item["checked"]),
-            rx.table.cell(rx.text(item["faithfulness"], weight="bold")),
         )
 
     return card(
@@ -48,10 +48,10 @@ def model_usage_card(rows: rx.Var) -> rx.Component:
                     rx.table.header(
                         rx.table.row(
                             rx.table.column_header_cell("Model"),
+                            rx.table.column_header_cell("Faithfulness"),
+                            rx.table.column_header_cell("Verified / stated"),
                             rx.table.column_header_cell("Answers"),
                             rx.table.column_header_cell("Tokens"),
-                            rx.table.column_header_cell("Verified / stated"),
-                            rx.table.column_header_cell("Faithfulness"),
                         )
                     ),
                     rx.table.body(rx.foreach(rows, row)),

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     wait_for_path,
 )
 from tests.e2e.test_chat_e2e import _admin_llm, _load_demo_data, keyed_page
+from tests.e2e.test_pages_screens_e2e import make_admin
 from tests.fakes.openai_server import FakeOpenAIServer, Text, ToolCalls
 
 pytestmark = pytest.mark.e2e
@@ -75,5 +76,14 @@ def test_a_models_invented_number_is_shown_in_words(new_page, live_server) -> No
             expect(unverified).to_have_text("7.9 h — not found in your data")
             expect(answer.locator(".check-mark[data-kind=advice]")).to_have_text("8.5 h (advice)")
             screenshot(page, "chat-verify-unverified-1280")
+
+            make_admin(live_server, "invent@example.com")  # the admin sees which model invents
+            page.set_viewport_size(PHONE)
+            page.goto("/admin")
+            row = page.locator(".rt-TableRow", has_text="fake/model")
+            expect(row).to_contain_text("0/1")
+            expect(row).to_contain_text("0%")
+            assert not has_horizontal_scroll(page)
+            screenshot(page, "admin-models-375")
         finally:
             _admin_llm(live_server, base_url="", models=[])
