@@ -115,3 +115,46 @@ def test_the_system_prompt_takes_thresholds_from_analytics(monkeypatch) -> None:
     monkeypatch.setattr(analytics, "GREEN_MIN", 70)
     prompt = build_system_prompt(display_name="A", today=TODAY, coaching_profile="")
     assert "ACWR) above 1.4" in prompt and "green ≥ 70, yellow 34-69" in prompt
+
+
+RUN = ToolOutput(
+    tool="get_activity",
+    arguments={"date": "2026-11-29"},
+    data={
+        "date": "2026-11-29",
+        "distance_m": 2574.9,
+        "duration_s": 2712.0,
+        "avg_hr": 148.0,
+        "sets": 3,
+        "reps": 8,
+        "e1rm_change_kg": -2.5,
+        "score": 72,
+    },
+    summary="",
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "field"),
+    [
+        ("You ran 1.6 mi.", "distance_m"),
+        ("You ran 2.6 km.", "distance_m"),
+        ("It took 45:12.", "duration_s"),
+        ("It took 45 min.", "duration_s"),
+        ("Average 148 bpm.", "avg_hr"),
+        ("Your e1RM is down 2.5 kg.", "e1rm_change_kg"),
+        ("Readiness 72/100.", "score"),
+        ("| Readiness | 72 |", "score"),
+        ("That was on 29 Nov.", "date"),
+    ],
+)
+def test_the_claims_the_docs_list_are_traced(answer: str, field: str) -> None:
+    result = _check(answer, RUN)
+    assert result.unverified == [], answer
+    assert [s.field for s in result.verified] == [field], answer
+
+
+def test_both_numbers_of_sets_and_reps_are_claims() -> None:
+    result = _check("You did 3 x 8 and then 4 x 8.", RUN)
+    assert [s.text for s in result.verified] == ["3", "8", "8"]
+    assert [s.text for s in result.unverified] == ["4"]

@@ -179,12 +179,13 @@ def reference_facts() -> list[Fact]:
 
 
 def facts_from(outputs: Iterable[ToolOutput], *, today: dt.date) -> list[Fact]:
-    """Every value the tools gave: data leaves, numbers in their text, and call arguments."""
+    """Every value the tools gave: data leaves, numbers in their text, then call arguments (on a
+    tie the earlier source names the claim)."""
     facts: list[Fact] = []
     for output in outputs:
-        facts.extend(_walk(output.tool, as_json(output.arguments), "arguments", None))
         facts.extend(_walk(output.tool, as_json(output.data), "", None))
         facts.extend(_text_facts(output.tool, "summary", output.summary, None))
+        facts.extend(_walk(output.tool, as_json(output.arguments), "arguments", None))
         if len(facts) > MAX_FACTS:
             break
     today_fact = Fact("cadence", "today", today.isoformat(), _day_number(today), 0.0, "date")
