@@ -7,8 +7,10 @@ arguments to a parser and returns the handler to call with the parsed namespace.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 Handler = Callable[[argparse.Namespace], int]
@@ -175,6 +177,74 @@ def _setup_code(_parser: argparse.ArgumentParser) -> Handler:
     return run
 
 
+def _eval(parser: argparse.ArgumentParser) -> Handler:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--offline", action="store_true", help="the offline coach (the default)")
+    mode.add_argument("--base-url", help="an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1")
+    parser.add_argument("--model", help="the model name at --base-url (required with it)")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--only", help="only the questions whose id contains this text")
+
+    def run(args: argparse.Namespace) -> int:
+        if args.base_url and not args.model:
+            print("--base-url needs --model NAME.", file=sys.stderr)
+            return 2
+        with _eval_environment(base_url=args.base_url):
+            import asyncio
+
+            from cadence.models.chat import OFFLINE_MODEL_ID
+            from cadence.services.chat import evaluation
+
+            chosen = [q for q in evaluation.questions() if not args.only or args.only in q.id]
+            users = evaluation.create_users()
+            model = args.model if args.base_url else OFFLINE_MODEL_ID
+            report = asyncio.run(evaluation.run_eval(model_id=model, user_ids=users, only=chosen))
+        print(evaluation.table(report))
+        if args.json:
+            args.json.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+            print(f"Results written to {args.json}")
+        return 0
+
+    return run
+
+
+@contextlib.contextmanager
+def _eval_environment(*, base_url: str | None) -> Iterator[None]:
+    """A throwaway data dir and SQLite database for the eval's generated users (never the
+    server's data); the API key comes from the usual settings (``CADENCE_LLM_API_KEY``; a local
+    server that needs none gets a placeholder)."""
+    import tempfile
+
+    from sqlmodel import SQLModel
+
+    import cadence.models  # noqa: F401  (registers every table)
+    from cadence import db
+    from cadence.config import get_settings
+
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="cadence-eval-") as folder:
+        os.environ.update(
+            CADENCE_DATA_DIR=folder,
+            CADENCE_DATABASE_URL=f"sqlite:///{folder}/eval.db",
+            CADENCE_BCRYPT_ROUNDS="4",
+        )
+        os.environ.setdefault("CADENCE_SECRET_KEY", "cadence-eval-" + "x" * 40)
+        if base_url:
+            os.environ["CADENCE_LLM_BASE_URL"] = base_url
+            os.environ.setdefault("CADENCE_LLM_API_KEY", "not-needed")
+        get_settings.cache_clear()
+        db.get_engine.cache_clear()
+        try:
+            SQLModel.metadata.create_all(db.get_engine())
+            yield
+        finally:
+            db.get_engine().dispose()
+            os.environ.clear()
+            os.environ.update(saved)
+            get_settings.cache_clear()
+            db.get_engine.cache_clear()
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = {
     "migrate": ("apply database migrations (alembic upgrade head)", _migrate),
     "demo-data": ("add 90 days of realistic demo data to an account", _demo_data),
@@ -184,6 +254,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Handler]]] = 
     "sync": ("sync connected devices now (one account, or every due one)", _sync),
     "preflight": ("wait for Redis and the database; check the connection budget", _preflight),
     "worker": ("run a task-queue worker until stopped (Ctrl-C / SIGTERM)", _worker),
+    "eval": ("score the coach on the question bank (offline coach or a model)", _eval),
 }
 
 

@@ -48,6 +48,54 @@ def tool_chip(chip: rx.Var) -> rx.Component:
     )
 
 
+def check_mark(mark: rx.Var) -> rx.Component:
+    """One number of the answer, checked: tap or click shows where it came from (or that it was
+    not found in the data, or that it is advice)."""
+    icon = rx.match(
+        mark.kind,
+        ("verified", rx.icon("circle-check", size=12)),
+        ("advice", rx.icon("lightbulb", size=12)),
+        rx.icon("circle-help", size=12),
+    )
+    label = rx.match(
+        mark.kind,
+        ("verified", mark.text),
+        ("advice", mark.text + " (advice)"),
+        mark.text + " — " + mark.detail,
+    )
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.badge(
+                icon,
+                label,
+                color_scheme=rx.match(mark.kind, ("verified", "teal"), ("advice", "blue"), "amber"),
+                variant=rx.cond(mark.kind == "verified", "soft", "outline"),
+                radius="full",
+                size="1",
+                class_name="check-mark",
+                data_kind=mark.kind,
+                cursor="pointer",
+                min_height="24px",
+                as_="button",
+            ),
+        ),
+        rx.popover.content(
+            rx.text(
+                rx.match(
+                    mark.kind,
+                    ("verified", "Found in your data: "),
+                    ("advice", "Advice: "),
+                    "Unverified: ",
+                ),
+                mark.detail,
+                size="1",
+            ),
+            max_width="280px",
+            class_name="check-detail",
+        ),
+    )
+
+
 def _series_lines(chart: rx.Var, kind: str) -> rx.Component:
     def one(series: rx.Var) -> rx.Component:
         if kind == "bar":
@@ -133,6 +181,17 @@ def message_bubble(message: rx.Var) -> rx.Component:
             rx.cond(
                 message.status == "streaming",
                 rx.hstack(rx.spinner(size="1"), rx.text("Thinking…", size="2"), align="center"),
+            ),
+        ),
+        rx.cond(
+            message.checks.length() > 0,
+            rx.flex(
+                rx.text("Numbers checked:", size="1", color=rx.color("gray", 10)),
+                rx.foreach(message.checks, check_mark),
+                wrap="wrap",
+                gap="4px",
+                align="center",
+                class_name="check-marks",
             ),
         ),
         rx.cond(

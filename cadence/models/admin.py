@@ -32,6 +32,21 @@ class AdminUserList(BaseModel):
     users: list[AdminUserPublic]
 
 
+class ModelUsagePublic(BaseModel):
+    model_id: str
+    answers: int = PydanticField(description="Assistant messages this model wrote.")
+    tokens: int
+    numbers_stated: int = PydanticField(description="Numbers stated as data (advice excluded).")
+    numbers_verified: int = PydanticField(description="Of those, found in the tool results.")
+    faithfulness: float | None = PydanticField(
+        description="numbers_verified / numbers_stated; null when no number was stated."
+    )
+
+
+class ModelUsageList(BaseModel):
+    models: list[ModelUsagePublic]
+
+
 class AdminUserUpdate(StrictBody):
     """``is_active: false`` disables the account and revokes its tokens at once."""
 

@@ -46,7 +46,46 @@ class ChatMessage(SQLModel, table=True):
     charts: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    verify: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    """The ``verify`` event of this answer (``Verification`` as JSON)."""
+    numbers_stated: int | None = None
+    numbers_verified: int | None = None
     created_at: datetime = timestamp_field()
+
+
+class VerifiedSpan(BaseModel):
+    """A number of the answer found in a tool result: which tool, which field, which day."""
+
+    text: str
+    start: int
+    end: int
+    tool: str
+    field: str
+    day: str | None = None
+
+
+class Span(BaseModel):
+    text: str
+    start: int
+    end: int
+
+
+class Verification(BaseModel):
+    """The ``verify`` event and what is stored with the message (offsets index the answer)."""
+
+    verified: list[VerifiedSpan] = []
+    unverified: list[Span] = []
+    advice: list[Span] = []
+
+    @property
+    def stated(self) -> int:
+        """Data claims: verified and unverified numbers (advice is not a claim about data)."""
+        return len(self.verified) + len(self.unverified)
+
+    @property
+    def faithfulness(self) -> float | None:
+        """Share of the stated numbers found in the data; ``None`` when none was stated."""
+        return len(self.verified) / self.stated if self.stated else None
 
 
 class UserLlmSetting(SQLModel, table=True):
@@ -132,6 +171,7 @@ class ChatMessagePublic(BaseModel):
     model_id: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     charts: list[dict[str, Any]] | None = None
+    verify: Verification | None = None
 
 
 class ChatMessagesResponse(BaseModel):

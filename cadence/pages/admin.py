@@ -3,7 +3,7 @@ everyone else sees a 404 and receives no data."""
 
 import reflex as rx
 
-from cadence.components.admin import llm_card, not_found, user_card
+from cadence.components.admin import llm_card, model_usage_card, not_found, user_card
 from cadence.components.forms import callout
 from cadence.pages.shell import protected
 from cadence.states.admin import AdminState
@@ -42,6 +42,7 @@ def page() -> rx.Component:
                 AdminState.loaded,
                 rx.vstack(
                     _users(),
+                    model_usage_card(AdminState.models_usage),
                     llm_card(
                         has_api_key=AdminState.has_api_key,
                         api_key_last4=AdminState.api_key_last4,

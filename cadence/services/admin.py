@@ -42,6 +42,21 @@ class UserUsage:
     chat_tokens_today: int
 
 
+@dataclass(frozen=True, slots=True)
+class ModelUsage:
+    """One model's answers: tokens and faithfulness (numbers found in the data / numbers stated)."""
+
+    model_id: str
+    answers: int
+    tokens: int
+    numbers_stated: int
+    numbers_verified: int
+
+    @property
+    def faithfulness(self) -> float | None:
+        return self.numbers_verified / self.numbers_stated if self.numbers_stated else None
+
+
 def require_admin(actor: User) -> None:
     """``NotFound`` unless ``actor`` is an active admin (non-admins never learn the page exists)."""
     if not (actor.is_admin and actor.is_active):
@@ -101,6 +116,36 @@ def _usage(session: Session, users: list[User]) -> list[UserUsage]:
             chat_tokens_today=today.get(u.id, 0),
         )
         for u in users
+    ]
+
+
+def model_usage(*, session: Session, actor: User) -> list[ModelUsage]:
+    """Every model that answered, most answers first: which model invents numbers."""
+    require_admin(actor)
+    rows = session.exec(
+        select(
+            ChatMessage.model_id,
+            func.count(),
+            func.sum(
+                func.coalesce(ChatMessage.prompt_tokens, 0)
+                + func.coalesce(ChatMessage.completion_tokens, 0)
+            ),
+            func.sum(func.coalesce(ChatMessage.numbers_stated, 0)),
+            func.sum(func.coalesce(ChatMessage.numbers_verified, 0)),
+        )
+        .where(ChatMessage.role == "assistant", ChatMessage.model_id.is_not(None))
+        .group_by(ChatMessage.model_id)
+        .order_by(func.count().desc(), ChatMessage.model_id)
+    ).all()
+    return [
+        ModelUsage(
+            model_id=model_id,
+            answers=int(answers),
+            tokens=int(tokens or 0),
+            numbers_stated=int(stated or 0),
+            numbers_verified=int(verified or 0),
+        )
+        for model_id, answers, tokens, stated, verified in rows
     ]
 
 

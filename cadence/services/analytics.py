@@ -51,6 +51,8 @@ HRV_FALLING_DAYS = 3
 READINESS_MIN_DAYS = 14
 SLEEP_DEBT_FLAG_HOURS = 2.0
 ACWR_FLAG = 1.3
+ACWR_LOW = 0.8
+"""Below this ACWR the load is lower than usual (detraining, or a taper)."""
 ACWR_CRITICAL = 1.5
 MONOTONY_FLAG = 2.0
 GREEN_MIN = 67

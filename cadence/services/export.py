@@ -89,6 +89,9 @@ MESSAGE_FIELDS = (
     "charts",
     "prompt_tokens",
     "completion_tokens",
+    "verify",
+    "numbers_stated",
+    "numbers_verified",
     "created_at",
 )
 

@@ -27,8 +27,20 @@ def _row(usage: admin.UserUsage) -> dict[str, str | int | bool]:
     return data
 
 
+def _model_row(usage: admin.ModelUsage) -> dict[str, str | int]:
+    faith = usage.faithfulness
+    return {
+        "model_id": usage.model_id,
+        "answers": usage.answers,
+        "tokens": usage.tokens,
+        "checked": f"{usage.numbers_verified}/{usage.numbers_stated}",
+        "faithfulness": "—" if faith is None else f"{faith:.0%}",
+    }
+
+
 class AdminState(AuthState):
     users: list[dict[str, str | int | bool]] = []
+    models_usage: list[dict[str, str | int]] = []
     loaded: bool = False
     denied: bool = False
     error: str = ""
@@ -44,10 +56,12 @@ class AdminState(AuthState):
 
     def _read(self, session, user):
         rows = admin.list_users(session=session, actor=user)
-        return rows, llm_settings.get_admin_llm_settings(session=session)
+        models = admin.model_usage(session=session, actor=user)
+        return rows, models, llm_settings.get_admin_llm_settings(session=session)
 
-    def _apply(self, rows, llm) -> None:
+    def _apply(self, rows, models, llm) -> None:
         self.users = [_row(r) for r in rows]
+        self.models_usage = [_model_row(m) for m in models]
         self._apply_llm(llm)
 
     def _apply_llm(self, llm) -> None:
@@ -67,14 +81,14 @@ class AdminState(AuthState):
     async def load(self):
         self.error = self.message = self.llm_error = self.llm_message = ""
         try:
-            rows, llm = await self.as_user(self._read)
+            rows, models, llm = await self.as_user(self._read)
         except PermissionDenied:
             return
         except DomainError:
             self.denied, self.loaded, self.users = True, True, []
             return
         self.denied = False
-        self._apply(rows, llm)
+        self._apply(rows, models, llm)
         self.loaded = True
 
     async def _change(self, user_id: int, **change: bool):
@@ -90,11 +104,11 @@ class AdminState(AuthState):
             return self._read(session, actor)
 
         try:
-            rows, llm = await self.as_user(work)
+            rows, models, llm = await self.as_user(work)
         except DomainError as exc:
             self.error = exc.message
         else:
-            self._apply(rows, llm)
+            self._apply(rows, models, llm)
             self.message = "Saved."
         finally:
             self.busy = ""

@@ -9,7 +9,7 @@ from typing import Any
 
 import reflex as rx
 
-from cadence.models.chat import OFFLINE_MODEL_ID, ChatMessagePublic
+from cadence.models.chat import OFFLINE_MODEL_ID, ChatMessagePublic, Verification
 from cadence.services import auth
 from cadence.services.chat import agent, conversations, llm_settings
 from cadence.services.chat.events import (
@@ -20,6 +20,7 @@ from cadence.services.chat.events import (
     TokenEvent,
     ToolEndEvent,
     ToolStartEvent,
+    VerifyEvent,
 )
 from cadence.services.errors import DomainError
 from cadence.states.auth import AuthState
@@ -42,6 +43,9 @@ TOOL_LABELS = {
     "get_coaching_profile": "Coaching profile",
     "update_coaching_profile": "Updating profile",
     "render_chart": "Chart",
+    "get_activity": "Activity",
+    "get_metrics": "Metrics",
+    "cadence": "Cadence's definitions",
 }
 SUGGESTIONS = [
     "How did I sleep last night?",
@@ -79,12 +83,54 @@ class ChartView:
 
 
 @dataclasses.dataclass
+class CheckMark:
+    """One checked number of an answer: ``verified``, ``unverified`` or ``advice``."""
+
+    text: str
+    kind: str
+    detail: str
+
+
+@dataclasses.dataclass
 class MessageView:
     role: str
     content: str
     status: str = "complete"
     tools: list[ToolChip] = dataclasses.field(default_factory=list)
     charts: list[ChartView] = dataclasses.field(default_factory=list)
+    checks: list[CheckMark] = dataclasses.field(default_factory=list)
+
+
+UNVERIFIED_WORDS = "not found in your data"
+ADVICE_WORDS = "advice, not a number from your data"
+
+
+def check_marks(verification: Verification) -> list[CheckMark]:
+    """The answer's numbers in reading order, each with its source (or why it has none)."""
+    marks = [
+        (
+            span.start,
+            CheckMark(
+                text=span.text,
+                kind="verified",
+                detail=" · ".join(
+                    part
+                    for part in (TOOL_LABELS.get(span.tool, span.tool), span.field, span.day)
+                    if part
+                ),
+            ),
+        )
+        for span in verification.verified
+    ]
+    marks += [
+        (s.start, CheckMark(text=s.text, kind="unverified", detail=UNVERIFIED_WORDS))
+        for s in verification.unverified
+    ]
+    marks += [
+        (s.start, CheckMark(text=s.text, kind="advice", detail=ADVICE_WORDS))
+        for s in verification.advice
+    ]
+    return [mark for _, mark in sorted(marks, key=lambda pair: pair[0])]
 
 
 @dataclasses.dataclass
@@ -135,6 +181,7 @@ def message_view(message: ChatMessagePublic) -> MessageView:
         status=message.status,
         tools=tools,
         charts=[chart_view(c) for c in message.charts or []],
+        checks=check_marks(message.verify) if message.verify else [],
     )
 
 
@@ -340,6 +387,8 @@ class ChatState(AuthState):
                         chip.summary = event.summary
             elif isinstance(event, ChartEvent):
                 answer.charts.append(chart_view(event.chart))
+            elif isinstance(event, VerifyEvent):
+                answer.checks = check_marks(event.verification)
             elif isinstance(event, DoneEvent):
                 answer.status = "complete"
             elif isinstance(event, ErrorEvent):

@@ -18,6 +18,7 @@ ADMIN_ENDPOINTS = [
     ("get", "/api/v1/admin/llm", None),
     ("put", "/api/v1/admin/llm", {"api_key": "sk-test-12345678"}),
     ("put", "/api/v1/admin/llm", {"models": "not a list"}),
+    ("get", "/api/v1/admin/usage/models", None),
 ]
 WORKOUT = {
     "date": "2026-11-20",
@@ -173,3 +174,47 @@ def test_create_admin_command(client, admin, make_account, capsys):
     assert client.get("/api/v1/admin/users", headers=member.headers).status_code == 200
     assert main(["create-admin", "nobody@example.com"]) == 1
     assert "No account with the email nobody@example.com" in capsys.readouterr().err
+
+
+def test_usage_by_model_shows_faithfulness(client, admin, make_account, session):
+    member = make_account(email="member@example.com", name="Member")
+    conversation = Conversation(user_id=member.user["id"], title="Sleep")
+    session.add(conversation)
+    session.flush()
+
+    def answer(model_id: str, stated: int | None, verified: int | None) -> ChatMessage:
+        return ChatMessage(
+            conversation_id=conversation.id,
+            role="assistant",
+            content="...",
+            model_id=model_id,
+            prompt_tokens=10,
+            completion_tokens=5,
+            numbers_stated=stated,
+            numbers_verified=verified,
+        )
+
+    session.add_all(
+        [
+            answer("fake/inventive", 4, 1),
+            answer("fake/inventive", 6, 4),
+            answer("cadence/offline", 3, 3),
+            answer("fake/quiet", None, None),  # stated no number: no faithfulness
+            ChatMessage(conversation_id=conversation.id, role="user", content="Hi"),
+        ]
+    )
+    session.commit()
+    response = client.get("/api/v1/admin/usage/models", headers=admin.headers)
+    assert response.status_code == 200
+    rows = {row["model_id"]: row for row in response.json()["models"]}
+    assert rows["fake/inventive"] == {
+        "model_id": "fake/inventive",
+        "answers": 2,
+        "tokens": 30,
+        "numbers_stated": 10,
+        "numbers_verified": 5,
+        "faithfulness": 0.5,
+    }
+    assert rows["cadence/offline"]["faithfulness"] == 1.0
+    assert rows["fake/quiet"]["faithfulness"] is None
+    assert next(iter(rows)) == "fake/inventive"  # most answers first

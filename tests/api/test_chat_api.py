@@ -4,8 +4,10 @@ conversations, models and LLM-settings endpoints."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
+import zipfile
 
 import httpx
 import pytest
@@ -25,6 +27,7 @@ PAYLOAD_KEYS = {
     "tool_start": {"id", "name", "arguments"},
     "tool_end": {"id", "name", "ok", "summary"},
     "chart": {"id", "kind", "title", "x", "series", "data"},
+    "verify": {"verified", "unverified", "advice"},
     "usage": {"model_id", "prompt_tokens", "completion_tokens", "cost_usd"},
     "done": {"conversation_id", "message_id"},
     "error": {"code", "message", "conversation_id"},
@@ -72,7 +75,7 @@ def test_offline_answer_streams_every_event_kind(live_api, account) -> None:
     names = [name for name, _ in events]
     first_token = names.index("token")
     assert names[:first_token] == ["tool_start", "tool_end", "tool_start", "tool_end", "chart"]
-    assert names[-2:] == ["usage", "done"]
+    assert names[-3:] == ["verify", "usage", "done"]
     assert sum(name == "token" for name in names) > 10  # streamed piece by piece
     assert events[-1][1]["conversation_id"] == conversation_id
     assert events[-2][1]["model_id"] == "cadence/offline"
@@ -93,7 +96,7 @@ def test_model_answer_with_tools_keeps_the_payload_shapes(live_api, fake_llm, ac
     _check_protocol(events)
     names = [name for name, _ in events]
     assert names[:2] == ["tool_start", "tool_end"]
-    assert names[-2:] == ["usage", "done"]
+    assert names[-3:] == ["verify", "usage", "done"]
     start, end = events[0][1], events[1][1]
     assert start["arguments"] == {"metric": "sleep_hours", "days": 7}
     assert end["id"] == start["id"] and end["ok"] is True
@@ -384,3 +387,31 @@ def test_utc_timestamps(client, account) -> None:
     _offline_chat(client, account, "hello")
     listed = client.get("/api/v1/conversations", headers=account.headers).json()["conversations"]
     assert listed[0]["updated_at"] >= before.isoformat()[:19]
+
+
+def test_verify_event_is_stored_shown_after_reload_and_exported(live_api, account) -> None:
+    with session_scope() as session:
+        demo.generate_demo_data(session=session, user_id=account.user["id"])
+    response, events = _stream(
+        live_api,
+        account.token,
+        {"message": "How did I sleep last night?", "model_id": "cadence/offline"},
+    )
+    answer = "".join(p["text"] for n, p in events if n == "token")
+    verify = dict(events)["verify"]
+    assert verify["verified"] and verify["unverified"] == []
+    first = verify["verified"][0]
+    assert set(first) == {"text", "start", "end", "tool", "field", "day"}
+    assert answer[first["start"] : first["end"]] == first["text"]
+    assert first["tool"] == "get_sleep_history"
+    conversation_id = int(response.headers["x-conversation-id"])
+    headers = {"Authorization": f"Bearer {account.token}"}
+    with httpx.Client(base_url=live_api, timeout=20, headers=headers) as http:
+        stored = http.get(f"/api/v1/conversations/{conversation_id}/messages").json()
+        archive = zipfile.ZipFile(io.BytesIO(http.get("/api/v1/export").content))
+    assert stored["messages"][-1]["verify"] == verify
+    assert stored["messages"][0]["verify"] is None  # the user's own message is not checked
+    exported = json.loads(archive.read("conversations.json"))
+    message = exported[0]["messages"][-1]
+    assert message["verify"] == verify
+    assert message["numbers_stated"] == message["numbers_verified"] == len(verify["verified"])

@@ -30,9 +30,9 @@ pytestmark = pytest.mark.e2e
 EMAIL = "coach@example.com"
 
 
-def _load_demo_data(live_server) -> None:
+def _load_demo_data(live_server, email: str = EMAIL) -> None:
     subprocess.run(
-        [sys.executable, "-m", "cadence", "demo-data", EMAIL],
+        [sys.executable, "-m", "cadence", "demo-data", email],
         cwd=ROOT,
         env=live_server.env,
         check=True,
@@ -165,7 +165,7 @@ def test_the_prod_server_flushes_each_token(live_server) -> None:
             events.append(sse.event)
             if sse.event == "token":
                 arrivals.append(time.monotonic())
-    assert events[-2:] == ["usage", "done"]
+    assert events[-3:] == ["verify", "usage", "done"]
     assert len(arrivals) > 50
     spread = arrivals[-1] - arrivals[0]
     assert spread > 0.3, f"all {len(arrivals)} tokens arrived within {spread:.3f} s"
@@ -177,15 +177,7 @@ def test_with_a_key_the_same_page_runs_the_tool_calling_agent(new_page, live_ser
     with FakeOpenAIServer() as fake:
         _admin_llm(live_server, base_url=fake.base_url, models=["fake/model"])
         try:
-            page = new_page()
-            signup_through_ui(page, email="keyed@example.com", password="steady-pace-9", name="K")
-            page.goto("/settings")
-            wait_for_path(page, "/settings")
-            page.fill("#llm-api-key", fake.provider.api_key)
-            page.fill("#llm-default-model", "fake/model")
-            page.click("#llm-save")
-            expect(page.locator("#llm-key-last4")).to_have_text("ends in …1234")
-
+            page = keyed_page(new_page(), fake, email="keyed@example.com")
             fake.queue(
                 ToolCalls([("render_chart", '{"metric": "sleep_hours", "days": 7}')]),
                 Text("No sleep recorded yet: connect a device first.", chunk_chars=3),
@@ -204,6 +196,18 @@ def test_with_a_key_the_same_page_runs_the_tool_calling_agent(new_page, live_ser
             assert "render_chart" in {t["function"]["name"] for t in request["tools"]}
         finally:
             _admin_llm(live_server, base_url="", models=[])
+
+
+def keyed_page(page, fake: FakeOpenAIServer, *, email: str):
+    """Sign up through the UI and save the fake provider's key and ``fake/model`` in Settings."""
+    signup_through_ui(page, email=email, password="steady-pace-9", name="K")
+    page.goto("/settings")
+    wait_for_path(page, "/settings")
+    page.fill("#llm-api-key", fake.provider.api_key)
+    page.fill("#llm-default-model", "fake/model")
+    page.click("#llm-save")
+    expect(page.locator("#llm-key-last4")).to_have_text("ends in …1234")
+    return page
 
 
 def _admin_llm(live_server, *, base_url: str, models: list[str]) -> None:

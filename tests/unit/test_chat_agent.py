@@ -53,7 +53,7 @@ def _start(user_id: int, message: str) -> agent.ChatTurn:
 def test_text_answer_streams_and_is_stored(fake_llm, account) -> None:
     fake_llm.queue(Text("You slept well.", chunk_chars=3))
     turn, events = run_turn(account.user["id"], "How did I sleep?", model_id="fake/model")
-    assert kinds(events) == ["token", "usage", "done"]
+    assert kinds(events) == ["token", "verify", "usage", "done"]
     assert text_of(events) == "You slept well."
     usage = next(e for e in events if isinstance(e, UsageEvent))
     assert (usage.model_id, usage.prompt_tokens, usage.completion_tokens) == ("fake/model", 42, 5)
@@ -88,6 +88,7 @@ def test_tool_round_then_answer(fake_llm, account) -> None:
         "tool_start",
         "tool_end",
         "token",
+        "verify",
         "usage",
         "done",
     ]

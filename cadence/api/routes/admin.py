@@ -15,6 +15,8 @@ from cadence.models.admin import (
     AdminUserList,
     AdminUserPublic,
     AdminUserUpdate,
+    ModelUsageList,
+    ModelUsagePublic,
 )
 from cadence.models.user import User
 from cadence.services import admin
@@ -38,6 +40,17 @@ def _public(row: admin.UserUsage) -> AdminUserPublic:
 def list_users(actor: AdminUser, session: SessionDep) -> AdminUserList:
     """Every account with its usage: workouts, connected devices, chat messages and tokens."""
     return AdminUserList(users=[_public(r) for r in admin.list_users(session=session, actor=actor)])
+
+
+@router.get("/usage/models", response_model=ModelUsageList, responses=error_responses(401, 404))
+def usage_by_model(actor: AdminUser, session: SessionDep) -> ModelUsageList:
+    """Per model: answers, tokens and faithfulness (stated numbers found in the data)."""
+    return ModelUsageList(
+        models=[
+            ModelUsagePublic(**asdict(row), faithfulness=row.faithfulness)
+            for row in admin.model_usage(session=session, actor=actor)
+        ]
+    )
 
 
 @router.patch(

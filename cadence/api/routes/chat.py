@@ -22,7 +22,16 @@ _SSE_SCHEMA = {
     "properties": {
         "event": {
             "type": "string",
-            "enum": ["token", "tool_start", "tool_end", "chart", "usage", "done", "error"],
+            "enum": [
+                "token",
+                "tool_start",
+                "tool_end",
+                "chart",
+                "verify",
+                "usage",
+                "done",
+                "error",
+            ],
         },
         "data": {"type": "string", "contentMediaType": "application/json"},
     },
@@ -31,12 +40,18 @@ _SSE_SCHEMA = {
 _SSE_EXAMPLE = (
     'event: tool_start\ndata: {"id": "call_1", "name": "get_sleep_history", "arguments": {}}\n\n'
     'event: token\ndata: {"text": "You slept 7.1 h"}\n\n'
+    'event: verify\ndata: {"verified": [{"text": "7.1 h", "start": 10, "end": 15, '
+    '"tool": "get_sleep_history", "field": "avg_hours", "day": null}], "unverified": [], '
+    '"advice": []}\n\n'
     'event: done\ndata: {"conversation_id": 12, "message_id": 345}\n\n'
 )
 
 _SSE_DESCRIPTION = (
-    "Server-Sent Events: `token`, `tool_start`, `tool_end`, `chart`, `usage`, then exactly one "
-    "`done` or `error`. The `X-Conversation-Id` header names the conversation."
+    "Server-Sent Events: `token`, `tool_start`, `tool_end`, `chart`, then one `verify` after the "
+    "last `token` (`{verified: [{text, start, end, tool, field, day}], unverified: [{text, start, "
+    "end}], advice: [...]}`: the answer's numbers traced to the tool results; clients may ignore "
+    "it), `usage`, then exactly one `done` or `error`. The `X-Conversation-Id` header names the "
+    "conversation."
 )
 
 

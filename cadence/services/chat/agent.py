@@ -19,10 +19,10 @@ from typing import Any
 from sqlmodel import Session
 
 from cadence.db import session_scope
-from cadence.models.chat import ChatMessage
+from cadence.models.chat import ChatMessage, Verification
 from cadence.models.common import utcnow
 from cadence.services import users
-from cadence.services.chat import conversations, limits, llm, llm_settings, offline
+from cadence.services.chat import conversations, limits, llm, llm_settings, offline, verify
 from cadence.services.chat.events import (
     ChartEvent,
     ChatEvent,
@@ -32,6 +32,7 @@ from cadence.services.chat.events import (
     ToolEndEvent,
     ToolStartEvent,
     UsageEvent,
+    VerifyEvent,
 )
 from cadence.services.chat.prompts import build_system_prompt
 from cadence.services.chat.tools import TOOLS
@@ -68,6 +69,9 @@ def start_turn(
     )
     today = today or utcnow().date()
     prompt = _prompt(session=session, user_id=user_id, stored=stored, today=today) if config else []
+    earlier = conversations.earlier_tool_outputs(
+        session=session, conversation_id=stored.conversation_id, before_message_id=stored.id
+    )
     return ChatTurn(
         user_id=user_id,
         conversation_id=stored.conversation_id,
@@ -77,6 +81,7 @@ def start_turn(
         today=today,
         config=config,
         prompt=prompt,
+        earlier_tools=earlier,
     )
 
 
@@ -102,6 +107,8 @@ class _Recorder:
         self.turn = turn
         self.parts: list[str] = []
         self.tool_calls: list[dict[str, Any]] = []
+        self.outputs: list[verify.ToolOutput] = []
+        self.verification: Verification | None = None
         self.charts: list[dict[str, Any]] = []
         self.prompt_tokens = 0
         self.completion_tokens = 0
@@ -120,6 +127,15 @@ class _Recorder:
             for call in self.tool_calls:
                 if call["id"] == event.id:
                     call.update(ok=event.ok, summary=event.summary)
+                    if event.ok:
+                        self.outputs.append(
+                            verify.ToolOutput(
+                                tool=event.name,
+                                arguments=call["arguments"],
+                                data=event.data,
+                                summary=event.summary,
+                            )
+                        )
         elif isinstance(event, ChartEvent):
             self.charts.append(event.chart)
         elif isinstance(event, UsageEvent):
@@ -127,6 +143,15 @@ class _Recorder:
             self.completion_tokens += event.completion_tokens
             if event.cost_usd is not None:
                 self.cost_usd = (self.cost_usd or 0.0) + event.cost_usd
+
+    def check(self) -> VerifyEvent:
+        """Trace the finished answer's numbers to this turn's and earlier tool results."""
+        self.verification = verify.check(
+            answer="".join(self.parts),
+            outputs=[*self.turn.earlier_tools, *self.outputs],
+            today=self.turn.today,
+        )
+        return VerifyEvent(verification=self.verification)
 
     def usage(self) -> UsageEvent:
         return UsageEvent(
@@ -151,6 +176,7 @@ class _Recorder:
                         charts=self.charts,
                         prompt_tokens=self.prompt_tokens or None,
                         completion_tokens=self.completion_tokens or None,
+                        verification=self.verification,
                     )
                     self.message_id = stored.id
             return self.message_id
@@ -166,6 +192,7 @@ async def stream_turn(turn: ChatTurn) -> AsyncIterator[ChatEvent]:
             recorder.apply(event)
             if not isinstance(event, UsageEvent):
                 yield event
+        yield await asyncio.to_thread(recorder.check)
         usage = recorder.usage()
         message_id = await asyncio.to_thread(recorder.save, "complete")
         yield usage

@@ -13,8 +13,10 @@ from cadence.models.chat import (
     ChatMessagePublic,
     Conversation,
     ConversationPublic,
+    Verification,
 )
 from cadence.models.common import utcnow
+from cadence.services.chat.verify import ToolOutput
 from cadence.services.errors import NotFound
 
 HISTORY_MESSAGES = 20
@@ -72,6 +74,7 @@ def list_messages(
             model_id=m.model_id,
             tool_calls=m.tool_calls,
             charts=m.charts,
+            verify=Verification.model_validate(m.verify) if m.verify else None,
         )
         for m in messages
     ]
@@ -117,8 +120,10 @@ def save_assistant_message(
     charts: list[dict[str, Any]],
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
+    verification: Verification | None = None,
 ) -> ChatMessage:
-    """Store the assistant's answer (``status`` ``partial``/``error`` keeps what streamed)."""
+    """Store the assistant's answer (``status`` ``partial``/``error`` keeps what streamed) with
+    its checked numbers; ``numbers_stated``/``numbers_verified`` feed the usage figures."""
     message = ChatMessage(
         conversation_id=conversation_id,
         role="assistant",
@@ -129,6 +134,9 @@ def save_assistant_message(
         charts=charts or None,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
+        verify=verification.model_dump(mode="json") if verification else None,
+        numbers_stated=verification.stated if verification else None,
+        numbers_verified=len(verification.verified) if verification else None,
     )
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
@@ -153,6 +161,33 @@ def history(
         .limit(HISTORY_MESSAGES)
     ).all()
     return [{"role": m.role, "content": m.content} for m in reversed(rows) if m.content]
+
+
+def earlier_tool_outputs(
+    *, session: Session, conversation_id: int, before_message_id: int
+) -> tuple[ToolOutput, ...]:
+    """The tool calls of the conversation's recent answers (name, arguments, summary)."""
+    rows = session.exec(
+        select(ChatMessage.tool_calls)
+        .where(
+            ChatMessage.conversation_id == conversation_id,
+            col(ChatMessage.id) < before_message_id,
+            ChatMessage.role == "assistant",
+        )
+        .order_by(col(ChatMessage.id).desc())
+        .limit(HISTORY_MESSAGES)
+    ).all()
+    return tuple(
+        ToolOutput(
+            tool=str(call.get("name", "")),
+            arguments=call.get("arguments") or {},
+            data=None,
+            summary=str(call.get("summary", "")),
+        )
+        for calls in rows
+        for call in calls or []
+        if call.get("ok")
+    )
 
 
 def make_title(content: str) -> str:

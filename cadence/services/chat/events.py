@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from cadence.models.chat import Verification
+
 
 @dataclass(frozen=True, slots=True)
 class TokenEvent:
@@ -23,11 +25,18 @@ class ToolStartEvent:
 
 @dataclass(frozen=True, slots=True)
 class ToolEndEvent:
+    """``data`` (the tool's result as JSON) stays on the server: the checker reads it, the
+    ``tool_end`` event does not carry it."""
+
     kind: ClassVar[str] = "tool_end"
     id: str
     name: str
     ok: bool
     summary: str
+    data: Any = field(default=None, compare=False, repr=False)
+
+    def payload(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "ok": self.ok, "summary": self.summary}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +60,17 @@ class UsageEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class VerifyEvent:
+    """``verify``: after the last ``token``, before ``done``: the answer's numbers, traced."""
+
+    kind: ClassVar[str] = "verify"
+    verification: Verification
+
+    def payload(self) -> dict[str, Any]:
+        return self.verification.model_dump(mode="json")
+
+
+@dataclass(frozen=True, slots=True)
 class DoneEvent:
     kind: ClassVar[str] = "done"
     conversation_id: int
@@ -66,14 +86,21 @@ class ErrorEvent:
 
 
 ChatEvent = (
-    TokenEvent | ToolStartEvent | ToolEndEvent | ChartEvent | UsageEvent | DoneEvent | ErrorEvent
+    TokenEvent
+    | ToolStartEvent
+    | ToolEndEvent
+    | ChartEvent
+    | VerifyEvent
+    | UsageEvent
+    | DoneEvent
+    | ErrorEvent
 )
 TERMINAL_EVENTS = (DoneEvent, ErrorEvent)
 
 
 def event_payload(event: ChatEvent) -> dict[str, Any]:
     """The JSON body of an event, exactly as DESIGN §4 shows it."""
-    if isinstance(event, ChartEvent):
+    if isinstance(event, ChartEvent | ToolEndEvent | VerifyEvent):
         return event.payload()
     return asdict(event)
 

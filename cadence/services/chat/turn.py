@@ -12,6 +12,7 @@ from cadence.services.chat import llm
 from cadence.services.chat.events import ChartEvent, ChatEvent, ToolEndEvent, ToolStartEvent
 from cadence.services.chat.registry import ToolResult
 from cadence.services.chat.tools import execute_tool
+from cadence.services.chat.verify import ToolOutput, as_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,8 @@ class ChatTurn:
     today: date
     config: llm.LlmConfig | None = field(default=None, repr=False)
     prompt: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    earlier_tools: tuple[ToolOutput, ...] = field(default=(), repr=False)
+    """The conversation's earlier tool calls (their summaries): the checker's older sources."""
 
 
 def tool_start(call_id: str, name: str, arguments: dict[str, Any] | str) -> ToolStartEvent:
@@ -43,7 +46,9 @@ async def run_tool(turn: ChatTurn, name: str, arguments: dict[str, Any] | str) -
 def tool_end(call_id: str, name: str, result: ToolResult) -> list[ChatEvent]:
     """``tool_end`` and, when the tool drew one, its ``chart``."""
     events: list[ChatEvent] = [
-        ToolEndEvent(id=call_id, name=name, ok=result.ok, summary=result.summary)
+        ToolEndEvent(
+            id=call_id, name=name, ok=result.ok, summary=result.summary, data=as_json(result.data)
+        )
     ]
     if result.chart is not None:
         events.append(ChartEvent(chart=result.chart))
