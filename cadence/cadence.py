@@ -3,6 +3,7 @@
 import reflex as rx
 
 from cadence.api.app import create_api
+from cadence.components.connection import overlay
 from cadence.components.pwa import pwa_head
 from cadence.pages import (
     activities,
@@ -13,6 +14,7 @@ from cadence.pages import (
     devices,
     exercises,
     login,
+    not_found,
     settings,
     signup,
     workout_detail,
@@ -36,6 +38,7 @@ PAGES = [
     devices,
     settings,
     admin,
+    not_found,
 ]
 
 app = rx.App(
@@ -47,7 +50,10 @@ app = rx.App(
         ),
         *pwa_head(),
     ],
+    stylesheets=["/theme.css"],
 )
+# "Reconnecting…" in words instead of Reflex's websocket-error toast (components/connection.py)
+app.app_wraps[(5, "Overlay")] = overlay
 for module in PAGES:
     app.add_page(
         module.page, route=module.ROUTE, title=f"{module.TITLE} · Cadence", on_load=module.ON_LOAD

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from cadence.components.layout import ACCENT
+from cadence.components.ui import ACCENT
 
 MUTED = rx.color("gray", 11)
 CHART_HEIGHT = 170

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from cadence.components.layout import ACCENT
+from cadence.components.ui import ACCENT
 
 MUTED = rx.color("gray", 11)
 CHART_HEIGHT = 260

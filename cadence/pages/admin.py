@@ -3,13 +3,14 @@ everyone else sees a 404 and receives no data."""
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.admin import llm_card, not_found, user_card
 from cadence.components.forms import callout
 from cadence.pages.shell import protected
 from cadence.states.admin import AdminState
 from cadence.states.auth import AuthState
 
-ROUTE = "/admin"
+ROUTE = routes.ADMIN
 TITLE = "Admin"
 ON_LOAD = [AuthState.require_login, AdminState.load]
 

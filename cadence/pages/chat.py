@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.chat import (
     composer,
     conversation_list,
@@ -10,12 +11,12 @@ from cadence.components.chat import (
     suggestions,
 )
 from cadence.components.forms import callout
-from cadence.components.layout import BOTTOM_NAV_HEIGHT, DESKTOP, MOBILE
+from cadence.components.ui import BOTTOM_NAV_HEIGHT, DESKTOP, MOBILE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.chat import ChatState
 
-ROUTE = "/chat"
+ROUTE = routes.CHAT
 TITLE = "Coach"
 ON_LOAD = [AuthState.require_login, ChatState.load]
 
