@@ -61,14 +61,48 @@ def start_turn(
     stored = conversations.add_user_message(
         session=session, user_id=user_id, conversation_id=conversation_id, content=message
     )
+    return _turn(
+        session=session, user_id=user_id, stored=stored, model_id=chosen, config=config, today=today
+    )
+
+
+def retry_turn(
+    *,
+    session: Session,
+    user_id: int,
+    conversation_id: int,
+    model_id: str | None,
+    today: date | None = None,
+) -> ChatTurn:
+    """Answer a conversation's last question again (after a failed answer), with ``model_id``
+    (e.g. the offline coach when the provider is unreachable); the question is not stored twice."""
+    chosen = model_id or llm_settings.default_model_id(session=session, user_id=user_id)
+    config = llm_settings.llm_config(session=session, user_id=user_id, model_id=chosen)
+    stored = conversations.unanswered_message(
+        session=session, user_id=user_id, conversation_id=conversation_id
+    )
+    return _turn(
+        session=session, user_id=user_id, stored=stored, model_id=chosen, config=config, today=today
+    )
+
+
+def _turn(
+    *,
+    session: Session,
+    user_id: int,
+    stored: ChatMessage,
+    model_id: str,
+    config: llm.LlmConfig | None,
+    today: date | None,
+) -> ChatTurn:
     today = today or utcnow().date()
     prompt = _prompt(session=session, user_id=user_id, stored=stored, today=today) if config else []
     return ChatTurn(
         user_id=user_id,
         conversation_id=stored.conversation_id,
         user_message_id=stored.id,
-        message=message,
-        model_id=chosen,
+        message=stored.content,
+        model_id=model_id,
         today=today,
         config=config,
         prompt=prompt,
