@@ -46,8 +46,13 @@ app = rx.App(
     backend_exception_handler=backend_exception_handler,
     head_components=[
         rx.el.meta(
-            name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"
+            name="viewport",
+            # resizes-content: the on-screen keyboard shrinks the page, so the pinned chat
+            # composer stays above it
+            content="width=device-width, initial-scale=1, viewport-fit=cover, "
+            "interactive-widget=resizes-content",
         ),
+        rx.el.script(src="/chat.js", defer=True),
         *pwa_head(),
     ],
     stylesheets=["/theme.css"],

@@ -41,5 +41,6 @@ def reconnecting_banner() -> rx.Component:
 
 
 def overlay(stateful: bool) -> rx.Component | None:
-    """``rx.App.app_wraps`` entry replacing Reflex's connection overlay (stateful apps only)."""
-    return reconnecting_banner() if stateful else None
+    """``rx.App.app_wraps`` entry replacing Reflex's connection overlay (stateful apps only):
+    a fragment, because an app wrap holds the whole app as its children."""
+    return rx.fragment(reconnecting_banner()) if stateful else None
