@@ -167,6 +167,7 @@ def llm_card(
                         width="100%",
                         size="3",
                         id="admin_models",
+                        name="models",
                     ),
                 ),
                 submit_button("Save LLM settings", loading=saving),

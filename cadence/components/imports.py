@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.forms import callout, card
+from cadence.components.ui import MUTED
 
 UPLOAD_ID = "health_files"
 ACCEPT = {
@@ -14,7 +15,10 @@ ACCEPT = {
     "application/zip": [".zip"],
     "text/csv": [".csv"],
 }
-MUTED = rx.color("gray", 11)
+READABLE = (
+    "Cadence reads FIT, GPX, TCX, Apple Health export.zip/.xml, Strong and Hevy CSV, "
+    "and Cadence export zips."
+)
 
 
 def _drop_zone() -> rx.Component:
@@ -36,6 +40,11 @@ def _drop_zone() -> rx.Component:
         id=UPLOAD_ID,
         multiple=True,
         accept=ACCEPT,
+        # Reflex's own toast lists MIME types with duplicates ("must be one of
+        # application/octet-stream, .fit, .FIT..."): say in words what Cadence reads
+        on_drop_rejected=lambda rejected: rx.toast.error(
+            "That file type can't be imported. " + READABLE, id="upload-rejected"
+        ),
         border=f"2px dashed {rx.color('gray', 7)}",
         border_radius="12px",
         width="100%",

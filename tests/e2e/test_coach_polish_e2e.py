@@ -50,8 +50,12 @@ def test_the_composer_and_the_newest_answer_stay_in_view_after_ten_questions(new
     assert page.evaluate(IN_VIEW, "#chat-input")
     screenshot(page, "coach-ten-questions-1280")
 
-    # scrolled up: the page stays where the reader is and offers a way down
-    page.evaluate("window.scrollTo(0, 0)")
+    # scrolled up by the reader: the page stays where they are and offers a way down
+    page.mouse.move(640, 300)
+    page.mouse.wheel(0, -20_000)
+    page.wait_for_function("window.scrollY < 50")
+    _ask(page, "One more: how is my training load?")
+    assert page.evaluate("window.scrollY") < 50  # not pulled down while reading
     expect(page.locator("#jump-latest")).to_be_visible()
     page.click("#jump-latest")
     page.wait_for_function(
