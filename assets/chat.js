@@ -11,8 +11,10 @@
   const thread = () => document.getElementById("chat-messages");
   const atBottom = () => window.innerHeight + window.scrollY >= root.scrollHeight - NEAR_BOTTOM_PX;
   const mark = () => root.toggleAttribute("data-chat-behind", Boolean(thread()) && !pinned);
+  // pinned: all the way down (the sticky composer would cover the answer's last lines otherwise)
   const follow = () => {
-    if (thread() && pinned && !atBottom()) window.scrollTo({ top: root.scrollHeight, behavior: "instant" });
+    const gap = root.scrollHeight - (window.innerHeight + window.scrollY);
+    if (thread() && pinned && gap > 1) window.scrollTo({ top: root.scrollHeight, behavior: "instant" });
     mark();
   };
   const byUser = () => { userScrollAt = Date.now(); };

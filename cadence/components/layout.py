@@ -9,7 +9,7 @@ from reflex.style import color_mode, set_color_mode
 
 from cadence import routes
 from cadence.components.pwa import install_button
-from cadence.components.ui import ACCENT, BOTTOM_NAV_HEIGHT, DESKTOP, MOBILE, TAP
+from cadence.components.ui import ACCENT, BOTTOM_NAV_HEIGHT, DESKTOP, MOBILE, MUTED, TAP
 
 
 @dataclass(frozen=True)
@@ -257,4 +257,28 @@ def color_mode_picker() -> rx.Component:
         spacing="2",
         role="group",
         aria_label="Appearance",
+    )
+
+
+def not_found_message(home: str, label: str) -> rx.Component:
+    """What the 404 page (and the admin page, to anyone else) says, with a way back."""
+    return rx.vstack(
+        rx.text(
+            "There is no page at this address. It may have moved, or the link is mistyped.",
+            color=MUTED,
+        ),
+        rx.hstack(
+            rx.link(rx.button(rx.icon("arrow-left", size=16), label, min_height=TAP), href=home),
+            rx.button(
+                "Go back",
+                variant="soft",
+                color_scheme="gray",
+                min_height=TAP,
+                on_click=rx.call_script("window.history.back()"),
+            ),
+            wrap="wrap",
+            spacing="3",
+        ),
+        spacing="4",
+        id="not-found",
     )
