@@ -88,7 +88,7 @@ def _imported(rows: rx.Var) -> rx.Component:
         rx.text(r["title"], size="2", weight="medium"),
         rx.text(r["details"], size="1", color=MUTED),
         rx.spacer(),
-        rx.text(r["when"], size="1", color=MUTED),
+        rx.text(r["when"], size="1", color=MUTED, white_space="nowrap"),
         width="100%",
         align="center",
         spacing="2",

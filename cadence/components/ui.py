@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 ACCENT = "teal"
-MUTED = rx.color("gray", 11)  # secondary text; AA contrast on the page background, light and dark
+MUTED = rx.color("gray", 11)  # secondary text: AA contrast on the background, light and dark
 TAP = "44px"  # minimum tap target (WCAG 2.5.5, Apple HIG)
 DESKTOP = ["none", "none", "flex"]  # responsive display: hidden under 768 px (48em)
 MOBILE = ["flex", "flex", "none"]

@@ -43,7 +43,7 @@ def _empty() -> rx.Component:
             ),
             size="2",
         ),
-        rx.link("Log a workout", href="/workouts/log", size="2"),
+        rx.link("Log a workout", href=routes.WORKOUT_LOG, size="2"),
     )
 
 

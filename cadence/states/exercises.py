@@ -111,4 +111,7 @@ class ExerciseLibraryState(AuthState):
 
     @rx.event
     async def select(self, name: str):
+        """Chart the tapped exercise and bring the chart into view (on phones it sits above
+        the list, far out of sight)."""
         await self._fetch_history(name)
+        return rx.scroll_to("selected-exercise")
