@@ -125,7 +125,9 @@ def user_table(
         return rx.table.row(
             rx.table.row_header_cell(
                 rx.vstack(
-                    rx.text(item.email, weight="medium", class_name="admin-email"),
+                    rx.text(
+                        item.email, weight="medium", class_name="admin-email", white_space="nowrap"
+                    ),
                     rx.hstack(
                         rx.text(item.display_name, size="1", color=MUTED),
                         rx.cond(item.is_admin, rx.badge("admin", color_scheme="teal")),

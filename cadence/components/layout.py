@@ -113,10 +113,11 @@ def _user_menu(
         rx.menu.trigger(
             rx.button(
                 rx.icon("circle-user", size=18),
+                # the accessible name holds the visible name (WCAG 2.5.3 label in name)
+                rx.el.span("Account menu: ", class_name="sr-only"),
                 rx.text(user_name, size="2", max_width="12em", truncate=True),
                 variant="ghost",
                 min_height=TAP,
-                aria_label="Account menu",
             )
         ),
         rx.menu.content(

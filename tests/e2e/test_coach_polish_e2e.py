@@ -8,9 +8,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot, signup_through_ui, wait_for_path
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    _free_port,
+    screenshot,
+    signup_through_ui,
+    wait_for_path,
+)
 from tests.e2e.test_chat_e2e import _admin_llm
-from tests.fakes.openai_server import FakeOpenAIServer, Status
 
 pytestmark = pytest.mark.e2e
 
@@ -64,43 +70,44 @@ def test_the_composer_and_the_newest_answer_stay_in_view_after_ten_questions(new
     expect(page.locator("#jump-latest")).to_be_hidden()
 
 
-def test_a_failed_provider_offers_retry_and_the_offline_coach(new_page, live_server) -> None:
-    with FakeOpenAIServer() as fake:
-        _admin_llm(live_server, base_url=fake.base_url, models=["fake/model"])
-        try:
-            page = new_page(PHONE)
-            signup_through_ui(page, email="retry@example.com", password="steady-pace-9", name="R")
-            page.goto("/settings")
-            wait_for_path(page, "/settings")
-            page.fill("#llm-api-key", fake.provider.api_key)
-            page.fill("#llm-default-model", "fake/model")
-            page.click("#llm-save")
-            expect(page.locator("#llm-key-last4")).to_have_text("ends in …1234")
+def test_an_unreachable_provider_offers_retry_and_the_offline_coach(new_page, live_server) -> None:
+    nobody_listens = f"http://127.0.0.1:{_free_port()}/v1"
+    _admin_llm(live_server, base_url=nobody_listens, models=["fake/model"])
+    try:
+        page = new_page(PHONE)
+        signup_through_ui(page, email="retry@example.com", password="steady-pace-9", name="R")
+        page.goto("/settings")
+        wait_for_path(page, "/settings")
+        page.fill("#llm-api-key", "sk-test-unreachable-1234")
+        page.fill("#llm-default-model", "fake/model")
+        page.click("#llm-save")
+        expect(page.locator("#llm-key-last4")).to_have_text("ends in …1234")
 
-            fake.queue(Status(500, "upstream exploded"))
-            page.goto("/chat")
-            wait_for_path(page, "/chat")
-            page.fill("#chat-input", "How is my training load?")
-            page.click("#chat-send")
-            expect(page.get_by_text("The model provider failed (HTTP 500)")).to_be_visible()
-            expect(page.locator(".chat-message.assistant")).to_have_count(0)  # no empty bubble
-            expect(page.locator("#chat-retry")).to_be_visible()
-            screenshot(page, "coach-provider-failed-375")
+        page.goto("/chat")
+        wait_for_path(page, "/chat")
+        page.fill("#chat-input", "How is my training load?")
+        page.click("#chat-send")
+        expect(page.get_by_text("The model provider cannot be reached.")).to_be_visible()
+        expect(page.locator(".chat-message.assistant")).to_have_count(0)  # no empty bubble
+        expect(page.locator("#chat-retry")).to_be_visible()
+        screenshot(page, "coach-provider-unreachable-375")
 
-            page.click("#chat-offline")
-            answer = page.locator(".chat-message.assistant")
-            expect(answer).to_have_count(1)
-            expect(answer).to_have_attribute("data-status", "complete")
-            expect(page.locator("#chat-retry")).to_be_hidden()
-            page.reload()
-            expect(page.locator(".chat-message")).to_have_count(0)  # a new visit: fresh chat
-            page.click("#history-menu")
-            expect(page.locator(".conversation-item")).to_have_count(1)
-            page.locator(".conversation-item").first.click()
-            expect(page.locator(".chat-message.user")).to_have_count(1)  # asked once
-            expect(page.locator(".chat-message.assistant")).to_have_count(1)
-        finally:
-            _admin_llm(live_server, base_url="", models=[])
+        page.click("#chat-retry")  # still unreachable: the same words, still no bubble
+        expect(page.locator("#chat-retry")).to_be_visible()
+        expect(page.locator(".chat-message.assistant")).to_have_count(0)
+
+        page.click("#chat-offline")
+        answer = page.locator(".chat-message.assistant")
+        expect(answer).to_have_count(1)
+        expect(answer).to_have_attribute("data-status", "complete")
+        expect(page.locator("#chat-retry")).to_be_hidden()
+        page.reload()
+        page.click("#history-menu")
+        page.get_by_role("dialog").locator(".conversation-item").first.click()
+        expect(page.locator(".chat-message.user")).to_have_count(1)  # asked once
+        expect(page.locator(".chat-message.assistant")).to_have_count(1)
+    finally:
+        _admin_llm(live_server, base_url="", models=[])
 
 
 def test_phone_history_renames_and_deletes(new_page) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
+    ARTIFACTS,
     DESKTOP,
     PHONE,
     ROOT,
@@ -163,4 +165,6 @@ def test_every_page_at_phone_and_desktop_width(new_page, live_server) -> None:
                 page.fill("#password", PASSWORD)
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_url(lambda url: "/login" not in url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "screens-problems.json").write_text(json.dumps(problems, indent=1))
     assert problems == {}
