@@ -56,8 +56,7 @@ def start_turn(
     """Validate the model, store the user's message (starting a conversation when needed)."""
     if not message.strip():
         raise InvalidInput("The message is empty.", field="message")
-    chosen = model_id or llm_settings.default_model_id(session=session, user_id=user_id)
-    config = llm_settings.llm_config(session=session, user_id=user_id, model_id=chosen)
+    chosen, config = _model(session=session, user_id=user_id, model_id=model_id)
     stored = conversations.add_user_message(
         session=session, user_id=user_id, conversation_id=conversation_id, content=message
     )
@@ -76,14 +75,22 @@ def retry_turn(
 ) -> ChatTurn:
     """Answer a conversation's last question again (after a failed answer), with ``model_id``
     (e.g. the offline coach when the provider is unreachable); the question is not stored twice."""
-    chosen = model_id or llm_settings.default_model_id(session=session, user_id=user_id)
-    config = llm_settings.llm_config(session=session, user_id=user_id, model_id=chosen)
+    chosen, config = _model(session=session, user_id=user_id, model_id=model_id)
     stored = conversations.unanswered_message(
         session=session, user_id=user_id, conversation_id=conversation_id
     )
     return _turn(
         session=session, user_id=user_id, stored=stored, model_id=chosen, config=config, today=today
     )
+
+
+def _model(
+    *, session: Session, user_id: int, model_id: str | None
+) -> tuple[str, llm.LlmConfig | None]:
+    """The model to answer with (the user's default when none is named) and its provider
+    settings (``None``: the offline coach); ``InvalidInput`` before anything is stored."""
+    chosen = model_id or llm_settings.default_model_id(session=session, user_id=user_id)
+    return chosen, llm_settings.llm_config(session=session, user_id=user_id, model_id=chosen)
 
 
 def _turn(
