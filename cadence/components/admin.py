@@ -125,8 +125,12 @@ def user_table(
         return rx.table.row(
             rx.table.row_header_cell(
                 rx.vstack(
-                    rx.text(
-                        item.email, weight="medium", class_name="admin-email", white_space="nowrap"
+                    rx.link(  # a focusable control in every row (keyboard users scroll the table)
+                        item.email,
+                        href="mailto:" + item.email,
+                        weight="medium",
+                        class_name="admin-email",
+                        white_space="nowrap",
                     ),
                     rx.hstack(
                         rx.text(item.display_name, size="1", color=MUTED),

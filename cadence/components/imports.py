@@ -21,7 +21,21 @@ READABLE = (
 )
 
 
+def _name_file_input(component: rx.Component, name: str) -> rx.Component:
+    """Give ``rx.upload``'s hidden file input an accessible name (Reflex renders it without
+    props, so screen readers announced an unnamed control)."""
+    for child in component.children:
+        if type(child).__name__ == "Input":
+            child.custom_attrs["aria-label"] = name
+        _name_file_input(child, name)
+    return component
+
+
 def _drop_zone() -> rx.Component:
+    return _name_file_input(_upload(), "Choose files to import")
+
+
+def _upload() -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.icon("upload", size=28, color=MUTED),

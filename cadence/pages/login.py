@@ -43,7 +43,7 @@ def page() -> rx.Component:
         ),
         rx.text(
             "New to Cadence? ",
-            rx.link("Create an account", href="/signup"),
+            rx.link("Create an account", href=routes.SIGNUP, underline="always"),
             size="2",
             align="center",
         ),

@@ -71,7 +71,10 @@ def page() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "Already have an account? ", rx.link("Log in", href="/login"), size="2", align="center"
+            "Already have an account? ",
+            rx.link("Log in", href=routes.LOGIN, underline="always"),
+            size="2",
+            align="center",
         ),
         heading="Create your account",
         subheading="Your data stays on this server. The first account becomes the admin.",
