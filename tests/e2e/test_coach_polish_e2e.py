@@ -129,3 +129,20 @@ def test_phone_history_renames_and_deletes(new_page) -> None:
     screenshot(page, "coach-history-375")
     page.get_by_role("dialog").get_by_role("button", name="Delete conversation").click()
     expect(page.get_by_role("dialog")).to_contain_text("No conversations yet.")
+
+
+def test_a_dropped_connection_shows_reconnecting_not_a_websocket_toast(new_page) -> None:
+    page = new_page(PHONE)
+    signup_through_ui(page, email="offline@example.com", password="steady-pace-9", name="O")
+    page.goto("/chat")
+    wait_for_path(page, "/chat")
+    expect(page.locator("#reconnecting")).to_have_count(0)
+    page.context.set_offline(True)
+    banner = page.locator("#reconnecting")
+    expect(banner).to_be_visible(timeout=30_000)
+    expect(banner).to_have_text("Reconnecting…")
+    expect(page.get_by_text("Cannot connect to server")).to_have_count(0)
+    assert banner.evaluate("el => getComputedStyle(el).pointerEvents") == "none"
+    screenshot(page, "reconnecting-375")
+    page.context.set_offline(False)
+    expect(banner).to_have_count(0, timeout=30_000)
