@@ -16,7 +16,8 @@ def actor(session, make_account) -> User:
     return admin.make_admin_by_email(session=session, email="root@example.com")
 
 
-def test_only_an_admin_reads_or_changes_the_shared_settings(session, actor, make_account) -> None:
+def test_only_an_admin_reads_or_changes_the_shared_settings(session, make_account) -> None:
+    assert make_account(email="first@example.com").user["is_admin"]  # the first account is admin
     account = make_account(email="someone@example.com")
     someone = session.get(User, account.user["id"])
     with pytest.raises(NotFound):
