@@ -22,7 +22,7 @@ config = rx.Config(
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(
-                appearance="light", accent_color="teal", gray_color="slate", radius="large"
+                appearance="inherit", accent_color="teal", gray_color="slate", radius="large"
             )
         )
     ],

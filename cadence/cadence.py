@@ -7,6 +7,7 @@ from reflex.utils.exec import is_prod_mode
 
 from cadence.api import pool
 from cadence.api.app import create_api
+from cadence.components.connection import overlay
 from cadence.components.pwa import pwa_head
 from cadence.db import session_scope
 from cadence.pages import (
@@ -18,6 +19,7 @@ from cadence.pages import (
     devices,
     exercises,
     login,
+    not_found,
     settings,
     signup,
     workout_detail,
@@ -42,6 +44,7 @@ PAGES = [
     devices,
     settings,
     admin,
+    not_found,
 ]
 
 api = create_api()
@@ -52,11 +55,19 @@ app = rx.App(
     backend_exception_handler=backend_exception_handler,
     head_components=[
         rx.el.meta(
-            name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"
+            name="viewport",
+            # resizes-content: the on-screen keyboard shrinks the page, so the pinned chat
+            # composer stays above it
+            content="width=device-width, initial-scale=1, viewport-fit=cover, "
+            "interactive-widget=resizes-content",
         ),
+        rx.el.script(src="/chat.js", defer=True),
         *pwa_head(),
     ],
+    stylesheets=["/theme.css"],
 )
+# "Reconnecting…" in words instead of Reflex's websocket-error toast (components/connection.py)
+app.app_wraps[(5, "Overlay")] = overlay
 for module in PAGES:
     app.add_page(
         module.page, route=module.ROUTE, title=f"{module.TITLE} · Cadence", on_load=module.ON_LOAD

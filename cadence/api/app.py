@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from cadence import __version__
 from cadence.api import mcp, openapi
 from cadence.api.middleware import (
     API_PREFIX,
@@ -86,7 +87,7 @@ def create_api() -> FastAPI:
     settings_ = get_settings()
     api = FastAPI(
         title="Cadence API",
-        version="1.0.0",
+        version=__version__,
         description="Self-hosted AI fitness and health coach. Authenticate with "
         "`POST /api/v1/auth/login` and send `Authorization: Bearer <token>`.",
         openapi_url=OPENAPI_URL,

@@ -28,9 +28,11 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from cadence import __version__
 from cadence.db import session_scope
 from cadence.models.common import utcnow
 from cadence.services import mcp_access
+from cadence.services.chat.registry import ToolEffect
 from cadence.services.chat.tools import TOOLS, execute_tool
 from cadence.services.errors import DomainError, PermissionDenied
 
@@ -43,6 +45,20 @@ INSTRUCTIONS = (
 UserResolver = Callable[[ServerRequestContext], Awaitable[int]]
 
 
+def annotations(effect: ToolEffect) -> types.ToolAnnotations:
+    """MCP hints from what the tool does: reads say ``readOnlyHint``; writes say whether they
+    may change what is stored (``destructiveHint``) and whether a repeat is harmless
+    (``idempotentHint``). Every tool works on the user's own data only (a closed world)."""
+    if not effect.writes:
+        return types.ToolAnnotations(read_only_hint=True, open_world_hint=False)
+    return types.ToolAnnotations(
+        read_only_hint=False,
+        destructive_hint=effect.destructive,
+        idempotent_hint=effect.idempotent,
+        open_world_hint=False,
+    )
+
+
 def tool_definitions() -> list[types.Tool]:
     """The registry's tools as MCP tool definitions (same names, descriptions and schemas)."""
     definitions = []
@@ -50,7 +66,10 @@ def tool_definitions() -> list[types.Tool]:
         tool = TOOLS.get(name)
         definitions.append(
             types.Tool(
-                name=tool.name, description=tool.description, input_schema=tool.parameters_schema
+                name=tool.name,
+                description=tool.description,
+                input_schema=tool.parameters_schema,
+                annotations=annotations(tool.effect),
             )
         )
     return definitions
@@ -89,6 +108,7 @@ def build_server(resolve_user: UserResolver) -> Server:
 
     return Server(
         SERVER_NAME,
+        version=__version__,
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,

@@ -8,9 +8,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from cadence.components.layout import ACCENT
+from cadence.components.ui import ACCENT, MUTED
 
-MUTED = rx.color("gray", 11)
 CHART_HEIGHT = 170
 AXIS_TICK = {"fontSize": 11}
 SPORT_LABELS = {

@@ -1,4 +1,4 @@
-"""Admin panel pieces: a user card (stacks on phones) and the shared LLM key form."""
+"""Admin panel pieces: the user table with search, sort and pages, and the shared LLM form."""
 
 from __future__ import annotations
 
@@ -7,17 +7,76 @@ from collections.abc import Callable
 import reflex as rx
 
 from cadence.components.forms import callout, card, field, submit_button, text_input
+from cadence.components.ui import MUTED, TAP
 
 RowHandler = Callable[[rx.Var], object]  # returns an event spec
 
 
-def _stat(label: str, value: rx.Var) -> rx.Component:
-    return rx.vstack(
-        rx.text(value, size="4", weight="bold"),
-        rx.text(label, size="1", color=rx.color("gray", 10)),
-        spacing="0",
-        align="center",
-        min_width="0",
+SORTS = (
+    ("created", "Joined"),
+    ("email", "Email"),
+    ("name", "Name"),
+    ("last_active", "Last active"),
+)
+
+
+def user_toolbar(
+    *,
+    query: rx.Var,
+    sort: rx.Var,
+    descending: rx.Var,
+    on_search: rx.EventHandler,
+    on_sort: rx.EventHandler,
+    on_order: rx.EventHandler,
+) -> rx.Component:
+    """Search (in email and name, on Enter or the button) and the sort column and order."""
+    return rx.flex(
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="q",
+                    default_value=query,
+                    placeholder="Search email or name",
+                    type="search",
+                    aria_label="Search users",
+                    id="admin-search",
+                    size="3",
+                    min_height=TAP,
+                    flex="1",
+                    min_width="0",
+                ),
+                rx.button(rx.icon("search", size=16), "Search", type="submit", min_height=TAP),
+                width="100%",
+            ),
+            on_submit=on_search,
+            flex="1",
+            min_width="220px",
+        ),
+        rx.hstack(
+            rx.select.root(
+                rx.select.trigger(aria_label="Sort by", min_height=TAP),
+                rx.select.content(*[rx.select.item(label, value=key) for key, label in SORTS]),
+                value=sort,
+                on_change=on_sort,
+                size="3",
+            ),
+            rx.icon_button(
+                rx.cond(
+                    descending, rx.icon("arrow-down-wide-narrow"), rx.icon("arrow-up-narrow-wide")
+                ),
+                variant="soft",
+                color_scheme="gray",
+                on_click=on_order,
+                aria_label=rx.cond(descending, "Sorted descending", "Sorted ascending"),
+                min_width=TAP,
+                min_height=TAP,
+                id="admin-order",
+            ),
+            spacing="2",
+        ),
+        gap="8px",
+        wrap="wrap",
+        width="100%",
     )
 
 
@@ -66,74 +125,151 @@ def model_usage_card(rows: rx.Var) -> rx.Component:
     )
 
 
-def user_card(
-    row: rx.Var,
+def _actions(
+    row: rx.Var, *, on_toggle_active: RowHandler, on_toggle_admin: RowHandler, busy: rx.Var
+) -> rx.Component:
+    """Disable/enable and admin rights; never on one's own account (no way to lock oneself out)."""
+    is_busy = busy == row.id.to_string()
+    return rx.cond(
+        row.is_self,
+        rx.badge("You", color_scheme="gray", variant="soft"),
+        rx.hstack(
+            rx.button(
+                rx.cond(row.is_active, "Disable", "Enable"),
+                color_scheme=rx.cond(row.is_active, "tomato", "green"),
+                variant="soft",
+                size="2",
+                min_height=TAP,
+                loading=is_busy,
+                on_click=on_toggle_active(row),
+            ),
+            rx.button(
+                rx.cond(row.is_admin, "Remove admin", "Make admin"),
+                variant="outline",
+                size="2",
+                min_height=TAP,
+                loading=is_busy,
+                on_click=on_toggle_admin(row),
+            ),
+            spacing="2",
+            wrap="nowrap",
+        ),
+    )
+
+
+def user_table(
+    rows: rx.Var,
     *,
     on_toggle_active: RowHandler,
     on_toggle_admin: RowHandler,
     busy: rx.Var,
 ) -> rx.Component:
-    """One account: email, badges, usage figures, and the enable/disable and admin buttons."""
-    is_busy = busy == row["id"].to_string()
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    """One page of accounts; the table scrolls sideways inside its box on phones."""
+
+    def row(item: rx.Var) -> rx.Component:
+        return rx.table.row(
+            rx.table.row_header_cell(
                 rx.vstack(
-                    rx.text(row["email"], weight="bold", size="3", class_name="admin-email"),
-                    rx.text(
-                        row["display_name"].to(str)
-                        + " · joined "
-                        + row["created_at"].to(str)
-                        + " · last active "
-                        + row["last_active_at"].to(str),
-                        size="1",
-                        color=rx.color("gray", 10),
+                    rx.link(  # a focusable control in every row (keyboard users scroll the table)
+                        item.email,
+                        href="mailto:" + item.email,
+                        weight="medium",
+                        class_name="admin-email",
+                        white_space="nowrap",
                     ),
-                    spacing="1",
-                    min_width="0",
-                    style={"overflow_wrap": "anywhere"},
+                    rx.hstack(
+                        rx.text(item.display_name, size="1", color=MUTED),
+                        rx.cond(item.is_admin, rx.badge("admin", color_scheme="teal")),
+                        rx.cond(~item.is_active, rx.badge("disabled", color_scheme="tomato")),
+                        spacing="1",
+                        align="center",
+                    ),
+                    spacing="0",
                 ),
-                rx.spacer(),
-                rx.cond(row["is_admin"], rx.badge("admin", color_scheme="teal")),
-                rx.cond(~row["is_active"].to(bool), rx.badge("disabled", color_scheme="tomato")),
-                width="100%",
-                align="start",
-                wrap="wrap",
             ),
-            rx.grid(
-                _stat("workouts", row["workouts"]),
-                _stat("devices", row["devices"]),
-                _stat("chats", row["conversations"]),
-                _stat("messages", row["chat_messages"]),
-                _stat("tokens", row["chat_tokens"]),
-                _stat("today", row["chat_tokens_today"]),
-                columns="6",
-                spacing="1",
-                width="100%",
-                max_width="480px",
+            rx.table.cell(item.created_at, white_space="nowrap"),
+            rx.table.cell(item.last_active_at, white_space="nowrap"),
+            rx.table.cell(item.workouts, text_align="right"),
+            rx.table.cell(item.devices, text_align="right"),
+            rx.table.cell(item.chat_messages, text_align="right"),
+            rx.table.cell(item.chat_tokens, text_align="right"),
+            rx.table.cell(item.chat_tokens_today, text_align="right"),
+            rx.table.cell(
+                _actions(
+                    item,
+                    on_toggle_active=on_toggle_active,
+                    on_toggle_admin=on_toggle_admin,
+                    busy=busy,
+                )
             ),
-            rx.hstack(
-                rx.button(
-                    rx.cond(row["is_active"], "Disable", "Enable"),
-                    color_scheme=rx.cond(row["is_active"], "tomato", "green"),
-                    variant="soft",
-                    min_height="44px",
-                    loading=is_busy,
-                    on_click=on_toggle_active(row),
-                ),
-                rx.button(
-                    rx.cond(row["is_admin"], "Remove admin", "Make admin"),
-                    variant="outline",
-                    min_height="44px",
-                    loading=is_busy,
-                    on_click=on_toggle_admin(row),
-                ),
-                wrap="wrap",
+            align="center",
+            class_name="admin-user",
+        )
+
+    head = [
+        ("Account", "left"),
+        ("Joined", "left"),
+        ("Last active", "left"),
+        ("Workouts", "right"),
+        ("Devices", "right"),
+        ("Messages", "right"),
+        ("Tokens", "right"),
+        ("Tokens today", "right"),
+        ("", "left"),
+    ]
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(
+                            label or rx.el.span("Actions", class_name="sr-only"),
+                            text_align=align,
+                            white_space="nowrap",
+                        )
+                        for label, align in head
+                    ]
+                )
             ),
-            spacing="3",
+            rx.table.body(rx.foreach(rows, row)),
+            variant="surface",
+            size="2",
             width="100%",
         ),
         width="100%",
+        overflow_x="auto",
+        id="admin-users",
+    )
+
+
+def pager(
+    *, label: rx.Var, page: rx.Var, pages: rx.Var, on_page: Callable[[rx.Var], object]
+) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=MUTED, id="admin-count"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron-left", size=16),
+            "Previous",
+            variant="soft",
+            disabled=page <= 1,
+            on_click=on_page(page - 1),
+            min_height=TAP,
+            id="admin-prev",
+        ),
+        rx.button(
+            "Next",
+            rx.icon("chevron-right", size=16),
+            variant="soft",
+            disabled=page >= pages,
+            on_click=on_page(page + 1),
+            min_height=TAP,
+            id="admin-next",
+        ),
+        width="100%",
+        align="center",
+        wrap="wrap",
+        spacing="2",
     )
 
 
@@ -158,7 +294,7 @@ def llm_card(
             "Used for every user who has not set their own key, for the models listed below "
             "only. Stored encrypted; it is never shown again after saving.",
             size="2",
-            color=rx.color("gray", 11),
+            color=MUTED,
         ),
         rx.text(budget_text, size="2", color=rx.color("gray", 11), id="admin_token_budget"),
         callout(error),
@@ -175,7 +311,7 @@ def llm_card(
                     "Remove key",
                     variant="ghost",
                     color_scheme="tomato",
-                    min_height="44px",
+                    min_height=TAP,
                     on_click=on_remove_key,
                 ),
             ),
@@ -226,17 +362,4 @@ def llm_card(
             reset_on_submit=True,
         ),
         title="Shared LLM key and models",
-    )
-
-
-def not_found() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.heading("404", size="8"),
-            rx.text("This page could not be found."),
-            rx.link("Back to the dashboard", href="/"),
-            align="center",
-        ),
-        padding_y="64px",
-        width="100%",
     )

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
-ACCENT = "teal"
+from cadence.components.ui import ACCENT, BOTTOM_NAV_HEIGHT, MUTED, TAP
+
 AXIS_TICK = {"fontSize": 11}
 
 
@@ -196,7 +197,7 @@ def message_bubble(message: rx.Var) -> rx.Component:
         ),
         rx.cond(
             message.status == "partial",
-            rx.text("Stopped.", size="1", color=rx.color("gray", 10)),
+            rx.text("Stopped.", size="1", color=MUTED),
         ),
         spacing="2",
         width="100%",
@@ -222,13 +223,14 @@ def conversation_list(
     on_open: Callable[[rx.Var], rx.EventSpec],
     on_delete: Callable[[rx.Var], rx.EventSpec],
     on_new: rx.EventHandler,
+    on_rename: Callable[[rx.Var, rx.Var], rx.EventSpec],
 ) -> rx.Component:
     def row(item: rx.Var) -> rx.Component:
         return rx.hstack(
             rx.button(
                 rx.vstack(
                     rx.text(item.title, size="2", truncate=True, width="100%"),
-                    rx.text(item.updated, size="1", color=rx.color("gray", 10)),
+                    rx.text(item.updated, size="1", color=MUTED, white_space="nowrap"),
                     spacing="0",
                     align="start",
                     width="100%",
@@ -238,7 +240,7 @@ def conversation_list(
                 variant=rx.cond(item.id == active_id, "soft", "ghost"),
                 color_scheme="gray",
                 on_click=on_open(item.id),
-                min_height="44px",
+                min_height=TAP,
                 flex="1",
                 min_width="0",
                 height="auto",
@@ -247,13 +249,22 @@ def conversation_list(
                 class_name="conversation-item",
             ),
             rx.icon_button(
+                rx.icon("pencil", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=on_rename(item.id, item.title),
+                aria_label="Rename conversation",
+                min_width=TAP,
+                min_height=TAP,
+            ),
+            rx.icon_button(
                 rx.icon("trash-2", size=16),
                 variant="ghost",
                 color_scheme="gray",
                 on_click=on_delete(item.id),
                 aria_label="Delete conversation",
-                min_width="44px",
-                min_height="44px",
+                min_width=TAP,
+                min_height=TAP,
             ),
             width="100%",
             spacing="1",
@@ -266,13 +277,13 @@ def conversation_list(
             "New chat",
             on_click=on_new,
             width="100%",
-            min_height="44px",
+            min_height=TAP,
             id="new-chat",
         ),
         rx.cond(
             conversations.length() > 0,
             rx.vstack(rx.foreach(conversations, row), spacing="1", width="100%"),
-            rx.text("No conversations yet.", size="2", color=rx.color("gray", 10)),
+            rx.text("No conversations yet.", size="2", color=MUTED),
         ),
         spacing="3",
         width="100%",
@@ -282,7 +293,7 @@ def conversation_list(
 
 def model_picker(models: rx.Var, value: rx.Var, on_change: rx.EventHandler) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(aria_label="Model", min_height="44px", max_width="100%"),
+        rx.select.trigger(aria_label="Model", min_height=TAP, max_width="100%"),
         rx.select.content(
             rx.foreach(models, lambda m: rx.select.item(m.label, value=m.id)),
         ),
@@ -297,11 +308,7 @@ def suggestions(items: rx.Var, on_pick: Callable[[rx.Var], rx.EventSpec]) -> rx.
         items.length() > 0,
         rx.vstack(
             rx.text("Ask your coach", size="4", weight="medium"),
-            rx.text(
-                "Answers come from your own data. Try one of these:",
-                size="2",
-                color=rx.color("gray", 11),
-            ),
+            rx.text("Answers come from your own data. Try one of these:", size="2", color=MUTED),
             rx.flex(
                 rx.foreach(
                     items,
@@ -309,7 +316,7 @@ def suggestions(items: rx.Var, on_pick: Callable[[rx.Var], rx.EventSpec]) -> rx.
                         q,
                         variant="outline",
                         on_click=on_pick(q),
-                        min_height="44px",
+                        min_height=TAP,
                         class_name="suggestion",
                         white_space="normal",
                         height="auto",
@@ -357,7 +364,7 @@ def composer(
                     type="button",
                     color_scheme="tomato",
                     on_click=on_stop,
-                    min_height="44px",
+                    min_height=TAP,
                     id="chat-stop",
                 ),
                 rx.button(
@@ -365,7 +372,7 @@ def composer(
                     "Send",
                     type="submit",
                     disabled=~can_send,
-                    min_height="44px",
+                    min_height=TAP,
                     id="chat-send",
                 ),
             ),
@@ -375,4 +382,157 @@ def composer(
         ),
         on_submit=on_submit,
         width="100%",
+    )
+
+
+def rename_dialog(
+    open_: rx.Var,
+    title: rx.Var,
+    error: rx.Var,
+    on_change: rx.EventHandler,
+    on_submit: rx.EventHandler,
+    on_cancel: rx.EventHandler,
+) -> rx.Component:
+    """Rename a conversation: the title in a field, its error in words under it."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename conversation"),
+            rx.form(
+                rx.vstack(
+                    rx.el.label("Title", html_for="rename-title", font_size="var(--font-size-2)"),
+                    rx.input(
+                        value=title,
+                        on_change=on_change,
+                        id="rename-title",
+                        name="title",
+                        max_length=120,
+                        size="3",
+                        min_height=TAP,
+                        aria_describedby="rename-error",
+                    ),
+                    rx.cond(
+                        error,
+                        rx.text(
+                            error,
+                            size="1",
+                            color=rx.color("tomato", 11),
+                            id="rename-error",
+                            role="alert",
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.button(
+                            "Cancel",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=on_cancel,
+                            min_height=TAP,
+                        ),
+                        rx.button("Save", type="submit", min_height=TAP, id="rename-save"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    align="stretch",
+                ),
+                on_submit=on_submit,
+            ),
+            max_width="420px",
+        ),
+        open=open_,
+        on_open_change=lambda _open: on_cancel,
+    )
+
+
+def history_dialog(
+    open_: rx.Var, on_open_change: rx.EventHandler, conversations: rx.Component
+) -> rx.Component:
+    """Phones: the conversation list (open, rename, delete) in a dialog behind a History button."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("history", size=16),
+                "History",
+                variant="soft",
+                color_scheme="gray",
+                min_height=TAP,
+                id="history-menu",
+            )
+        ),
+        rx.dialog.content(
+            rx.hstack(
+                rx.dialog.title("Conversations", margin="0"),
+                rx.spacer(),
+                rx.dialog.close(
+                    rx.icon_button(
+                        rx.icon("x", size=18),
+                        variant="ghost",
+                        color_scheme="gray",
+                        aria_label="Close",
+                        min_width=TAP,
+                        min_height=TAP,
+                    )
+                ),
+                align="center",
+                width="100%",
+                margin_bottom="8px",
+            ),
+            conversations,
+            max_height="80vh",
+            overflow_y="auto",
+        ),
+        open=open_,
+        on_open_change=on_open_change,
+    )
+
+
+def retry_bar(
+    shown: rx.Var, offline_offered: rx.Var, on_retry: rx.EventSpec, on_offline: rx.EventSpec
+) -> rx.Component:
+    """Under an unanswered question: answer it again, or with the offline coach."""
+    return rx.cond(
+        shown,
+        rx.hstack(
+            rx.button(
+                rx.icon("rotate-ccw", size=16),
+                "Retry",
+                on_click=on_retry,
+                min_height=TAP,
+                id="chat-retry",
+            ),
+            rx.cond(
+                offline_offered,
+                rx.button(
+                    rx.icon("wifi-off", size=16),
+                    "Answer with the offline coach",
+                    variant="soft",
+                    on_click=on_offline,
+                    min_height=TAP,
+                    id="chat-offline",
+                ),
+            ),
+            wrap="wrap",
+            spacing="2",
+        ),
+    )
+
+
+def jump_to_latest() -> rx.Component:
+    """Shown (by ``assets/chat.js``) when the reader scrolled up while an answer grows."""
+    return rx.button(
+        rx.icon("arrow-down", size=16),
+        "Jump to latest",
+        on_click=rx.call_script("window.cadenceJumpToLatest && window.cadenceJumpToLatest()"),
+        id="jump-latest",
+        type="button",
+        radius="full",
+        size="2",
+        min_height=TAP,
+        position="fixed",
+        left="50%",
+        transform="translateX(-50%)",
+        bottom=[f"calc({BOTTOM_NAV_HEIGHT} + 110px)", None, "110px"],
+        z_index="15",
+        box_shadow="0 2px 8px rgba(0,0,0,.18)",
     )

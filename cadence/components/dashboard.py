@@ -7,8 +7,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.forms import card
+from cadence.components.ui import MUTED
 
-MUTED = rx.color("gray", 11)
 CHART_HEIGHT = 220
 AXIS_TICK = {"fontSize": 11}
 
@@ -370,8 +370,8 @@ def _recent_row(r: rx.Var) -> rx.Component:
         ),
         rx.spacer(),
         rx.vstack(
-            rx.text(r["when"], size="1"),
-            rx.text(r["load"], size="1", color=MUTED),
+            rx.text(r["when"], size="1", white_space="nowrap"),  # never "Mon Nov / 30"
+            rx.text(r["load"], size="1", color=MUTED, white_space="nowrap"),
             spacing="0",
             align="end",
         ),

@@ -8,8 +8,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.forms import callout, submit_button, text_input
+from cadence.components.ui import MUTED
 
-MUTED = rx.color("gray", 11)
 TAP = "44px"
 
 

@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from cadence.components.layout import ACCENT
+from cadence.components.ui import ACCENT, MUTED, TAP
 
-MUTED = rx.color("gray", 11)
 CHART_HEIGHT = 260
 AXIS_TICK = {"fontSize": 11}
 
@@ -22,7 +21,7 @@ def search_box(value: rx.Var, on_change: Callable) -> rx.Component:
         type="search",
         size="3",
         width="100%",
-        min_height="44px",
+        min_height=TAP,
         aria_label="Search exercises",
         id="exercise-search",
     )
@@ -64,7 +63,7 @@ def library_entry(entry: rx.Var, *, selected: rx.Var, on_select: Callable) -> rx
         on_click=on_select(entry["name"]),
         cursor="pointer",
         width="100%",
-        min_height="44px",
+        min_height=TAP,
         border=rx.cond(is_selected, f"2px solid {rx.color(ACCENT, 9)}", "2px solid transparent"),
         role="button",
         aria_pressed=rx.cond(is_selected, "true", "false"),
@@ -80,7 +79,7 @@ def progress_chart(points: rx.Var) -> rx.Component:
                 data_key="volume",
                 name="Volume (kg)",
                 y_axis_id="volume",
-                fill="var(--gray-6)",
+                fill="var(--gray-8)",
                 is_animation_active=False,
             ),
             rx.recharts.line(
@@ -104,9 +103,20 @@ def progress_chart(points: rx.Var) -> rx.Component:
                 is_animation_active=False,
             ),
             rx.recharts.x_axis(data_key="date", tick=AXIS_TICK, min_tick_gap=24),
-            rx.recharts.y_axis(y_axis_id="e1rm", tick=AXIS_TICK, width=36, domain=["auto", "auto"]),
             rx.recharts.y_axis(
-                y_axis_id="volume", orientation="right", tick=AXIS_TICK, width=44, hide=True
+                rx.recharts.label(value="e1RM kg", angle=-90, position="insideLeft", offset=8),
+                y_axis_id="e1rm",
+                tick=AXIS_TICK,
+                width=48,
+                domain=["auto", "auto"],
+            ),
+            rx.recharts.y_axis(  # the volume bars' own scale, on the right
+                rx.recharts.label(value="volume kg", angle=90, position="insideRight", offset=8),
+                y_axis_id="volume",
+                orientation="right",
+                tick=AXIS_TICK,
+                width=56,
+                domain=[0, "auto"],
             ),
             rx.recharts.tooltip(),
             rx.recharts.legend(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cadence.components.ui import MUTED, TAP
+
 
 def field(
     label: str,
@@ -12,14 +14,28 @@ def field(
     error: rx.Var | str = "",
     hint: str = "",
 ) -> rx.Component:
-    """A labelled control with a hint and an inline error under it."""
+    """A labelled control with a hint and an inline error under it.
+
+    The label names the control (``for`` = the control's id, which ``text_input`` always sets),
+    and the error or hint describes it (``aria-describedby``), so screen readers and
+    ``get_by_label`` find the field and hear its error.
+    """
+    control_id = control.id
+    note_id = f"{control_id}-note" if control_id and (hint or isinstance(error, rx.Var)) else None
+    if note_id:
+        control.custom_attrs["aria-describedby"] = note_id
     return rx.vstack(
-        rx.text(label, as_="label", size="2", weight="medium"),
+        rx.el.label(
+            label,
+            html_for=control_id,
+            font_size="var(--font-size-2)",
+            font_weight="var(--font-weight-medium)",
+        ),
         control,
         rx.cond(
             error,
-            rx.text(error, size="1", color=rx.color("tomato", 11), role="alert"),
-            rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+            rx.text(error, size="1", color=rx.color("tomato", 11), role="alert", id=note_id),
+            rx.text(hint, size="1", color=MUTED, id=note_id) if hint else rx.fragment(),
         ),
         spacing="1",
         width="100%",
@@ -28,7 +44,9 @@ def field(
 
 
 def text_input(name: str, **props) -> rx.Component:
-    return rx.input(name=name, size="3", width="100%", min_height="44px", **props)
+    """A full-width text field; its id is its name unless given (so ``field`` can label it)."""
+    props.setdefault("id", name)
+    return rx.input(name=name, size="3", width="100%", min_height=TAP, **props)
 
 
 def callout(message: rx.Var | str, *, kind: str = "error") -> rx.Component:
@@ -43,7 +61,7 @@ def callout(message: rx.Var | str, *, kind: str = "error") -> rx.Component:
 
 def submit_button(label: str, *, loading: rx.Var | bool = False, **props) -> rx.Component:
     return rx.button(
-        label, type="submit", size="3", width="100%", min_height="44px", loading=loading, **props
+        label, type="submit", size="3", width="100%", min_height=TAP, loading=loading, **props
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.forms import callout, card
+from cadence.components.ui import MUTED
 
 UPLOAD_ID = "health_files"
 ACCEPT = {
@@ -14,10 +15,27 @@ ACCEPT = {
     "application/zip": [".zip"],
     "text/csv": [".csv"],
 }
-MUTED = rx.color("gray", 11)
+READABLE = (
+    "Cadence reads FIT, GPX, TCX, Apple Health export.zip/.xml, Strong and Hevy CSV, "
+    "and Cadence export zips."
+)
+
+
+def _name_file_input(component: rx.Component, name: str) -> rx.Component:
+    """Give ``rx.upload``'s hidden file input an accessible name (Reflex renders it without
+    props, so screen readers announced an unnamed control)."""
+    for child in component.children:
+        if type(child).__name__ == "Input":
+            child.custom_attrs["aria-label"] = name
+        _name_file_input(child, name)
+    return component
 
 
 def _drop_zone() -> rx.Component:
+    return _name_file_input(_upload(), "Choose files to import")
+
+
+def _upload() -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.icon("upload", size=28, color=MUTED),
@@ -36,6 +54,11 @@ def _drop_zone() -> rx.Component:
         id=UPLOAD_ID,
         multiple=True,
         accept=ACCEPT,
+        # Reflex's own toast lists MIME types with duplicates ("must be one of
+        # application/octet-stream, .fit, .FIT..."): say in words what Cadence reads
+        on_drop_rejected=lambda rejected: rx.toast.error(
+            "That file type can't be imported. " + READABLE, id="upload-rejected"
+        ),
         border=f"2px dashed {rx.color('gray', 7)}",
         border_radius="12px",
         width="100%",
@@ -79,7 +102,7 @@ def _imported(rows: rx.Var) -> rx.Component:
         rx.text(r["title"], size="2", weight="medium"),
         rx.text(r["details"], size="1", color=MUTED),
         rx.spacer(),
-        rx.text(r["when"], size="1", color=MUTED),
+        rx.text(r["when"], size="1", color=MUTED, white_space="nowrap"),
         width="100%",
         align="center",
         spacing="2",

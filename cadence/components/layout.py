@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import reflex as rx
+from reflex.style import color_mode, set_color_mode
 
+from cadence import routes
 from cadence.components.pwa import install_button
-
-ACCENT = "teal"
-DESKTOP = ["none", "none", "flex"]  # responsive display: hidden under 768 px (48em)
-MOBILE = ["flex", "flex", "none"]
-BOTTOM_NAV_HEIGHT = "64px"
+from cadence.components.ui import ACCENT, BOTTOM_NAV_HEIGHT, DESKTOP, MOBILE, MUTED, TAP
 
 
 @dataclass(frozen=True)
@@ -20,16 +18,18 @@ class NavItem:
     route: str
     icon: str  # a lucide icon name
     admin_only: bool = False  # rendered only when app_shell(show_admin=...) is true
+    in_phone_bar: bool = True  # False: on phones it sits in the account menu instead
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Dashboard", "/", "layout-dashboard"),
-    NavItem("Workouts", "/workouts", "dumbbell"),
-    NavItem("Activities", "/activities", "route"),
-    NavItem("Coach", "/chat", "message-circle"),
-    NavItem("Devices", "/devices", "watch"),
-    NavItem("Settings", "/settings", "settings"),
-    NavItem("Admin", "/admin", "shield", admin_only=True),
+    NavItem("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+    NavItem("Workouts", routes.WORKOUTS, "dumbbell"),
+    NavItem("Exercises", routes.EXERCISES, "trending-up"),
+    NavItem("Activities", routes.ACTIVITIES, "route"),
+    NavItem("Coach", routes.CHAT, "message-circle"),
+    NavItem("Devices", routes.DEVICES, "watch", in_phone_bar=False),
+    NavItem("Settings", routes.SETTINGS, "settings", in_phone_bar=False),
+    NavItem("Admin", routes.ADMIN, "shield", admin_only=True, in_phone_bar=False),
 ]
 
 
@@ -58,7 +58,7 @@ def _sidebar_link(item: NavItem, current_path: rx.Var) -> rx.Component:
         padding_x="12px",
         padding_y="10px",
         border_radius="8px",
-        min_height="44px",
+        min_height=TAP,
         display="flex",
         align_items="center",
         color=rx.cond(active, rx.color(ACCENT, 11), rx.color("gray", 11)),
@@ -81,7 +81,7 @@ def _bottom_link(item: NavItem, current_path: rx.Var) -> rx.Component:
         underline="none",
         flex="1",
         min_height="48px",
-        min_width="44px",
+        min_width=TAP,
         display="flex",
         justify_content="center",
         align_items="center",
@@ -100,6 +100,12 @@ def brand() -> rx.Component:
     )
 
 
+def _menu_link(item: NavItem) -> rx.Component:
+    return rx.menu.item(
+        rx.icon(item.icon, size=16), item.label, on_click=rx.redirect(item.route), min_height=TAP
+    )
+
+
 def _user_menu(
     user_name: rx.Var, on_logout: rx.EventHandler, show_admin: rx.Var | bool
 ) -> rx.Component:
@@ -107,15 +113,19 @@ def _user_menu(
         rx.menu.trigger(
             rx.button(
                 rx.icon("circle-user", size=18),
+                # the accessible name holds the visible name (WCAG 2.5.3 label in name)
+                rx.el.span("Account menu: ", class_name="sr-only"),
                 rx.text(user_name, size="2", max_width="12em", truncate=True),
                 variant="ghost",
-                min_height="44px",
-                aria_label="Account menu",
+                min_height=TAP,
             )
         ),
         rx.menu.content(
-            rx.menu.item("Settings", on_click=rx.redirect("/settings")),
-            rx.cond(show_admin, rx.menu.item("Admin", on_click=rx.redirect("/admin"))),
+            *[
+                rx.cond(show_admin, _menu_link(item)) if item.admin_only else _menu_link(item)
+                for item in NAV_ITEMS
+                if not item.in_phone_bar
+            ],
             rx.menu.separator(),
             rx.menu.item("Log out", on_click=on_logout, color="tomato"),
         ),
@@ -141,7 +151,7 @@ def app_shell(
             variant="soft",
             color_scheme="gray",
             on_click=on_logout,
-            min_height="44px",
+            min_height=TAP,
             width="100%",
         ),
         width="220px",
@@ -172,8 +182,8 @@ def app_shell(
     )
     bottom_nav = rx.el.nav(
         rx.hstack(
-            # admin-only items stay out of the phone bar (reachable from the account menu)
-            *[_bottom_link(item, current_path) for item in NAV_ITEMS if not item.admin_only],
+            # the rest (devices, settings, admin) are in the account menu
+            *[_bottom_link(item, current_path) for item in NAV_ITEMS if item.in_phone_bar],
             width="100%",
             height="100%",
             spacing="0",
@@ -210,9 +220,66 @@ def app_shell(
         spacing="0",
         width="100%",
         align="start",
-        overflow_x="hidden",
+        # clip, not hidden: "hidden" makes this box a scroll container, and the sticky sidebar,
+        # header and chat composer would then stick to it (which never scrolls) and scroll away
+        overflow_x="clip",
     )
 
 
 def loading_screen() -> rx.Component:
     return rx.center(rx.spinner(size="3"), height="100vh", aria_label="Loading")
+
+
+COLOR_MODES = (
+    ("system", "Automatic", "monitor"),
+    ("light", "Light", "sun"),
+    ("dark", "Dark", "moon"),
+)
+
+
+def color_mode_picker() -> rx.Component:
+    """Automatic (the device's ``prefers-color-scheme``), light or dark; kept in this browser."""
+    return rx.hstack(
+        *[
+            rx.button(
+                rx.icon(icon, size=16),
+                label,
+                variant=rx.cond(color_mode == mode, "solid", "soft"),
+                color_scheme=rx.cond(color_mode == mode, ACCENT, "gray"),
+                on_click=set_color_mode(mode),
+                aria_pressed=rx.cond(color_mode == mode, "true", "false"),
+                min_height=TAP,
+                class_name="color-mode",
+                data_mode=mode,
+            )
+            for mode, label, icon in COLOR_MODES
+        ],
+        wrap="wrap",
+        spacing="2",
+        role="group",
+        aria_label="Appearance",
+    )
+
+
+def not_found_message(home: str, label: str) -> rx.Component:
+    """What the 404 page (and the admin page, to anyone else) says, with a way back."""
+    return rx.vstack(
+        rx.text(
+            "There is no page at this address. It may have moved, or the link is mistyped.",
+            color=MUTED,
+        ),
+        rx.hstack(
+            rx.link(rx.button(rx.icon("arrow-left", size=16), label, min_height=TAP), href=home),
+            rx.button(
+                "Go back",
+                variant="soft",
+                color_scheme="gray",
+                min_height=TAP,
+                on_click=rx.call_script("window.history.back()"),
+            ),
+            wrap="wrap",
+            spacing="3",
+        ),
+        spacing="4",
+        id="not-found",
+    )

@@ -30,6 +30,9 @@ class AdminUserPublic(BaseModel):
 
 class AdminUserList(BaseModel):
     users: list[AdminUserPublic]
+    total: int = PydanticField(description="Accounts matching the search, on every page.")
+    page: int
+    per_page: int
 
 
 class ModelUsagePublic(BaseModel):

@@ -140,6 +140,14 @@ class ChatRequest(StrictBody):
     model_id: str | None = PydanticField(default=None, min_length=1, max_length=MAX_MODEL_ID_LENGTH)
 
 
+class ChatRetryRequest(StrictBody):
+    """Answer a conversation's last question again (after a failed answer), e.g. with
+    ``model_id`` ``cadence/offline`` when the provider cannot be reached."""
+
+    conversation_id: int = PydanticField(ge=1, le=DB_INT_MAX)
+    model_id: str | None = PydanticField(default=None, min_length=1, max_length=MAX_MODEL_ID_LENGTH)
+
+
 class ChatModelPublic(BaseModel):
     id: str
     label: str
@@ -156,6 +164,12 @@ class ConversationPublic(BaseModel):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     message_count: int
+
+
+class ConversationUpdate(StrictBody):
+    """A new title for a conversation (blank titles are refused)."""
+
+    title: str = PydanticField(min_length=1, max_length=MAX_TITLE_LENGTH)
 
 
 class ConversationsResponse(BaseModel):

@@ -3,6 +3,7 @@ sport, with paging and an empty state that says how to get data in."""
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import activities as ui
 from cadence.components.forms import callout
 from cadence.components.workouts import pager
@@ -11,7 +12,7 @@ from cadence.states.activities import ALL_SPORTS
 from cadence.states.activities import ActivityListState as S
 from cadence.states.auth import AuthState
 
-ROUTE = "/activities"
+ROUTE = routes.ACTIVITIES
 TITLE = "Activities"
 ON_LOAD = [AuthState.require_login, S.load]
 

@@ -4,6 +4,7 @@ how it was computed, its sources, its legs (multisport) and delete."""
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import activities as ui
 from cadence.components.forms import callout, card
 from cadence.pages.shell import protected
@@ -11,7 +12,7 @@ from cadence.states.activities import LIST_ROUTE
 from cadence.states.activities import ActivityDetailState as S
 from cadence.states.auth import AuthState
 
-ROUTE = "/activities/view"
+ROUTE = routes.ACTIVITY_VIEW
 TITLE = "Activity"
 ON_LOAD = [AuthState.require_login, S.load]
 

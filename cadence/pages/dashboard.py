@@ -2,12 +2,13 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import dashboard as ui
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.dashboard import DashboardState as S
 
-ROUTE = "/"
+ROUTE = routes.DASHBOARD
 TITLE = "Dashboard"
 ON_LOAD = [AuthState.require_login, S.load]
 

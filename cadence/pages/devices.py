@@ -3,13 +3,14 @@ load demo data."""
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.devices import devices_section
 from cadence.pages.imports_panel import imports_panel
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.devices import DevicesState as S
 
-ROUTE = "/devices"
+ROUTE = routes.DEVICES
 TITLE = "Devices"
 ON_LOAD = [AuthState.require_login, S.load]
 

@@ -2,13 +2,14 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import exercises as ui
 from cadence.components.forms import callout, card
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.exercises import ExerciseLibraryState as S
 
-ROUTE = "/exercises"
+ROUTE = routes.EXERCISES
 TITLE = "Exercise library"
 ON_LOAD = [AuthState.require_login, S.load]
 
@@ -42,7 +43,7 @@ def _empty() -> rx.Component:
             ),
             size="2",
         ),
-        rx.link("Log a workout", href="/workouts/log", size="2"),
+        rx.link("Log a workout", href=routes.WORKOUT_LOG, size="2"),
     )
 
 

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.auth_forms import auth_card
 from cadence.components.forms import callout, field, submit_button, text_input
 from cadence.states.account import LoginState
 from cadence.states.auth import AuthState
 
-ROUTE = "/login"
+ROUTE = routes.LOGIN
 TITLE = "Log in"
 ON_LOAD = AuthState.redirect_if_logged_in
 
@@ -42,7 +43,7 @@ def page() -> rx.Component:
         ),
         rx.text(
             "New to Cadence? ",
-            rx.link("Create an account", href="/signup"),
+            rx.link("Create an account", href=routes.SIGNUP, underline="always"),
             size="2",
             align="center",
         ),

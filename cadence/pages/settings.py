@@ -2,14 +2,17 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.forms import callout, card, field, submit_button, text_input
+from cadence.components.layout import color_mode_picker
+from cadence.components.ui import MUTED, TAP
 from cadence.pages import llm_key
 from cadence.pages.account_data_panel import data_ownership_cards
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.settings import SettingsState
 
-ROUTE = "/settings"
+ROUTE = routes.SETTINGS
 TITLE = "Settings"
 ON_LOAD = [AuthState.require_login, SettingsState.load, llm_key.ON_LOAD]
 
@@ -103,7 +106,7 @@ def _coaching_card() -> rx.Component:
             "Tell your coach about your goals, injuries, schedule and equipment. "
             "It reads this before every answer.",
             size="2",
-            color=rx.color("gray", 11),
+            color=MUTED,
         ),
         callout(SettingsState.coaching_error),
         callout(SettingsState.coaching_message, kind="success"),
@@ -128,10 +131,18 @@ def _coaching_card() -> rx.Component:
             on_click=SettingsState.save_coaching_profile,
             loading=SettingsState.saving == "coaching",
             size="3",
-            min_height="44px",
+            min_height=TAP,
             id="save_coaching_profile",
         ),
         title="Coaching profile",
+    )
+
+
+def _appearance_card() -> rx.Component:
+    return card(
+        rx.text("Automatic follows your device's light or dark setting.", size="2", color=MUTED),
+        color_mode_picker(),
+        title="Appearance",
     )
 
 
@@ -140,6 +151,7 @@ def page() -> rx.Component:
         rx.vstack(
             _profile_card(),
             _coaching_card(),
+            _appearance_card(),
             llm_key.section(),
             _password_card(),
             *data_ownership_cards(),

@@ -2,11 +2,12 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.auth_forms import auth_card
 from cadence.components.forms import callout, field, submit_button, text_input
 from cadence.states.account import SignupState
 
-ROUTE = "/signup"
+ROUTE = routes.SIGNUP
 TITLE = "Sign up"
 ON_LOAD = SignupState.load_signup
 
@@ -86,7 +87,10 @@ def page() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "Already have an account? ", rx.link("Log in", href="/login"), size="2", align="center"
+            "Already have an account? ",
+            rx.link("Log in", href=routes.LOGIN, underline="always"),
+            size="2",
+            align="center",
         ),
         heading="Create your account",
         subheading="Your data stays on this server. The administrator signs up with the setup "

@@ -2,13 +2,14 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import workouts as ui
 from cadence.components.forms import callout, card
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.workouts import WorkoutDetailState as S
 
-ROUTE = "/workouts/view"
+ROUTE = routes.WORKOUT_VIEW
 TITLE = "Workout"
 ON_LOAD = [AuthState.require_login, S.load]
 

@@ -2,13 +2,14 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import workouts as ui
 from cadence.components.forms import field, text_input
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.workouts import WorkoutFormState as S
 
-ROUTE = "/workouts/log"
+ROUTE = routes.WORKOUT_LOG
 TITLE = "Log workout"
 ON_LOAD = [AuthState.require_login, S.load]
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import workouts as ui
 from cadence.components.forms import callout
 from cadence.pages.shell import protected
@@ -9,7 +10,7 @@ from cadence.states.auth import AuthState
 from cadence.states.workouts import FORM_ROUTE
 from cadence.states.workouts import WorkoutListState as S
 
-ROUTE = "/workouts"
+ROUTE = routes.WORKOUTS
 TITLE = "Workouts"
 ON_LOAD = [AuthState.require_login, S.load]
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlalchemy import case, func, or_
+from sqlmodel import Session, col, select
 
 from cadence.models.chat import ChatMessage, Conversation
 from cadence.models.common import utcnow
@@ -18,9 +19,18 @@ from cadence.models.device import DeviceConnection
 from cadence.models.user import User
 from cadence.models.workout import Workout
 from cadence.services.chat import limits
-from cadence.services.errors import Conflict, NotFound
+from cadence.services.errors import Conflict, InvalidInput, NotFound
 
 NOT_FOUND = "Not found."
+MAX_PER_PAGE = 100
+MAX_QUERY_LENGTH = 200
+UserSort = Literal["created", "email", "name", "last_active"]
+SORT_COLUMNS = {
+    "created": User.created_at,
+    "email": User.email,
+    "name": User.display_name,
+    "last_active": User.last_active_at,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +67,20 @@ class ModelUsage:
         return self.numbers_verified / self.numbers_stated if self.numbers_stated else None
 
 
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    """One page of the user list: the rows, and how many accounts match in all."""
+
+    users: list[UserUsage]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
 def require_admin(actor: User) -> None:
     """``NotFound`` unless ``actor`` is an active admin (non-admins never learn the page exists)."""
     if not (actor.is_admin and actor.is_active):
@@ -67,10 +91,43 @@ def _counts_by_user(session: Session, statement) -> dict[int, int]:
     return {user_id: int(count or 0) for user_id, count in session.exec(statement).all()}
 
 
-def list_users(*, session: Session, actor: User) -> list[UserUsage]:
-    """Every account, oldest first, with workouts, connected devices and chat usage."""
+def list_users(
+    *,
+    session: Session,
+    actor: User,
+    query: str = "",
+    sort: UserSort = "created",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int = 25,
+) -> UserPage:
+    """One page of accounts matching ``query`` (in the email or the name), sorted in the
+    database, with workouts, connected devices and chat usage counted for that page only."""
     require_admin(actor)
-    return _usage(session, session.exec(select(User).order_by(User.created_at, User.id)).all())
+    if sort not in SORT_COLUMNS:
+        raise InvalidInput(f"Sort by one of {', '.join(SORT_COLUMNS)}.", field="sort")
+    if not 1 <= per_page <= MAX_PER_PAGE or page < 1:
+        raise InvalidInput(f"Pages start at 1 and hold 1-{MAX_PER_PAGE} users.", field="page")
+    needle = " ".join(query.split())[:MAX_QUERY_LENGTH].lower()
+    where = []
+    if needle:
+        where.append(
+            or_(
+                func.lower(User.email).contains(needle, autoescape=True),
+                func.lower(User.display_name).contains(needle, autoescape=True),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(User).where(*where)).one()
+    column = col(SORT_COLUMNS[sort])
+    order = column.desc().nulls_last() if descending else column.asc().nulls_first()
+    users = session.exec(
+        select(User)
+        .where(*where)
+        .order_by(order, col(User.id).desc() if descending else col(User.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return UserPage(users=_usage(session, list(users)), total=total, page=page, per_page=per_page)
 
 
 def user_usage(*, session: Session, actor: User, user_id: int) -> UserUsage:
@@ -79,22 +136,30 @@ def user_usage(*, session: Session, actor: User, user_id: int) -> UserUsage:
 
 
 def _usage(session: Session, users: list[User]) -> list[UserUsage]:
+    ids = [u.id for u in users]
     workouts = _counts_by_user(
-        session, select(Workout.user_id, func.count()).group_by(Workout.user_id)
+        session,
+        select(Workout.user_id, func.count())
+        .where(col(Workout.user_id).in_(ids))
+        .group_by(Workout.user_id),
     )
     devices = _counts_by_user(
         session,
         select(DeviceConnection.user_id, func.count())
-        .where(DeviceConnection.credentials.is_not(None))
+        .where(DeviceConnection.credentials.is_not(None), col(DeviceConnection.user_id).in_(ids))
         .group_by(DeviceConnection.user_id),
     )
     conversations = _counts_by_user(
-        session, select(Conversation.user_id, func.count()).group_by(Conversation.user_id)
+        session,
+        select(Conversation.user_id, func.count())
+        .where(col(Conversation.user_id).in_(ids))
+        .group_by(Conversation.user_id),
     )
     sent = _counts_by_user(
         session,
         select(Conversation.user_id, func.sum(case((ChatMessage.role == "user", 1), else_=0)))
         .join(ChatMessage, ChatMessage.conversation_id == Conversation.id)
+        .where(col(Conversation.user_id).in_(ids))
         .group_by(Conversation.user_id),
     )
     tokens = limits.tokens_by_user(session=session)

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from cadence import routes
 from cadence.services import auth, clients, users
 from cadence.services.errors import DomainError, ServiceUnavailable
 from cadence.states.failures import TOAST_ID, off_thread
@@ -15,8 +16,8 @@ from cadence.states.failures import TOAST_ID, off_thread
 T = TypeVar("T")
 
 TOKEN_STORAGE_KEY = "cadence_token"
-LOGIN_ROUTE = "/login"
-HOME_ROUTE = "/"
+LOGIN_ROUTE = routes.LOGIN
+HOME_ROUTE = routes.DASHBOARD
 
 
 def _touch(session, user):
@@ -116,6 +117,17 @@ class AuthState(rx.State):
             self._remember(user)
             return rx.redirect(self._next_target())
         return None
+
+    @rx.event
+    async def load_if_logged_in(self):
+        """on_load of pages anyone may reach (the 404 page): the user if signed in, no redirect."""
+        try:
+            user = await self._load_user()
+        except ServiceUnavailable:
+            user = None
+        self.auth_checked = True
+        if user is not None:
+            self._remember(user)
 
     def _next_target(self) -> str:
         return _safe_next(self.router.url.query_parameters.get("next", HOME_ROUTE))

@@ -9,9 +9,10 @@ from typing import Any
 
 import reflex as rx
 
+from cadence.display import short_date
 from cadence.models.chat import OFFLINE_MODEL_ID, ChatMessagePublic, Verification
 from cadence.services import auth
-from cadence.services.chat import agent, conversations, llm_settings
+from cadence.services.chat import agent, conversations, llm_settings, suggestions
 from cadence.services.chat.events import (
     ChartEvent,
     ChatEvent,
@@ -47,14 +48,6 @@ TOOL_LABELS = {
     "get_metrics": "Metrics",
     "cadence": "Cadence's definitions",
 }
-SUGGESTIONS = [
-    "How did I sleep last night?",
-    "Am I ready to train today?",
-    "What's my HRV trend?",
-    "How is my training load?",
-    "What was my last workout?",
-    "Give me a summary of this week",
-]
 
 
 @dataclasses.dataclass
@@ -165,6 +158,11 @@ def chart_view(chart: dict[str, Any]) -> ChartView:
     )
 
 
+def shown(message: ChatMessagePublic) -> bool:
+    """A failed answer with nothing in it is not shown (no empty bubble); Retry is offered."""
+    return not (message.status == "error" and not message.content and not message.tool_calls)
+
+
 def message_view(message: ChatMessagePublic) -> MessageView:
     tools = [
         ToolChip(
@@ -195,6 +193,11 @@ class ChatState(AuthState):
     streaming: bool = False
     stop_requested: bool = False
     error: str = ""
+    suggested: list[str] = []
+    history_open: bool = False
+    rename_id: int = 0
+    rename_title: str = ""
+    rename_error: str = ""
 
     @rx.var
     def can_send(self) -> bool:
@@ -202,7 +205,16 @@ class ChatState(AuthState):
 
     @rx.var
     def suggestions(self) -> list[str]:
-        return SUGGESTIONS if not self.messages else []
+        return self.suggested if not self.messages else []
+
+    @rx.var
+    def can_retry(self) -> bool:
+        """The last question has no answer (the provider failed, or the page closed)."""
+        return not self.streaming and bool(self.messages) and self.messages[-1].role == "user"
+
+    @rx.var
+    def offline_offered(self) -> bool:
+        return self.can_retry and self.model_id != OFFLINE_MODEL_ID
 
     @rx.event
     async def load(self):
@@ -224,14 +236,15 @@ class ChatState(AuthState):
                 llm_settings.list_models(session=session, user_id=user.id),
                 llm_settings.default_model_id(session=session, user_id=user.id),
                 conversations.list_conversations(session=session, user_id=user.id),
+                suggestions.suggested_questions(session=session, user_id=user.id),
             )
 
-        models, default, listed = await self.as_user(read)
+        models, default, listed, self.suggested = await self.as_user(read)
         self.models = [ModelOption(id=m.id, label=m.label) for m in models if m.available]
         if reset_model or self.model_id not in {m.id for m in self.models}:
             self.model_id = default
         self.conversations = [
-            ConversationItem(id=c.id, title=c.title, updated=c.updated_at.strftime("%b %d"))
+            ConversationItem(id=c.id, title=c.title, updated=short_date(c.updated_at))
             for c in listed
         ]
         if self.conversation_id not in {c.id for c in listed}:
@@ -245,13 +258,13 @@ class ChatState(AuthState):
             )
         )
         self.conversation_id = conversation_id
-        self.messages = [message_view(m) for m in stored]
+        self.messages = [message_view(m) for m in stored if shown(m)]
 
     @rx.event
     async def open_conversation(self, conversation_id: int):
         if self.streaming:
             return
-        self.error = ""
+        self.error, self.history_open = "", False
         try:
             await self._load_messages(conversation_id)
         except DomainError as exc:
@@ -263,7 +276,38 @@ class ChatState(AuthState):
             return
         self.conversation_id = 0
         self.messages = []
-        self.error = ""
+        self.error, self.history_open = "", False
+
+    @rx.event
+    def set_history_open(self, value: bool):
+        self.history_open = value
+
+    @rx.event
+    def start_rename(self, conversation_id: int, title: str):
+        self.rename_id, self.rename_title, self.rename_error = conversation_id, title, ""
+        self.history_open = False  # one dialog at a time on phones
+
+    @rx.event
+    def cancel_rename(self):
+        self.rename_id, self.rename_error = 0, ""
+
+    @rx.event
+    def set_rename_title(self, value: str):
+        self.rename_title = value
+
+    @rx.event
+    async def save_rename(self, _form: dict):
+        conversation_id, title = self.rename_id, self.rename_title
+        try:
+            await self.as_user(
+                lambda session, user: conversations.rename_conversation(
+                    session=session, user_id=user.id, conversation_id=conversation_id, title=title
+                )
+            )
+            self.rename_id, self.rename_error = 0, ""
+            await self._refresh()
+        except DomainError as exc:
+            self.rename_error = exc.message
 
     @rx.event
     async def delete_conversation(self, conversation_id: int):
@@ -311,23 +355,47 @@ class ChatState(AuthState):
             message = self.draft.strip()
             if not message or self.streaming:
                 return
-            self.streaming, self.stop_requested, self.error = True, False, ""
             self.draft = ""
             self.messages.append(MessageView(role="user", content=message))
-            self.messages.append(MessageView(role="assistant", content="", status="streaming"))
-            token, conversation_id, model_id = self.token, self.conversation_id, self.model_id
-        try:
-            turn = await off_thread(
-                auth.run_as_user,
-                token=token,
-                work=lambda session, user: agent.start_turn(
-                    session=session,
-                    user_id=user.id,
-                    message=message,
-                    conversation_id=conversation_id or None,
-                    model_id=model_id,
-                ),
+            conversation_id, model_id = self.conversation_id, self.model_id
+
+        def start(session, user):
+            return agent.start_turn(
+                session=session,
+                user_id=user.id,
+                message=message,
+                conversation_id=conversation_id or None,
+                model_id=model_id,
             )
+
+        await self._run(start)
+
+    @rx.event(background=True)
+    async def retry(self, model_id: str):
+        """Answer the unanswered last question again, with ``model_id`` or the chosen model."""
+        async with self:
+            if not self.can_retry or not self.conversation_id:
+                return
+            if model_id:
+                self.model_id = model_id
+            conversation_id, chosen = self.conversation_id, self.model_id
+
+        await self._run(
+            lambda session, user: agent.retry_turn(
+                session=session, user_id=user.id, conversation_id=conversation_id, model_id=chosen
+            )
+        )
+
+    async def _run(self, start) -> None:
+        """Start a turn with ``start(session, user)`` and stream its answer into the page."""
+        async with self:
+            if self.streaming:
+                return
+            self.streaming, self.stop_requested, self.error = True, False, ""
+            self.messages.append(MessageView(role="assistant", content="", status="streaming"))
+            token = self.token
+        try:
+            turn = await off_thread(auth.run_as_user, token=token, work=start)
         except DomainError as exc:
             async with self:
                 self.messages = self.messages[:-1]
@@ -394,4 +462,7 @@ class ChatState(AuthState):
             elif isinstance(event, ErrorEvent):
                 answer.status = "error"
                 self.error = event.message
-        self.messages = list(self.messages)
+        if answer.status == "error" and not answer.content and not answer.tools:
+            self.messages = self.messages[:-1]  # no empty bubble: the error says what happened
+        else:
+            self.messages = list(self.messages)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cadence.display import DASH, e1rm, number
 from cadence.models.workout import ExerciseHistory, LibraryExercise
 from cadence.services import exercises
 from cadence.services.errors import DomainError
 from cadence.states.auth import AuthState
-from cadence.states.workouts import number
 
 
 def library_row(entry: LibraryExercise) -> dict[str, str]:
     best = f"{number(entry.best_weight_kg)} kg" if entry.best_weight_kg else "bodyweight"
-    e1rm = f"{number(entry.best_e1rm_kg)} kg" if entry.best_e1rm_kg is not None else "\u2014"
+    best_e1rm = f"{e1rm(entry.best_e1rm_kg)} kg" if entry.best_e1rm_kg is not None else DASH
     return {
         "name": entry.name,
         "times": f"{entry.times_logged}\u00d7 \u00b7 last {entry.last_performed:%-d %b %Y}",
         "best": best,
-        "e1rm": e1rm,
+        "e1rm": best_e1rm,
         "volume": f"{number(entry.total_volume_kg)} kg",
     }
 
@@ -44,7 +44,7 @@ def pr_lines(history: ExerciseHistory) -> list[str]:
             lines.append(
                 f"{p.date:%-d %b %Y}: {' and '.join(kinds)} PR \u2014 top set "
                 f"{number(p.top_weight_kg)} kg \u00d7 {p.top_reps}"
-                + (f", e1RM {number(p.e1rm_kg)} kg" if p.e1rm_kg is not None else "")
+                + (f", e1RM {e1rm(p.e1rm_kg)} kg" if p.e1rm_kg is not None else "")
             )
     return lines
 
@@ -111,4 +111,7 @@ class ExerciseLibraryState(AuthState):
 
     @rx.event
     async def select(self, name: str):
+        """Chart the tapped exercise and bring the chart into view (on phones it sits above
+        the list, far out of sight)."""
         await self._fetch_history(name)
+        return rx.scroll_to("selected-exercise")

@@ -13,6 +13,8 @@ from urllib.parse import quote
 import reflex as rx
 from pydantic import ValidationError
 
+from cadence import routes
+from cadence.display import date_label, e1rm, number, plural
 from cadence.models.workout import WorkoutCreate, WorkoutPublic
 from cadence.services import exercises, workouts
 from cadence.services.errors import DomainError
@@ -21,7 +23,7 @@ from cadence.states.auth import AuthState
 
 PER_PAGE = 20
 LIST_ROUTE = "/workouts"
-FORM_ROUTE = "/workouts/log"
+FORM_ROUTE = routes.WORKOUT_LOG
 DETAIL_ROUTE = "/workouts/view"
 ROW_FIELDS = ("name", "sets", "reps", "weight", "rpe")
 FORM_FIELDS = ("date", "name", "notes", "duration")
@@ -38,15 +40,6 @@ FIELD_LABELS = {
     "duration_minutes": "Minutes",
     "exercises": "Exercises",
 }
-
-
-def number(value: float) -> str:
-    """``80`` for 80.0, ``82.5`` for 82.5, thousands separated."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def date_label(day: dt.date) -> str:
-    return day.strftime("%a %-d %b %Y")
 
 
 def set_summary(sets: int, reps: str, weight_kg: float) -> str:
@@ -66,7 +59,8 @@ def list_item(workout: WorkoutPublic) -> dict[str, str]:
         "href": f"{DETAIL_ROUTE}?id={workout.id}",
         "date": date_label(workout.date),
         "name": workout.workout_name,
-        "summary": f"{len(names)} exercises \u00b7 {total_sets} sets \u00b7 {number(volume)} kg",
+        "summary": f"{plural(len(names), 'exercise')} \u00b7 {plural(total_sets, 'set')} \u00b7 "
+        f"{number(volume)} kg",
         "exercises": ", ".join(names[:4]) + (" \u2026" if len(names) > 4 else ""),
     }
 
@@ -77,7 +71,7 @@ def detail_rows(workout: WorkoutPublic) -> list[dict[str, str]]:
         stats = row_stats(sets=entry.sets, reps=entry.reps, weight_kg=entry.weight_kg)
         extras = [f"volume {number(stats.volume_kg)} kg"]
         if stats.e1rm_kg is not None and not entry.warmup:
-            extras.append(f"e1RM {number(stats.e1rm_kg)} kg")
+            extras.append(f"e1RM {e1rm(stats.e1rm_kg)} kg")
         if entry.rpe is not None:
             extras.append(f"RPE {number(entry.rpe)}")
         rows.append(

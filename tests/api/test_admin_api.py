@@ -218,3 +218,33 @@ def test_usage_by_model_shows_faithfulness(client, admin, make_account, session)
     assert rows["cadence/offline"]["faithfulness"] == 1.0
     assert rows["fake/quiet"]["faithfulness"] is None
     assert next(iter(rows)) == "fake/inventive"  # most answers first
+
+
+def test_user_list_searches_sorts_and_pages_in_the_database(client, admin, make_account):
+    for n in range(12):
+        make_account(email=f"runner-{n:02d}@example.com", name=f"Runner {n:02d}")
+    make_account(email="lifter@example.com", name="Big_Lifter")
+    get = lambda **params: client.get(  # noqa: E731
+        "/api/v1/admin/users", params=params, headers=admin.headers
+    )
+    first = get(per_page=5).json()
+    assert (first["total"], first["page"], first["per_page"], len(first["users"])) == (14, 1, 5, 5)
+    assert first["users"][0]["email"] == "admin@example.com"  # oldest first by default
+    last = get(per_page=5, page=3).json()
+    assert [u["email"] for u in last["users"]] == [
+        "runner-09@example.com",
+        "runner-10@example.com",
+        "runner-11@example.com",
+        "lifter@example.com",
+    ]
+    found = get(q="RUNNER-0", sort="email", order="desc").json()
+    assert found["total"] == 10
+    assert found["users"][0]["email"] == "runner-09@example.com"
+    assert get(q="big_l").json()["total"] == 1  # "_" is a character, not a wildcard
+    assert get(q="b%").json()["total"] == 0
+    by_name = get(sort="name").json()["users"]
+    assert [u["display_name"] for u in by_name][:2] == sorted(u["display_name"] for u in by_name)[
+        :2
+    ]
+    for bad in ({"sort": "password"}, {"per_page": 0}, {"per_page": 101}, {"page": 0}):
+        assert get(**bad).status_code == 422, bad

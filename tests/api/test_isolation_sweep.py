@@ -182,6 +182,8 @@ def b_request(method: str, path: str, refs: dict, b) -> dict:
         ("POST", "/api/v1/workouts"): workout_body("bee day", "Bee Press"),
         ("PUT", "/api/v1/workouts/{workout_id}"): workout_body("bee overwrite", "Bee Press"),
         ("POST", "/api/v1/chat"): {"message": "hi", "conversation_id": refs["conversation_id"]},
+        ("POST", "/api/v1/chat/retry"): {"conversation_id": refs["conversation_id"]},
+        ("PATCH", "/api/v1/conversations/{conversation_id}"): {"title": "bee"},
         ("PUT", "/api/v1/settings/profile"): {"display_name": "Bee"},
         ("PUT", "/api/v1/settings/coaching-profile"): {"coaching_profile": "bee"},
         ("PUT", "/api/v1/settings/llm"): {"default_model_id": ""},

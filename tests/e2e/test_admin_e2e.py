@@ -4,10 +4,18 @@ LLM key, which is never shown again."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot, signup_through_ui, wait_for_path
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    has_horizontal_scroll,
+    screenshot,
+    signup_through_ui,
+    wait_for_path,
+)
 from tests.e2e.test_pages_screens_e2e import make_admin
 
 pytestmark = pytest.mark.e2e
@@ -22,13 +30,16 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     member = new_page(PHONE)
     signup_through_ui(member, email="member-e2e@example.com", password=PASSWORD, name="Mem")
     member.goto("/admin")
-    expect(member.get_by_role("heading", name="404")).to_be_visible()
+    expect(member.get_by_text("There is no page at this address.")).to_be_visible()
     expect(member.get_by_text("boss-e2e@example.com")).to_have_count(0)
     expect(member.get_by_role("link", name="Admin")).to_have_count(0)
 
     boss.goto("/admin")
-    card = boss.locator(".rt-Card", has_text="member-e2e@example.com")
+    card = boss.locator(".admin-user", has_text="member-e2e@example.com")
     expect(card).to_be_visible()
+    own = boss.locator(".admin-user", has_text="boss-e2e@example.com")
+    expect(own.get_by_text("You")).to_be_visible()  # no way to lock oneself out
+    expect(own.get_by_role("button")).to_have_count(0)
     expect(boss.get_by_role("link", name="Admin").first).to_be_visible()
     screenshot(boss, "admin-1280")
 
@@ -40,6 +51,7 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     card.get_by_role("button", name="Enable").click()
     expect(card.get_by_text("disabled")).to_have_count(0)
 
+    boss.click("#tab-llm")  # the LLM settings have a tab of their own
     original_models = boss.locator("#admin_models").input_value()
     boss.fill("#admin_api_key", "sk-e2e-shared-key-4321")
     boss.fill("#admin_models", "openai/gpt-4o-mini\nqwen/qwen3-32b")
@@ -47,6 +59,7 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     expect(boss.get_by_text("Key set, ending in 4321")).to_be_visible()
     expect(boss.locator("#admin_api_key")).to_have_value("")
     boss.reload()
+    boss.click("#tab-llm")
     expect(boss.get_by_text("Key set, ending in 4321")).to_be_visible()
     expect(boss.locator("#admin_models")).to_have_value("openai/gpt-4o-mini\nqwen/qwen3-32b")
     assert "sk-e2e-shared-key" not in boss.content()
@@ -58,6 +71,7 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     boss.get_by_role("button", name="Save LLM settings").click()
     expect(boss.get_by_text("The key is stored encrypted")).to_be_visible()
     boss.reload()
+    boss.click("#tab-llm")
     expect(boss.get_by_text("No shared key")).to_be_visible()
     expect(boss.locator("#admin_models")).to_have_value(original_models)
 
@@ -68,3 +82,53 @@ def test_admin_manages_users_and_the_shared_key(new_page, live_server) -> None:
     boss.get_by_role("button", name="Account menu").click()
     boss.get_by_role("menuitem", name="Admin").click()
     wait_for_path(boss, "/admin")
+
+
+def test_admin_with_a_hundred_users_searches_sorts_and_pages(new_page, live_server) -> None:
+    """The scripted pass at scale: 100 more accounts, one page of 25 rows, search and pages in
+    the database, the page a few screens long rather than 16 000 px, no sideways scroll."""
+    boss = new_page(DESKTOP)
+    signup_through_ui(boss, email="scale-boss@example.com", password=PASSWORD, name="Scale")
+    make_admin(live_server, "scale-boss@example.com")
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        for n in range(100):
+            created = http.post(
+                "/api/v1/auth/signup",
+                json={
+                    "email": f"athlete-{n:03d}@example.com",
+                    "password": PASSWORD,
+                    "display_name": f"Athlete {n:03d}",
+                },
+            )
+            assert created.status_code == 201, created.text
+
+    boss.goto("/admin")
+    rows = boss.locator(".admin-user")
+    expect(rows).to_have_count(25)
+    total = boss.locator("#admin-count")
+    expect(total).to_contain_text("page 1 of")
+    height = boss.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, height
+    screenshot(boss, "admin-100-users-1280")
+
+    boss.click("#admin-next")
+    expect(total).to_contain_text("page 2 of")
+    expect(rows).to_have_count(25)
+
+    boss.fill("#admin-search", "athlete-07")
+    boss.keyboard.press("Enter")
+    expect(rows).to_have_count(10)  # athlete-070 ... athlete-079
+    expect(total).to_contain_text("10 users found · page 1 of 1")
+    boss.click("#admin-order")  # newest first
+    expect(rows.first).to_contain_text("athlete-079@example.com")
+
+    boss.fill("#admin-search", "nobody-by-this-name")
+    boss.keyboard.press("Enter")
+    expect(boss.locator("#admin-empty")).to_be_visible()
+
+    boss.set_viewport_size(PHONE)
+    boss.fill("#admin-search", "")
+    boss.keyboard.press("Enter")
+    expect(rows).to_have_count(25)
+    assert not has_horizontal_scroll(boss)
+    screenshot(boss, "admin-100-users-375")

@@ -215,10 +215,12 @@ def _admin_llm(live_server, *, base_url: str, models: list[str]) -> None:
     script = (
         "import json, sys\n"
         "from cadence.db import session_scope\n"
+        "from cadence.models.user import User\n"
         "from cadence.services.chat import llm_settings\n"
+        "actor = User(email='setup@example.com', display_name='Setup', is_admin=True)\n"
         "with session_scope() as session:\n"
-        "    llm_settings.update_admin_llm_settings(\n"
-        "        session=session, base_url=sys.argv[1], models=json.loads(sys.argv[2]))\n"
+        "    llm_settings.update_admin_llm_settings(session=session, actor=actor,\n"
+        "        base_url=sys.argv[1], models=json.loads(sys.argv[2]))\n"
     )
     subprocess.run(
         [sys.executable, "-c", script, base_url, json.dumps(models)],

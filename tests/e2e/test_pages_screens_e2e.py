@@ -1,5 +1,7 @@
-"""Every registered page at 375 px and 1280 px: a screenshot in ``artifacts/`` and no horizontal
-scroll; at 375 px also tap targets of at least 44 px and the right keyboards for inputs.
+"""Every registered page at 375 px and 1280 px, light and dark: a screenshot in ``artifacts/``, no
+horizontal scroll, and no serious or critical axe-core finding (WCAG 2.1 A/AA: contrast of text,
+names of controls, labels of fields...); at 375 px also tap targets of at least 44 px and the
+right keyboards for inputs. axe-core is vendored in ``tests/e2e/axe/`` (see its PROVENANCE).
 
 The page list is read from ``PAGES`` in ``cadence/cadence.py``, so a page added later is covered.
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import subprocess
 import sys
 
@@ -15,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
+    ARTIFACTS,
     DESKTOP,
     PHONE,
     ROOT,
@@ -24,6 +28,16 @@ from tests.e2e.conftest import (
 )
 
 pytestmark = pytest.mark.e2e
+AXE = ROOT / "tests" / "e2e" / "axe" / "axe.min.js"
+SCHEMES = ("light", "dark")
+AXE_SCRIPT = """async () => {
+    const result = await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+    });
+    return result.violations
+        .filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+}"""
 PASSWORD = "screens-check-5"
 PUBLIC_ROUTES = {"/login", "/signup"}
 MIN_TAP_PX = 44
@@ -120,28 +134,37 @@ def test_every_page_at_phone_and_desktop_width(new_page, live_server) -> None:
     make_admin(live_server, email)
 
     problems: dict[str, list[str]] = {}
-    for viewport, width in ((PHONE, 375), (DESKTOP, 1280)):
+    for scheme, (viewport, width) in (
+        (scheme, size) for scheme in SCHEMES for size in ((PHONE, 375), (DESKTOP, 1280))
+    ):
+        page.emulate_media(color_scheme=scheme)  # the app follows prefers-color-scheme
         page.set_viewport_size(viewport)
         for route in routes:
             if route in PUBLIC_ROUTES:
                 page.evaluate("localStorage.removeItem('cadence_token')")
             page.goto(route)
             settle(page)
-            screenshot(page, f"screens-{slug(route)}-{width}")
+            screenshot(page, f"screens-{slug(route)}-{width}-{scheme}")
             found = []
+            if not page.evaluate(f"document.documentElement.classList.contains('{scheme}')"):
+                found.append(f"not drawn {scheme}")
             if has_horizontal_scroll(page):
                 found.append("horizontal scroll")
+            page.add_script_tag(path=str(AXE))
+            found += page.evaluate(AXE_SCRIPT)
             if width == 375:
                 found += [
                     f"small tap target {t}" for t in page.evaluate(TAP_TARGET_SCRIPT, MIN_TAP_PX)
                 ]
                 found += page.evaluate(KEYBOARD_SCRIPT, list(NUMERIC_HINTS))
             if found:
-                problems[f"{route} @{width}"] = found
+                problems[f"{route} @{width} {scheme}"] = found
             if route in PUBLIC_ROUTES:
                 page.goto("/login")
                 page.fill("#email", email)
                 page.fill("#password", PASSWORD)
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_url(lambda url: "/login" not in url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "screens-problems.json").write_text(json.dumps(problems, indent=1))
     assert problems == {}

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from cadence.db import session_scope
 from cadence.models.chat import ChatMessage, Conversation
+from cadence.models.user import User
 from cadence.services import users
 from cadence.services.chat import agent, conversations, llm_settings
 from cadence.services.chat.events import (
@@ -279,7 +280,10 @@ def test_key_precedence_user_then_admin_then_environment(fake_llm, account, monk
         assert llm_settings.resolve_api_key(session=session, user_id=user_id) == (
             llm_settings.ResolvedKey(api_key=fake_llm.provider.api_key, own=False)
         )
-        llm_settings.update_admin_llm_settings(session=session, api_key="sk-admin-key-5678")
+        actor = User(email="root@example.com", display_name="Root", is_admin=True, is_active=True)
+        llm_settings.update_admin_llm_settings(
+            session=session, actor=actor, api_key="sk-admin-key-5678"
+        )
     with session_scope() as session:
         assert llm_settings.resolve_api_key(session=session, user_id=user_id) == (
             llm_settings.ResolvedKey(api_key="sk-admin-key-5678", own=False)

@@ -15,6 +15,7 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
+import cadence
 from cadence import db
 from cadence.api.app import create_api
 from cadence.models.common import utcnow
@@ -65,9 +66,26 @@ def text_of(result) -> str:
 
 async def exercise_session(session: ClientSession, user_id: int) -> None:
     """List the tools and call three of them; check results against the data and the registry."""
-    await session.initialize()
+    started = await session.initialize()
+    assert started.server_info.name == "cadence"
+    assert started.server_info.version == cadence.__version__ != ""
     listed = await session.list_tools()
     assert [tool.name for tool in listed.tools] == TOOLS.names
+    writes = {t.name for t in listed.tools if not t.annotations.read_only_hint}
+    assert writes == {"log_workout", "update_coaching_profile"}
+    hints = {
+        t.name: (t.annotations.destructive_hint, t.annotations.idempotent_hint)
+        for t in listed.tools
+        if t.name in writes
+    }
+    assert hints == {"log_workout": (False, True), "update_coaching_profile": (True, False)}
+    undescribed = [
+        f"{t.name}.{arg}"
+        for t in listed.tools
+        for arg, schema in t.input_schema.get("properties", {}).items()
+        if not schema.get("description")
+    ]
+    assert not undescribed
     sleep_tool = next(t for t in listed.tools if t.name == "get_sleep_history")
     assert sleep_tool.input_schema == TOOLS.get("get_sleep_history").parameters_schema
     assert sleep_tool.description == TOOLS.get("get_sleep_history").description
@@ -93,6 +111,13 @@ async def exercise_session(session: ClientSession, user_id: int) -> None:
         {"exercises": [{"name": "Squat", "sets": 5, "reps": "5", "weight_kg": 100}]},
     )
     assert not logged.is_error, text_of(logged)
+    assert (await session.call_tool("list_workouts", {})).structured_content["total"] == 2
+    again = await session.call_tool(
+        "log_workout",
+        {"exercises": [{"name": "squat", "sets": 5, "reps": "5", "weight_kg": 100}]},
+    )
+    assert again.structured_content["repeated"] is True  # idempotentHint holds
+    assert again.structured_content["workout_id"] == logged.structured_content["workout_id"]
     assert (await session.call_tool("list_workouts", {})).structured_content["total"] == 2
 
     bad = await session.call_tool("list_workouts", {"limit": 500})

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
+from cadence.display import number
 from cadence.models.workout import (
     ExerciseHistory,
     ExercisePublic,
@@ -16,7 +17,7 @@ from cadence.models.workout import (
     WorkoutPublic,
 )
 from cadence.states.exercises import chart_points, library_row, pr_lines
-from cadence.states.workouts import detail_rows, error_lines, list_item, number
+from cadence.states.workouts import detail_rows, error_lines, list_item
 
 NOW = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
 
@@ -57,7 +58,7 @@ def test_list_item_and_detail_rows():
     assert warmup["name"] == "Bench Press (warm-up)"
     assert warmup["extras"] == "volume 400 kg"  # no e1RM for a warm-up
     assert working["sets"] == "3 \u00d7 5,5,3 @ 80 kg"
-    assert working["extras"] == "volume 1,040 kg \u00b7 e1RM 93.33 kg \u00b7 RPE 8.5"
+    assert working["extras"] == "volume 1,040 kg \u00b7 e1RM 93.5 kg \u00b7 RPE 8.5"
     assert dip["sets"] == "3 \u00d7 15 @ bodyweight"
     assert dip["href"] == "/exercises?name=Dip"
 
@@ -112,3 +113,13 @@ def test_library_row_and_chart_points_with_prs():
     assert pr_lines(history) == [
         "8 Nov 2026: e1RM and weight PR \u2014 top set 120 kg \u00d7 5, e1RM 140 kg"
     ]
+
+
+def test_display_rules_plurals_and_lifter_rounding() -> None:
+    from cadence.display import e1rm, plural
+
+    assert plural(1, "exercise") == "1 exercise" and plural(3, "exercise") == "3 exercises"
+    assert plural(1200, "set") == "1,200 sets"
+    assert e1rm(125.42) == "125.5" and e1rm(125.2) == "125" and e1rm(93.33) == "93.5"
+    one = list_item(workout(ExercisePublic(name="Squat", sets=1, reps="5", weight_kg=100)))
+    assert one["summary"].startswith("1 exercise \u00b7 1 set \u00b7")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from cadence.api.deps import CurrentUser, ResourceId, SessionDep
 from cadence.api.responses import error_responses
@@ -36,10 +36,35 @@ def _public(row: admin.UserUsage) -> AdminUserPublic:
     return AdminUserPublic(**asdict(row))
 
 
-@router.get("/users", response_model=AdminUserList, responses=error_responses(401, 404))
-def list_users(actor: AdminUser, session: SessionDep) -> AdminUserList:
-    """Every account with its usage: workouts, connected devices, chat messages and tokens."""
-    return AdminUserList(users=[_public(r) for r in admin.list_users(session=session, actor=actor)])
+@router.get("/users", response_model=AdminUserList, responses=error_responses(401, 404, 422))
+def list_users(
+    actor: AdminUser,
+    session: SessionDep,
+    q: Annotated[
+        str, Query(max_length=admin.MAX_QUERY_LENGTH, description="In email or name.")
+    ] = "",
+    sort: admin.UserSort = "created",
+    order: Literal["asc", "desc"] = "asc",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=admin.MAX_PER_PAGE)] = 50,
+) -> AdminUserList:
+    """One page of accounts (search, sort and pages in the database) with their usage:
+    workouts, connected devices, chat messages and tokens."""
+    found = admin.list_users(
+        session=session,
+        actor=actor,
+        query=q,
+        sort=sort,
+        descending=order == "desc",
+        page=page,
+        per_page=per_page,
+    )
+    return AdminUserList(
+        users=[_public(r) for r in found.users],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
 
 
 @router.get("/usage/models", response_model=ModelUsageList, responses=error_responses(401, 404))
@@ -70,13 +95,17 @@ def update_user(
 @router.get("/llm", response_model=AdminLlmPublic, responses=error_responses(401, 404))
 def get_llm(actor: AdminUser, session: SessionDep) -> AdminLlmPublic:
     """The shared LLM key (masked), base URL and the models offered in the chat."""
-    return AdminLlmPublic(**asdict(llm_settings.get_admin_llm_settings(session=session)))
+    return AdminLlmPublic(**asdict(llm_settings.admin_llm_settings(session=session, actor=actor)))
 
 
 @router.put("/llm", response_model=AdminLlmPublic, responses=error_responses(401, 404, 422))
 def put_llm(body: AdminLlmUpdate, actor: AdminUser, session: SessionDep) -> AdminLlmPublic:
     """Set the shared key (write-only; ``""`` removes it), base URL and offered models."""
     updated = llm_settings.update_admin_llm_settings(
-        session=session, api_key=body.api_key, base_url=body.base_url, models=body.models
+        session=session,
+        actor=actor,
+        api_key=body.api_key,
+        base_url=body.base_url,
+        models=body.models,
     )
     return AdminLlmPublic(**asdict(updated))

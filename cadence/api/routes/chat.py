@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from cadence.api.deps import CurrentUser, SessionDep
 from cadence.api.responses import error_responses
-from cadence.models.chat import ChatModelsResponse, ChatRequest
+from cadence.models.chat import ChatModelsResponse, ChatRequest, ChatRetryRequest
 from cadence.services.chat import agent, llm_settings
 from cadence.services.chat.events import to_sse
 from cadence.services.chat.turn import ChatTurn
@@ -55,17 +55,16 @@ _SSE_DESCRIPTION = (
 )
 
 
-@router.post(
-    "",
-    response_class=StreamingResponse,
-    responses={
-        200: {
-            "description": _SSE_DESCRIPTION,
-            "content": {"text/event-stream": {"schema": _SSE_SCHEMA, "example": _SSE_EXAMPLE}},
-        },
-        **error_responses(401, 404, 422, 429),
+_STREAM_RESPONSES = {
+    200: {
+        "description": _SSE_DESCRIPTION,
+        "content": {"text/event-stream": {"schema": _SSE_SCHEMA, "example": _SSE_EXAMPLE}},
     },
-)
+    **error_responses(401, 404, 422, 429),
+}
+
+
+@router.post("", response_class=StreamingResponse, responses=_STREAM_RESPONSES)
 def chat(body: ChatRequest, user: CurrentUser, session: SessionDep) -> StreamingResponse:
     """Send a message; the answer streams back as events (the message is stored first)."""
     turn = agent.start_turn(
@@ -76,6 +75,24 @@ def chat(body: ChatRequest, user: CurrentUser, session: SessionDep) -> Streaming
         model_id=body.model_id,
     )
     session.commit()  # the user's message is stored before the model is called
+    return _streaming(turn)
+
+
+@router.post("/retry", response_class=StreamingResponse, responses=_STREAM_RESPONSES)
+def retry(body: ChatRetryRequest, user: CurrentUser, session: SessionDep) -> StreamingResponse:
+    """Answer the conversation's last question again after a failed answer (422 when it already
+    has one); the question is not stored twice and the failed empty answer is removed."""
+    turn = agent.retry_turn(
+        session=session,
+        user_id=user.id,
+        conversation_id=body.conversation_id,
+        model_id=body.model_id,
+    )
+    session.commit()
+    return _streaming(turn)
+
+
+def _streaming(turn: ChatTurn) -> StreamingResponse:
     return StreamingResponse(
         _event_stream(turn),
         media_type="text/event-stream",

@@ -6,7 +6,12 @@ from fastapi import APIRouter, Response, status
 
 from cadence.api.deps import CurrentUser, ResourceId, SessionDep
 from cadence.api.responses import error_responses
-from cadence.models.chat import ChatMessagesResponse, ConversationsResponse
+from cadence.models.chat import (
+    ChatMessagesResponse,
+    ConversationPublic,
+    ConversationsResponse,
+    ConversationUpdate,
+)
 from cadence.services.chat import conversations
 
 router = APIRouter(prefix="/conversations", tags=["chat"])
@@ -17,6 +22,32 @@ def list_conversations(user: CurrentUser, session: SessionDep) -> ConversationsR
     """The user's conversations, most recent first."""
     return ConversationsResponse(
         conversations=conversations.list_conversations(session=session, user_id=user.id)
+    )
+
+
+@router.get(
+    "/{conversation_id}", response_model=ConversationPublic, responses=error_responses(401, 404)
+)
+def get_conversation(
+    conversation_id: ResourceId, user: CurrentUser, session: SessionDep
+) -> ConversationPublic:
+    """One conversation: its title, times and message count."""
+    return conversations.conversation_summary(
+        session=session, user_id=user.id, conversation_id=conversation_id
+    )
+
+
+@router.patch(
+    "/{conversation_id}",
+    response_model=ConversationPublic,
+    responses=error_responses(401, 404, 422),
+)
+def rename_conversation(
+    conversation_id: ResourceId, body: ConversationUpdate, user: CurrentUser, session: SessionDep
+) -> ConversationPublic:
+    """Rename a conversation."""
+    return conversations.rename_conversation(
+        session=session, user_id=user.id, conversation_id=conversation_id, title=body.title
     )
 
 

@@ -57,6 +57,40 @@ def start_turn(
     """Validate the model, store the user's message (starting a conversation when needed)."""
     if not message.strip():
         raise InvalidInput("The message is empty.", field="message")
+    chosen, config = _model(session=session, user_id=user_id, model_id=model_id)
+    stored = conversations.add_user_message(
+        session=session, user_id=user_id, conversation_id=conversation_id, content=message
+    )
+    return _turn(
+        session=session, user_id=user_id, stored=stored, model_id=chosen, config=config, today=today
+    )
+
+
+def retry_turn(
+    *,
+    session: Session,
+    user_id: int,
+    conversation_id: int,
+    model_id: str | None,
+    today: date | None = None,
+) -> ChatTurn:
+    """Answer a conversation's last question again (after a failed answer), with ``model_id``
+    (e.g. the offline coach when the provider is unreachable); the question is not stored twice."""
+    chosen, config = _model(session=session, user_id=user_id, model_id=model_id)
+    stored = conversations.unanswered_message(
+        session=session, user_id=user_id, conversation_id=conversation_id
+    )
+    return _turn(
+        session=session, user_id=user_id, stored=stored, model_id=chosen, config=config, today=today
+    )
+
+
+def _model(
+    *, session: Session, user_id: int, model_id: str | None
+) -> tuple[str, llm.LlmConfig | None]:
+    """The model to answer with (the user's default when none is named) and its provider
+    settings (``None``: the offline coach); ``InvalidInput`` (or ``RateLimited``, past the
+    user's turn rate or daily budget) before anything is stored."""
     chosen = model_id or llm_settings.default_model_id(session=session, user_id=user_id)
     config = llm_settings.llm_config(session=session, user_id=user_id, model_id=chosen)
     limits.check_turn(
@@ -64,9 +98,18 @@ def start_turn(
         user_id=user_id,
         on_shared_key=config is not None and not config.own_key,
     )
-    stored = conversations.add_user_message(
-        session=session, user_id=user_id, conversation_id=conversation_id, content=message
-    )
+    return chosen, config
+
+
+def _turn(
+    *,
+    session: Session,
+    user_id: int,
+    stored: ChatMessage,
+    model_id: str,
+    config: llm.LlmConfig | None,
+    today: date | None,
+) -> ChatTurn:
     today = today or utcnow().date()
     prompt = _prompt(session=session, user_id=user_id, stored=stored, today=today) if config else []
     earlier = conversations.earlier_tool_outputs(
@@ -76,8 +119,8 @@ def start_turn(
         user_id=user_id,
         conversation_id=stored.conversation_id,
         user_message_id=stored.id,
-        message=message,
-        model_id=chosen,
+        message=stored.content,
+        model_id=model_id,
         today=today,
         config=config,
         prompt=prompt,

@@ -17,7 +17,7 @@ from cadence.models.chat import (
 )
 from cadence.models.common import utcnow
 from cadence.services.chat.verify import ToolOutput
-from cadence.services.errors import NotFound
+from cadence.services.errors import InvalidInput, NotFound
 
 HISTORY_MESSAGES = 20
 
@@ -29,19 +29,25 @@ def get_conversation(*, session: Session, user_id: int, conversation_id: int) ->
     return conversation
 
 
-def list_conversations(*, session: Session, user_id: int) -> list[ConversationPublic]:
-    """The user's conversations, most recently updated first, with their message counts."""
+def list_conversations(
+    *, session: Session, user_id: int, conversation_id: int | None = None
+) -> list[ConversationPublic]:
+    """The user's conversations (or just ``conversation_id``), most recently updated first, with
+    their message counts."""
     counts = (
         select(ChatMessage.conversation_id, func.count().label("n"))
         .group_by(ChatMessage.conversation_id)
         .subquery()
     )
-    rows = session.exec(
+    query = (
         select(Conversation, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.conversation_id == Conversation.id)
         .where(Conversation.user_id == user_id)
         .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
-    ).all()
+    )
+    if conversation_id is not None:
+        query = query.where(Conversation.id == conversation_id)
+    rows = session.exec(query).all()
     return [
         ConversationPublic(
             id=conv.id,
@@ -78,6 +84,56 @@ def list_messages(
         )
         for m in messages
     ]
+
+
+def conversation_summary(
+    *, session: Session, user_id: int, conversation_id: int
+) -> ConversationPublic:
+    """One of the user's conversations with its message count (another user's → ``NotFound``)."""
+    found = list_conversations(session=session, user_id=user_id, conversation_id=conversation_id)
+    if not found:
+        raise NotFound("Conversation not found.")
+    return found[0]
+
+
+def rename_conversation(
+    *, session: Session, user_id: int, conversation_id: int, title: str
+) -> ConversationPublic:
+    """Give a conversation a title of the user's own (spaces collapsed, never blank)."""
+    conversation = get_conversation(
+        session=session, user_id=user_id, conversation_id=conversation_id
+    )
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise InvalidInput("Give the conversation a title.", field="title")
+    if len(cleaned) > MAX_TITLE_LENGTH:
+        raise InvalidInput(f"A title has at most {MAX_TITLE_LENGTH} characters.", field="title")
+    conversation.title = cleaned
+    session.add(conversation)
+    session.flush()
+    return conversation_summary(session=session, user_id=user_id, conversation_id=conversation_id)
+
+
+def unanswered_message(*, session: Session, user_id: int, conversation_id: int) -> ChatMessage:
+    """The last user message of a conversation whose answer failed or never came, ready to be
+    answered again: a failed empty answer is removed so it is not shown as an empty bubble.
+
+    ``InvalidInput`` when the last message already has an answer (nothing to retry)."""
+    get_conversation(session=session, user_id=user_id, conversation_id=conversation_id)
+    last_two = session.exec(
+        select(ChatMessage)
+        .where(ChatMessage.conversation_id == conversation_id)
+        .order_by(col(ChatMessage.id).desc())
+        .limit(2)
+    ).all()
+    if last_two and last_two[0].role == "assistant" and last_two[0].status == "error":
+        failed, last_two = last_two[0], last_two[1:]
+        if not failed.content and not failed.tool_calls:
+            session.delete(failed)
+            session.flush()
+    if not last_two or last_two[0].role != "user":
+        raise InvalidInput("There is no unanswered question to retry.", field="conversation_id")
+    return last_two[0]
 
 
 def delete_conversation(*, session: Session, user_id: int, conversation_id: int) -> None:

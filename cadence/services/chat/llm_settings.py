@@ -24,6 +24,8 @@ from cadence.models.chat import (
     UserLlmSetting,
 )
 from cadence.models.common import utcnow
+from cadence.models.user import User
+from cadence.services.admin import require_admin
 from cadence.services.chat.llm import LlmConfig
 from cadence.services.crypto import decrypt_secret, encrypt_secret
 from cadence.services.errors import InvalidInput
@@ -110,15 +112,24 @@ def get_admin_llm_settings(*, session: Session) -> AdminLlmSettings:
     )
 
 
+def admin_llm_settings(*, session: Session, actor: User) -> AdminLlmSettings:
+    """The admin panel's view of the shared LLM settings (``NotFound`` unless an admin)."""
+    require_admin(actor)
+    return get_admin_llm_settings(session=session)
+
+
 def update_admin_llm_settings(
     *,
     session: Session,
+    actor: User,
     api_key: str | None = None,
     base_url: str | None = None,
     models: list[str] | None = None,
 ) -> AdminLlmSettings:
     """Admin panel: set the shared key (``""`` removes it), base URL (``""`` resets it to the
-    environment's) and the offered model ids; ``None`` leaves a field unchanged."""
+    environment's) and the offered model ids; ``None`` leaves a field unchanged. Only an active
+    admin (``actor``) may: anyone else gets ``NotFound``."""
+    require_admin(actor)
     row = session.get(AppLlmSetting, APP_SETTING_ID) or AppLlmSetting(id=APP_SETTING_ID)
     if api_key is not None:
         row.api_key_encrypted, row.api_key_last4 = _encrypt_key(api_key)

@@ -402,10 +402,10 @@ def _compose_logged(results: Results) -> str:
     data = _data(results, "log_workout")
     if isinstance(data, str):
         return f"I could not log that: {data}"
-    return (
-        f"Logged: {data['line']} (workout #{data['workout_id']}). "
-        "You can edit it on the Workouts page."
-    )
+    link = f"[workout #{data['workout_id']}]({data['href']})"
+    if data["repeated"]:
+        return f"Already logged: {data['line']} ({link}); I did not save it twice."
+    return f"Logged: {data['line']} ({link}). Open it to edit or add sets."
 
 
 def _compose_readiness(results: Results, *, today: str) -> str:

@@ -47,11 +47,24 @@ ToolFunction = Callable[..., ToolResult]
 
 
 @dataclass(frozen=True, slots=True)
+class ToolEffect:
+    """What a tool does to the user's data (served as MCP tool annotations)."""
+
+    writes: bool = False
+    destructive: bool = False  # may change or remove what is stored, not only add to it
+    idempotent: bool = True  # the same call again changes nothing more
+
+
+READS = ToolEffect()
+
+
+@dataclass(frozen=True, slots=True)
 class Tool:
     name: str
     description: str
     function: ToolFunction
     arguments_model: type[BaseModel]
+    effect: ToolEffect = READS
 
     @property
     def parameters_schema(self) -> dict[str, Any]:
@@ -76,9 +89,12 @@ class ToolRegistry:
         self._tools: dict[str, Tool] = {}
         self._openai_tools: list[dict[str, Any]] | None = None
 
-    def register(self, function: ToolFunction) -> ToolFunction:
-        """Decorator: add ``function`` under its own name."""
-        tool = _build_tool(function)
+    def register(self, function: ToolFunction | None = None, *, effect: ToolEffect = READS) -> Any:
+        """Decorator: add ``function`` under its own name (``@register`` for a read-only tool,
+        ``@register(effect=ToolEffect(writes=True, ...))`` for one that writes)."""
+        if function is None:
+            return lambda fn: self.register(fn, effect=effect)
+        tool = _build_tool(function, effect)
         if tool.name in self._tools:
             raise ValueError(f"tool {tool.name!r} registered twice")
         self._tools[tool.name] = tool
@@ -128,7 +144,7 @@ def error_result(message: str) -> ToolResult:
     return ToolResult(summary=f"Error: {message}", ok=False)
 
 
-def _build_tool(function: ToolFunction) -> Tool:
+def _build_tool(function: ToolFunction, effect: ToolEffect) -> Tool:
     signature = inspect.signature(function)
     hints = get_type_hints(function, include_extras=True)
     fields: dict[str, Any] = {}
@@ -150,6 +166,7 @@ def _build_tool(function: ToolFunction) -> Tool:
         description=description,
         function=function,
         arguments_model=model,
+        effect=effect,
     )
 
 

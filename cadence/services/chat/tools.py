@@ -5,6 +5,8 @@ the offline coach and any other protocol serve the same definitions)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import statistics
 from collections.abc import Callable
@@ -12,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from cadence import routes
 from cadence.config import get_settings
 from cadence.db import session_scope
 from cadence.models.activity import ActivityDetail
@@ -27,7 +30,7 @@ from cadence.services import (
     workouts,
 )
 from cadence.services import activity_text as text
-from cadence.services.chat.registry import ToolContext, ToolRegistry, ToolResult
+from cadence.services.chat.registry import ToolContext, ToolEffect, ToolRegistry, ToolResult
 
 TOOLS = ToolRegistry()
 
@@ -449,7 +452,14 @@ MetricField = Literal[METRIC_FIELDS]  # type: ignore[valid-type]
 def get_metrics(
     ctx: ToolContext,
     *,
-    fields: Annotated[list[MetricField], Field(min_length=1, max_length=len(METRIC_FIELDS))],
+    fields: Annotated[
+        list[MetricField],
+        Field(
+            min_length=1,
+            max_length=len(METRIC_FIELDS),
+            description="The daily fields to read, e.g. ['steps', 'weight_kg'].",
+        ),
+    ],
     start: Annotated[dt.date, Field(description="First day, YYYY-MM-DD (e.g. 1 June).")],
     end: Annotated[dt.date | None, Field(description="Last day; default today.")] = None,
 ) -> ToolResult:
@@ -644,29 +654,64 @@ def get_exercise_progress(
     return ToolResult(summary="; ".join(parts) + ".", data=data)
 
 
-@TOOLS.register
+# A repeated "log ..." (sent twice, retried, asked again) finds the workout it made instead of
+# saving a second: the same exercises on the same day are the same chat-logged workout.
+LOG_WORKOUT_EFFECT = ToolEffect(writes=True, destructive=False, idempotent=True)
+
+
+def chat_workout_key(data: WorkoutCreate) -> str:
+    """The ``external_id`` of a workout logged from the chat: its day and exercise rows."""
+    rows = [
+        [" ".join(e.name.lower().split()), e.sets, e.reps, e.weight_kg, e.rpe]
+        for e in data.exercises
+    ]
+    digest = hashlib.sha256(json.dumps([data.date.isoformat(), rows]).encode()).hexdigest()
+    return f"chat:{digest[:40]}"
+
+
+def workout_href(workout_id: int) -> str:
+    return f"{routes.WORKOUT_VIEW}?id={workout_id}"
+
+
+@TOOLS.register(effect=LOG_WORKOUT_EFFECT)
 def log_workout(
     ctx: ToolContext,
     *,
-    exercises: Annotated[list[ExerciseEntry], Field(min_length=1, max_length=30)],
-    workout_name: Annotated[str | None, Field(max_length=100)] = None,
+    exercises: Annotated[
+        list[ExerciseEntry],
+        Field(min_length=1, max_length=30, description="The exercises done, one row each."),
+    ],
+    workout_name: Annotated[
+        str | None,
+        Field(max_length=100, description="A title, e.g. 'Push day'; default: the exercises."),
+    ] = None,
     date: Annotated[dt.date | None, Field(description="YYYY-MM-DD; default today.")] = None,
-    notes: Annotated[str, Field(max_length=2000)] = "",
+    notes: Annotated[str, Field(max_length=2000, description="Free-text notes.")] = "",
 ) -> ToolResult:
-    """Log a strength workout the user asked you to record (only when asked)."""
+    """Log a strength workout the user asked you to record (only when asked). The same
+    exercises on the same day are saved once: asking again returns the workout already saved."""
     name = workout_name or ", ".join(dict.fromkeys(e.name for e in exercises))[:100]
-    created = workouts.create_workout(
-        session=ctx.session,
-        user_id=ctx.user_id,
-        data=WorkoutCreate(
-            date=date or ctx.today, workout_name=name, notes=notes, exercises=exercises
-        ),
-        source="chat",
+    data = WorkoutCreate(
+        date=date or ctx.today, workout_name=name, notes=notes, exercises=exercises
     )
-    summary = f"Saved workout #{created.id}: {_workout_line(created)}."
+    key = chat_workout_key(data)
+    existing = workouts.workout_id_for(session=ctx.session, user_id=ctx.user_id, external_id=key)
+    if existing is not None:
+        saved = workouts.get_workout(session=ctx.session, user_id=ctx.user_id, workout_id=existing)
+    else:
+        saved = workouts.create_workout(
+            session=ctx.session, user_id=ctx.user_id, data=data, source="chat", external_id=key
+        )
+    line = _workout_line(saved)
+    verb = "Already saved (not saved twice)" if existing is not None else "Saved"
     return ToolResult(
-        summary=summary,
-        data={"workout_id": created.id, "line": _workout_line(created)},
+        summary=f"{verb} as workout #{saved.id} ({workout_href(saved.id)}): {line}.",
+        data={
+            "workout_id": saved.id,
+            "line": line,
+            "href": workout_href(saved.id),
+            "repeated": existing is not None,
+        },
     )
 
 
@@ -683,11 +728,13 @@ def get_coaching_profile(ctx: ToolContext) -> ToolResult:
     return ToolResult(summary=f"Coaching profile: {text}", data={"profile": text})
 
 
-@TOOLS.register
+@TOOLS.register(effect=ToolEffect(writes=True, destructive=True, idempotent=False))
 def update_coaching_profile(
     ctx: ToolContext,
     *,
-    text: Annotated[str, Field(min_length=1, max_length=2000)],
+    text: Annotated[
+        str, Field(min_length=1, max_length=2000, description="What to save, in the user's words.")
+    ],
     mode: Annotated[
         Literal["append", "replace"], Field(description="append a line, or replace it all")
     ] = "append",
@@ -730,7 +777,7 @@ _METRIC_CHARTS: dict[str, tuple[str, str, str, str, Callable[[float], float]]] =
 def render_chart(
     ctx: ToolContext,
     *,
-    metric: ChartMetric,
+    metric: Annotated[ChartMetric, Field(description="What to chart.")],
     days: Days = 14,
     exercise: Annotated[str | None, Field(description="For exercise_e1rm: the exercise.")] = None,
 ) -> ToolResult:
