@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from cadence.db import session_scope
 from cadence.models.chat import ChatMessage
+from cadence.models.user import User
 from cadence.services.chat import llm_settings
 from tests.conftest import reset_caches
 from tests.fakes.chat_fixtures import fake_llm  # noqa: F401
@@ -36,11 +37,14 @@ def test_shared_environment_key_accepts_only_offered_models(client, fake_llm, ac
 
 
 def test_admin_key_accepts_only_the_admins_models(client, fake_llm, make_account) -> None:
-    make_account()
+    admin = make_account()
     member = make_account()
     with session_scope() as session:
         llm_settings.update_admin_llm_settings(
-            session=session, api_key=fake_llm.provider.api_key, models=["fake/other"]
+            session=session,
+            actor=session.get(User, admin.user["id"]),
+            api_key=fake_llm.provider.api_key,
+            models=["fake/other"],
         )
     assert _chat(client, member, "fake/model").json()["detail"][0]["type"] == "model_not_found"
     assert _chat(client, member, "fake/other").status_code == 200
