@@ -68,12 +68,12 @@ _UNIT_COLUMNS = {"Weight (kg)", "Weight (lbs)", "Weight Unit", "weight_kg", "wei
 _DURATION_PART = re.compile(r"(\d+)\s*([hms])")
 
 
-MAX_PENDING_SETS = 20_000
+MAX_PENDING_SETS = 2_000
 """Sets held in memory before the workouts read so far are stored."""
 MAX_SETS_KEPT = MAX_EXERCISES * MAX_SETS
 """The most sets one workout can hold (its rows merge into at most ``MAX_EXERCISES`` rows of
 ``MAX_SETS``); further sets are reported and left out."""
-MAX_LINE_CHARS = 1024 * 1024
+MAX_LINE_CHARS = 256 * 1024
 
 
 class RowError(ValueError):
