@@ -155,7 +155,10 @@ class ChatMessageIn(BaseModel):
     role: Literal[MESSAGE_ROLES]
     content: NoNulText = ""
     status: Literal[MESSAGE_STATUSES] = "complete"
-    model_id: Annotated[NoNulText, PydanticField(max_length=MAX_MODEL_ID_LENGTH)] | None = None
+    model_id: (
+        Annotated[str, PydanticField(max_length=MAX_MODEL_ID_LENGTH), AfterValidator(_no_nul)]
+        | None
+    ) = None
     tool_calls: list[dict[str, Any]] | None = None
     charts: list[dict[str, Any]] | None = None
     prompt_tokens: int | None = PydanticField(default=None, ge=0, le=DB_INT_MAX)
@@ -168,7 +171,9 @@ class ConversationIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    title: Annotated[NoNulText, PydanticField(min_length=1, max_length=MAX_TITLE_LENGTH)]
+    title: Annotated[
+        str, PydanticField(min_length=1, max_length=MAX_TITLE_LENGTH), AfterValidator(_no_nul)
+    ]
     created_at: AwareDatetime
     updated_at: AwareDatetime | None = None
     messages: list[ChatMessageIn] = []

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 import ijson
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlmodel import Session, col, select
 
 from cadence.models.activity import LapIn, StreamData
@@ -175,12 +175,12 @@ class _Restore:
         for index, record in records:
             try:
                 extras.append(_extras(record, self.session, self.user_id))
-            except (ValidationError, KeyError, TypeError, AttributeError) as exc:
+            except ValidationError as exc:
                 self.error("activity detail", index, exc)
         activities_service.attach_extras(session=self.session, user_id=self.user_id, extras=extras)
 
     def workouts(self, records: list[tuple[int, Any]]) -> None:
-        valid: list[tuple[int, Any, WorkoutCreate, str]] = []
+        valid: list[tuple[str, WorkoutCreate, str, tuple[datetime | None, datetime | None]]] = []
         for index, record in records:
             try:
                 if not isinstance(record, dict):
@@ -190,14 +190,17 @@ class _Restore:
                     | {"duration_minutes": record.get("duration_minutes")}
                 )
                 times = (_time(record.get("created_at")), _time(record.get("updated_at")))
+                source = record.get("source") or "manual"
+                if not isinstance(source, str) or len(source) > MAX_SOURCE_LENGTH:
+                    raise TypeError(f"source: text of at most {MAX_SOURCE_LENGTH} characters")
             except (ValidationError, KeyError, TypeError, ValueError) as exc:
                 self.error("workout", index, exc)
                 continue
-            valid.append((record, data, _workout_external_id(record), times))
+            valid.append((source, data, _workout_external_id(record), times))
         existing = workouts_service.external_ids(
             session=self.session, user_id=self.user_id, candidates=[v[2] for v in valid]
         )
-        for record, data, external_id, (created_at, updated_at) in valid:
+        for source, data, external_id, (created_at, updated_at) in valid:
             if external_id in existing:
                 self.result.add("duplicates")
                 continue
@@ -210,7 +213,7 @@ class _Restore:
                 session=self.session,
                 user_id=self.user_id,
                 data=data,
-                source=str(record.get("source") or "manual")[:MAX_SOURCE_LENGTH],
+                source=source,
                 external_id=external_id,
             )
             row = self.session.get(Workout, created.id)
@@ -318,22 +321,38 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def _extras(
-    record: dict[str, Any], session: Session, user_id: int
-) -> activities_service.ActivityExtras:
-    parent = record.get("parent")
-    stream = record.get("stream")
-    workout = record.get("workout_external_id")
+class _KeyIn(BaseModel):
+    source: str
+    external_id: str
+
+
+class _DetailIn(BaseModel):
+    """What ``activities.json`` carries per activity beside its totals."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: str
+    external_id: str
+    parent: _KeyIn | None = None
+    stream: StreamData | None = None
+    stream_resolution_s: float | None = None
+    laps: list[LapIn] | None = None
+    workout_external_id: str | None = None
+
+
+def _extras(record: Any, session: Session, user_id: int) -> activities_service.ActivityExtras:
+    detail = _DetailIn.model_validate(record)
+    parent = detail.parent
     return activities_service.ActivityExtras(
-        key=(str(record["source"]), str(record["external_id"])),
-        stream=StreamData.model_validate(stream) if stream else None,
-        stream_resolution_s=record.get("stream_resolution_s"),
-        laps=[LapIn.model_validate(lap) for lap in record.get("laps") or []],
-        parent_key=(str(parent["source"]), str(parent["external_id"])) if parent else None,
+        key=(detail.source, detail.external_id),
+        stream=detail.stream or None,
+        stream_resolution_s=detail.stream_resolution_s,
+        laps=detail.laps or [],
+        parent_key=(parent.source, parent.external_id) if parent else None,
         workout_id=workouts_service.workout_id_for(
-            session=session, user_id=user_id, external_id=str(workout)
+            session=session, user_id=user_id, external_id=detail.workout_external_id
         )
-        if workout
+        if detail.workout_external_id
         else None,
     )
 
