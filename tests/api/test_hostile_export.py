@@ -22,7 +22,7 @@ HOSTILE_CONVERSATIONS = [
         "title": "Bad charts",
         "created_at": "2026-11-20T08:00:00Z",
         "messages": [{"role": "user", "charts": "x"}],
-    },  # noqa: E501
+    },
     {"title": "Bad role", "created_at": "2026-11-20T08:00:00Z", "messages": [{"role": "system"}]},
     {"title": "NUL\x00", "created_at": "2026-11-20T08:00:00Z"},
     {"title": "t" * 500, "created_at": "2026-11-20T08:00:00Z"},
