@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
@@ -484,10 +485,20 @@ def parse_time(text: str, *, label: str) -> dt.datetime:
     (US) unless the first number is above 12. The error names the layout that failed."""
     if not re.search(r"\d{4}", text):
         raise RowError(f"{label} '{text}' ({_layout(text)}) has no four-digit year")
+    parsed = _parsed_time(text)
+    if parsed is None:
+        raise RowError(f"{label} '{text}' ({_layout(text)}) is not a readable date")
+    return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_time(text: str) -> dt.datetime | None:
+    """``dateutil``'s reading of ``text`` (cached: every set row of a workout repeats its
+    start time, and parsing is the costliest step of a row)."""
     try:
         return date_parser.parse(text, dayfirst=bool(_DOTTED_DATE.search(text)))
     except (ValueError, OverflowError):
-        raise RowError(f"{label} '{text}' ({_layout(text)}) is not a readable date") from None
+        return None
 
 
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
