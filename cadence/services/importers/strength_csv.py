@@ -491,7 +491,7 @@ def parse_time(text: str, *, label: str) -> dt.datetime:
     return parsed
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
 def _parsed_time(text: str) -> dt.datetime | None:
     """``dateutil``'s reading of ``text`` (cached: every set row of a workout repeats its
     start time, and parsing is the costliest step of a row)."""
