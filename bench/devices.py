@@ -7,6 +7,11 @@ payloads in the same run.
   does), decoding the JSON and nothing else.
 * WHOOP: 2 000 sleep records in 80 pages of 25 plus recovery/cycle/workout pages, mapped and
   upserted. Baseline: the same GETs with one ``httpx`` client, JSON decoded.
+* Oura: a backfill of 2 000 nights: every collection (sleep periods with their 5-minute series,
+  daily sleep, readiness, activity with its MET series, SpO2, stress, a workout a week) in pages
+  of ``OURA_PAGE`` chained by ``next_token``, fetched, mapped and upserted through the sync's own
+  fetch and store steps (a real sync caps its window at 365 days). Baseline: the same pages with
+  one ``httpx`` client, JSON decoded.
 * The lease: acquire + release of one connection row, per second (the fixed cost every sync pays).
 
 The ratio says what the sync adds on top of fetching (mapping, validation, the database). The
@@ -27,6 +32,7 @@ import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +40,9 @@ FIXTURES = ROOT / "tests" / "fixtures" / "json"
 TODAY = date(2025, 7, 7)
 BACKFILL_DAYS = 30
 WHOOP_SLEEPS = 2_000
+OURA_NIGHTS = 2_000
+OURA_PAGE = 50
+OURA_LAST_NIGHT = date(2024, 11, 12)
 LEASE_ROUNDS = 300
 
 
@@ -117,6 +126,28 @@ def _serve_whoop(fake, Reply) -> list[str]:
     return urls
 
 
+def _oura_documents() -> dict[str, list[dict]]:
+    """``OURA_NIGHTS`` days of every collection, from the recorded documents moved day by day."""
+    from tests.fakes.device_server import oura_documents, shifted
+
+    recorded = oura_documents()
+    templates = {path: docs[0] for path, docs in recorded.items()}
+    templates["sleep"] = next(d for d in recorded["sleep"] if d["type"] == "long_sleep")
+    templates["workout"] = next(d for d in recorded["workout"] if d["activity"] == "running")
+    out: dict[str, list[dict]] = {}
+    for path, template in templates.items():
+        last = date.fromisoformat(template["day"])
+        step = 7 if path == "workout" else 1
+        out[path] = [
+            {
+                **shifted(template, OURA_LAST_NIGHT - last - timedelta(days=i)),
+                "id": str(uuid.UUID(int=i)),
+            }
+            for i in range(0, OURA_NIGHTS, step)
+        ]
+    return out
+
+
 def _shift(instant: str, days: int) -> str:
     from datetime import datetime
 
@@ -146,16 +177,20 @@ def main() -> None:
     )
     os.environ["CADENCE_WHOOP_CLIENT_ID"] = "bench"
     os.environ["CADENCE_WHOOP_CLIENT_SECRET"] = "bench"
+    os.environ["CADENCE_OURA_CLIENT_ID"] = "bench"
+    os.environ["CADENCE_OURA_CLIENT_SECRET"] = "bench"
 
-    from tests.fakes.device_server import FakeProviderServer, Reply
+    from tests.fakes.device_server import FakeProviderServer, Reply, serve_oura
 
     with FakeProviderServer() as fake:
         os.environ["CADENCE_GARMIN_API_URL"] = fake.base_url
         os.environ["CADENCE_WHOOP_API_URL"] = fake.base_url
         garmin_urls = _serve_garmin(fake, Reply)
         whoop_urls = _serve_whoop(fake, Reply)
+        os.environ["CADENCE_OURA_API_URL"] = fake.base_url
+        serve_oura(fake, documents=_oura_documents(), page_size=OURA_PAGE)
 
-        from sqlmodel import Session, SQLModel, select
+        from sqlmodel import Session, SQLModel, col, select
 
         import cadence.models  # noqa: F401
         from cadence import db
@@ -164,6 +199,7 @@ def main() -> None:
         from cadence.models.health import DailyMetric
         from cadence.models.user import User
         from cadence.services.devices import connections, sync
+        from cadence.services.devices.registry import get_provider
 
         engine = db.get_engine()
         SQLModel.metadata.create_all(engine)
@@ -175,6 +211,7 @@ def main() -> None:
             credentials = {
                 "garmin": {"tokens": json.dumps({"di_token": "t"}), "display_name": "bench"},
                 "whoop": {"access_token": "a", "refresh_token": "r", "expires_at": 4e9},
+                "oura": {"access_token": "a", "refresh_token": "r", "expires_at": 4e9},
             }
             for provider, secret in credentials.items():
                 row = DeviceConnection(user_id=user.id, provider=provider, status="ok")
@@ -226,6 +263,50 @@ def main() -> None:
                 f"WHOOP {WHOOP_SLEEPS} sleeps ({days} days stored): {whoop_requests} requests, "
                 f"sync {whoop_sync:.2f} s ({WHOOP_SLEEPS / whoop_sync:.0f} records/s), "
                 f"plain fetch {whoop_fetch:.2f} s, ratio {whoop_sync / whoop_fetch:.2f}x"
+            )
+
+            oura_row = session.exec(
+                select(DeviceConnection).where(DeviceConnection.provider == "oura")
+            ).one()
+            oura_start = OURA_LAST_NIGHT - timedelta(days=OURA_NIGHTS - 1)
+
+            def sync_oura() -> None:
+                assert sync.acquire_lease(session=session, connection_id=oura_row.id, owner="o")
+                daily, recorded = sync._fetch(
+                    get_provider("oura"),
+                    session=session,
+                    connection_id=oura_row.id,
+                    owner="o",
+                    credentials=connections.read_credentials(oura_row),
+                    start=oura_start,
+                    end=OURA_LAST_NIGHT,
+                )
+                sync._store(session=session, connection=oura_row, daily=daily, recorded=recorded)
+                sync._finish(session, oura_row.id, "o", synced_through=OURA_LAST_NIGHT)
+
+            fake.requests.clear()
+            oura_sync = _timed(sync_oura)
+            oura_urls = [
+                f"{r.path}?{urlencode(r.query)}" for r in fake.requests if r.path.startswith("/v2/")
+            ]
+
+            def fetch_oura() -> None:
+                with httpx.Client() as client:
+                    for url in oura_urls:
+                        client.get(fake.base_url + url).json()
+
+            oura_fetch = _timed(fetch_oura, repeats=3)
+            nights = len(
+                session.exec(
+                    select(DailyMetric).where(
+                        DailyMetric.source == "oura", col(DailyMetric.sleep_seconds).is_not(None)
+                    )
+                ).all()
+            )
+            print(
+                f"Oura {OURA_NIGHTS} nights ({nights} stored): {len(oura_urls)} pages of "
+                f"{OURA_PAGE}, sync {oura_sync:.2f} s ({OURA_NIGHTS / oura_sync:.0f} nights/s), "
+                f"plain fetch {oura_fetch:.2f} s, ratio {oura_sync / oura_fetch:.2f}x"
             )
 
             connection_id = session.exec(

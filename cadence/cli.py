@@ -129,7 +129,7 @@ def _mcp(parser: argparse.ArgumentParser) -> Handler:
 
 def _sync(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument("--email", help="sync this account's devices now (default: every due one)")
-    parser.add_argument("--provider", help="only this provider (garmin, whoop, strava)")
+    parser.add_argument("--provider", help="only this provider (garmin, whoop, strava, oura)")
 
     def run(args: argparse.Namespace) -> int:
         from cadence.db import session_scope

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     strava_client_id: str | None = None
     strava_client_secret: str | None = None
     strava_api_url: str = "https://www.strava.com"
+    oura_client_id: str | None = None
+    oura_client_secret: str | None = None
+    oura_api_url: str = "https://api.ouraring.com"  # token, revoke and data
+    oura_authorize_url: str = "https://cloud.ouraring.com/oauth/authorize"
     garmin_api_url: str | None = None  # None: garminconnect's own host (connectapi.garmin.com)
     device_http_timeout_seconds: float = Field(default=20.0, gt=0)
     device_sync_interval_minutes: int = Field(default=180, ge=1)

@@ -17,6 +17,7 @@ import cadence.models  # noqa: F401  (registers every table)
 from cadence import db, queue
 from cadence.config import get_settings
 from cadence.services import auth
+from tests.fakes.device_server import FakeProviderServer
 
 TEST_DATABASE_URL = os.environ.get("CADENCE_TEST_DATABASE_URL")
 TEST_PASSWORD = "correct-horse-42"
@@ -127,6 +128,20 @@ def make_account(client: TestClient) -> Callable[..., Account]:
 @pytest.fixture
 def account(make_account) -> Account:
     return make_account()
+
+
+@pytest.fixture
+def oura_cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviderServer]:
+    """A fake provider server that the Oura settings point at (an OAuth app configured, the
+    public URL set); ``serve_oura`` gives it Oura's routes."""
+    with FakeProviderServer() as server:
+        monkeypatch.setenv("CADENCE_OURA_API_URL", server.base_url)
+        monkeypatch.setenv("CADENCE_OURA_CLIENT_ID", "oura-client")
+        monkeypatch.setenv("CADENCE_OURA_CLIENT_SECRET", "oura-secret")
+        monkeypatch.setenv("CADENCE_PUBLIC_URL", "https://cadence.example")
+        monkeypatch.setenv("CADENCE_DEVICE_HTTP_TIMEOUT_SECONDS", "0.5")
+        reset_caches()
+        yield server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -74,6 +74,7 @@ def readiness_card(
     day: rx.Var,
     progress: rx.Var,
     device_score: rx.Var,
+    device_parts: rx.Var,
     contributors: rx.Var,
     explanation: rx.Var,
 ) -> rx.Component:
@@ -116,6 +117,11 @@ def readiness_card(
                         color_scheme="gray",
                         class_name="device-score",
                     ),
+                    rx.fragment(),
+                ),
+                rx.cond(
+                    device_parts,
+                    rx.text(device_parts, size="1", color=MUTED, class_name="device-score-parts"),
                     rx.fragment(),
                 ),
                 spacing="2",

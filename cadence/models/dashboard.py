@@ -31,12 +31,23 @@ class Contributor(BaseModel):
     detail: str = Field(description="One line in words: value against baseline or need.")
 
 
+class DeviceContributor(BaseModel):
+    """One part of a device's own score (e.g. Oura's ``hrv_balance``), 0-100 as it reports it."""
+
+    name: str = Field(description="In words, e.g. 'HRV balance'.")
+    value: float = Field(description="0-100, as the device reports it.")
+
+
 class DeviceScore(BaseModel):
     """A device's own score for the day, shown beside Cadence's and labelled."""
 
     label: str = Field(description="e.g. 'Whoop recovery'.")
     value: float = Field(description="0-100, as the device reports it.")
     source: str
+    contributors: list[DeviceContributor] = Field(
+        default_factory=list,
+        description="The parts of the device's score as it names them (Oura), if it sends any.",
+    )
 
 
 class ReadinessOut(BaseModel):

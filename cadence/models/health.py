@@ -45,14 +45,20 @@ class MetricValues(SQLModel):
     sleep_rem_seconds: int | None = None
     sleep_awake_seconds: int | None = None
     sleep_score: float | None = None
+    sleep_efficiency_pct: float | None = None
+    sleep_latency_seconds: int | None = None
+    sleep_avg_hr: float | None = None
     hrv_rmssd_ms: float | None = None
     hrv_sdnn_ms: float | None = None
     resting_hr: float | None = None
     recovery_score: float | None = None
     strain: float | None = None
     steps: int | None = None
+    active_kcal: float | None = None
     body_battery: float | None = None
     stress_avg: float | None = None
+    stress_high_seconds: int | None = None
+    recovery_high_seconds: int | None = None
     spo2_pct: float | None = None
     respiratory_rate: float | None = None
     weight_kg: float | None = None
@@ -60,10 +66,16 @@ class MetricValues(SQLModel):
 
 METRIC_FIELDS: tuple[str, ...] = tuple(MetricValues.model_fields)
 """Every value column of ``DailyMetric`` (what ``GET /metrics?fields=`` accepts)."""
+STORED_FIELDS: tuple[str, ...] = (*METRIC_FIELDS, "recovery_contributors")
+"""What a day row stores besides its keys: the values and the device's readiness contributors."""
 
 
 class DailyMetric(MetricValues, table=True):
-    """What one source reported for one day (the wake-up day for sleep); ``null`` = not reported."""
+    """What one source reported for one day (the wake-up day for sleep); ``null`` = not reported.
+
+    ``recovery_contributors`` are the parts of the device's own ``recovery_score`` as it names
+    them (Oura's readiness contributors, 0-100 each); shown beside the score, never merged.
+    """
 
     __tablename__ = "daily_metric"
     __table_args__ = (
@@ -74,6 +86,7 @@ class DailyMetric(MetricValues, table=True):
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     date: date_type
     source: str = Field(max_length=MAX_SOURCE_LENGTH)
+    recovery_contributors: dict[str, float] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -135,6 +148,7 @@ class DailyMetricIn(MetricValues):
 
     date: date_type
     source: str
+    recovery_contributors: dict[str, float] | None = None
 
 
 class MetricDay(MetricValues):

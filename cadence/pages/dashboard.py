@@ -36,6 +36,7 @@ def _content() -> rx.Component:
                 day=S.r_date,
                 progress=S.r_progress,
                 device_score=S.device_score,
+                device_parts=S.device_parts,
                 contributors=S.contributors,
                 explanation=S.explain["readiness"],
             ),

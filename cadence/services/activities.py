@@ -54,6 +54,7 @@ ACTIVITY_SOURCE_PRIORITY: tuple[str, ...] = (
     "gpx",
     "strava",
     "whoop",
+    "oura",
     "demo",
 )
 """Which copy of one session to keep (after "has an HR histogram"): files with every sample
@@ -73,6 +74,7 @@ SOURCE_LABELS = {
     "garmin": "Garmin Connect",
     "strava": "Strava",
     "whoop": "WHOOP",
+    "oura": "Oura",
     "demo": "Demo data",
 }
 DEVICE_LOAD_LABELS = {

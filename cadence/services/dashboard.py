@@ -31,6 +31,7 @@ from cadence.models.common import as_utc, utcnow
 from cadence.models.dashboard import (
     Contributor,
     DashboardResponse,
+    DeviceContributor,
     DeviceScore,
     FlagOut,
     HrvOut,
@@ -79,7 +80,11 @@ TILES: tuple[tuple[str, str, str, float], ...] = (
 )
 """Dashboard tiles: /metrics field, label, display unit, factor from the stored unit."""
 
-DEVICE_SCORE_LABELS = {"whoop": "Whoop recovery", "garmin": "Garmin training readiness"}
+DEVICE_SCORE_LABELS = {
+    "whoop": "Whoop recovery",
+    "garmin": "Garmin training readiness",
+    "oura": "Oura readiness",
+}
 
 
 @dataclass(frozen=True)
@@ -332,17 +337,26 @@ def compute_readiness(history: History, day: date) -> analytics.Readiness:
 
 def _device_score(*, session: Session, user_id: int, day: date) -> DeviceScore | None:
     rows = session.exec(
-        select(DailyMetric.source, DailyMetric.recovery_score).where(
+        select(DailyMetric).where(
             DailyMetric.user_id == user_id,
             DailyMetric.date == day,
             col(DailyMetric.recovery_score).is_not(None),
         )
     ).all()
-    if not rows:
+    row = metrics.winning_row(rows, "recovery_score")
+    if row is None:
         return None
-    source, value = min(rows, key=lambda row: metrics.source_rank(row[0]))
+    source = row.source
     label = DEVICE_SCORE_LABELS.get(source, f"{source.replace('_', ' ').title()} recovery")
-    return DeviceScore(label=label, value=float(value), source=source)
+    parts = [
+        DeviceContributor(
+            name=name.replace("_", " ").capitalize().replace("Hrv", "HRV"), value=float(value)
+        )
+        for name, value in (row.recovery_contributors or {}).items()
+    ]
+    return DeviceScore(
+        label=label, value=float(row.recovery_score), source=source, contributors=parts
+    )
 
 
 def readiness_out(result: analytics.Readiness, device_score: DeviceScore | None) -> ReadinessOut:
@@ -480,7 +494,7 @@ def _today(*, session: Session, user_id: int, history: History) -> TodayOut:
 
 
 def _field_sources(*, session: Session, user_id: int, wanted: dict[str, date]) -> dict[str, str]:
-    """For each metric, the source whose value won on its day (``metrics.source_rank``)."""
+    """For each metric, the source whose value won on its day (``metrics.winning_row``)."""
     if not wanted:
         return {}
     rows = session.exec(
@@ -488,11 +502,11 @@ def _field_sources(*, session: Session, user_id: int, wanted: dict[str, date]) -
             DailyMetric.user_id == user_id, col(DailyMetric.date).in_(set(wanted.values()))
         )
     ).all()
-    ranked = sorted(rows, key=lambda row: metrics.source_rank(row.source))
-    return {
-        key: next(r.source for r in ranked if r.date == day and getattr(r, key) is not None)
+    winners = {
+        key: metrics.winning_row((r for r in rows if r.date == day), key)
         for key, day in wanted.items()
     }
+    return {key: row.source for key, row in winners.items() if row is not None}
 
 
 def _hrv(history: History, readiness_day: date) -> HrvOut:

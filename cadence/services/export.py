@@ -6,7 +6,8 @@ the importer recognises an export from its first bytes):
 - ``cadence-export.json``: format, version, export time, and the list of files
 - ``profile.json``: email, display name, created, coaching profile, chat settings (never the key)
 - ``workouts.json`` / ``workouts.csv`` (one CSV row per exercise row)
-- ``daily_metrics.json`` / ``daily_metrics.csv`` (one row per day and source, as stored)
+- ``daily_metrics.json`` / ``daily_metrics.csv`` (one row per day and source, as stored; the CSV
+  leaves out the device's readiness contributors)
 - ``activities.json`` / ``activities.csv`` (the CSV leaves out the heart-rate histogram and
   what the JSON carries per activity for its detail page: ``parent`` (the multisport session
   of a leg, by source and external id), ``stream`` and ``stream_resolution_s`` (the
@@ -36,7 +37,7 @@ from cadence.models.activity import ActivityLap, ActivityStream, LapIn
 from cadence.models.chat import ChatMessage, Conversation, UserLlmSetting
 from cadence.models.common import as_utc, utcnow
 from cadence.models.device import DeviceConnection
-from cadence.models.health import METRIC_FIELDS, Activity, DailyMetric
+from cadence.models.health import STORED_FIELDS, Activity, DailyMetric
 from cadence.models.user import User
 from cadence.models.workout import Workout, WorkoutExercise
 
@@ -100,7 +101,7 @@ def write_export(*, session: Session, user: User, out: BinaryIO) -> dict[str, in
     """Write the user's archive to ``out``; returns the number of records per file."""
     workouts = _workouts(session, user.id)
     metrics = [
-        _row_dict(r, ("date", "source", *METRIC_FIELDS))
+        _row_dict(r, ("date", "source", *STORED_FIELDS))
         for r in _owned(session, DailyMetric, user.id, DailyMetric.date, DailyMetric.source)
     ]
     activities = _activities(session, user.id)
@@ -127,7 +128,10 @@ def write_export(*, session: Session, user: User, out: BinaryIO) -> dict[str, in
         for name, data in files.items():
             archive.writestr(name, _dumps(data))
         archive.writestr("workouts.csv", _csv(_workout_csv_rows(workouts)))
-        archive.writestr("daily_metrics.csv", _csv(metrics))
+        archive.writestr(
+            "daily_metrics.csv",
+            _csv({k: v for k, v in m.items() if k != "recovery_contributors"} for m in metrics),
+        )
         archive.writestr(
             "activities.csv",
             _csv({k: v for k, v in a.items() if k in ACTIVITY_FIELDS} for a in activities),

@@ -2,8 +2,10 @@
 
 Merging (``get_daily_metrics``): a day may have rows from several sources. For every field the
 value of the highest-priority source that reported it wins; ``SOURCE_PRIORITY`` lists sources from
-most to least trusted (devices measured overnight first, files next, generated demo data last);
-unknown sources rank after the listed ones, alphabetically. Days without any row are absent.
+most to least trusted (devices measured overnight first, files next, generated demo data last),
+and ``FIELD_PRIORITY`` overrides it for the fields one source measures better (the sleep fields:
+Oura's ring first). Unknown sources rank after the listed ones, alphabetically. Days without any
+row are absent.
 """
 
 from __future__ import annotations
@@ -15,20 +17,33 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from cadence.models.common import utcnow
-from cadence.models.health import METRIC_FIELDS, DailyMetric, DailyMetricIn, MetricDay
+from cadence.models.health import (
+    METRIC_FIELDS,
+    STORED_FIELDS,
+    DailyMetric,
+    DailyMetricIn,
+    MetricDay,
+)
 from cadence.services.errors import InvalidInput
 
 SOURCE_PRIORITY: tuple[str, ...] = ("garmin", "whoop", "oura", "apple_health", "strava", "demo")
+SLEEP_FIELDS: tuple[str, ...] = tuple(name for name in METRIC_FIELDS if name.startswith("sleep_"))
+SLEEP_PRIORITY: tuple[str, ...] = ("oura", *(s for s in SOURCE_PRIORITY if s != "oura"))
+"""Sleep is what a ring measures best (worn all night, finger pulse): Oura's stages, score and
+efficiency win over a watch's on a day both report them."""
+FIELD_PRIORITY: dict[str, tuple[str, ...]] = dict.fromkeys(SLEEP_FIELDS, SLEEP_PRIORITY)
 DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 3660
 
 
-def source_rank(source: str) -> tuple[int, str]:
-    """Sort key: listed sources by their position, then unknown ones alphabetically."""
+def source_rank(source: str, field: str | None = None) -> tuple[int, str]:
+    """Sort key for ``field``'s values (or a day's sources as a whole when ``None``): listed
+    sources by their position, then unknown ones alphabetically."""
+    order = FIELD_PRIORITY.get(field, SOURCE_PRIORITY) if field else SOURCE_PRIORITY
     try:
-        return (SOURCE_PRIORITY.index(source), "")
+        return (order.index(source), "")
     except ValueError:
-        return (len(SOURCE_PRIORITY), source)
+        return (len(order), source)
 
 
 def upsert_daily_metrics(
@@ -54,9 +69,9 @@ def upsert_daily_metrics(
         row = existing.get(key)
         if row is None:
             stamps = {"user_id": user_id, "created_at": now, "updated_at": now}
-            new_rows.append(day.model_dump(include={"date", "source", *METRIC_FIELDS}) | stamps)
+            new_rows.append(day.model_dump(include={"date", "source", *STORED_FIELDS}) | stamps)
             continue
-        for name, value in day.model_dump(include=set(METRIC_FIELDS), exclude_none=True).items():
+        for name, value in day.model_dump(include=set(STORED_FIELDS), exclude_none=True).items():
             setattr(row, name, value)
         row.updated_at = now
         session.add(row)
@@ -117,7 +132,7 @@ def get_daily_metrics(
 ) -> list[MetricDay]:
     """The user's days in ``[start, end]``, one merged row per day, oldest first.
 
-    Each field comes from the highest-priority source that reported it (``SOURCE_PRIORITY``);
+    Each field comes from the highest-priority source that reported it (``source_rank``);
     fields not asked for are left unset (so the API omits them); missing values are ``None``.
     """
     rows = session.exec(
@@ -133,11 +148,19 @@ def get_daily_metrics(
 
 def _merge(day: date, rows: list[DailyMetric], fields: Sequence[str]) -> MetricDay:
     ranked = sorted(rows, key=lambda row: source_rank(row.source))
-    values = {
-        name: next((v for r in ranked if (v := getattr(r, name)) is not None), None)
-        for name in fields
-    }
+    values = {name: _winning(rows, name) for name in fields}
     contributing = [r.source for r in ranked if any(getattr(r, n) is not None for n in fields)]
     return MetricDay(
         date=day, source=(contributing or [ranked[0].source])[0], sources=contributing, **values
     )
+
+
+def winning_row(rows: Iterable[DailyMetric], field: str) -> DailyMetric | None:
+    """The row whose ``field`` wins among one day's ``rows`` (``None`` when none reports it)."""
+    reporting = [r for r in rows if getattr(r, field) is not None]
+    return min(reporting, key=lambda r: source_rank(r.source, field), default=None)
+
+
+def _winning(rows: list[DailyMetric], field: str) -> float | int | None:
+    row = winning_row(rows, field)
+    return getattr(row, field) if row is not None else None

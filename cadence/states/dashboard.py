@@ -132,6 +132,7 @@ class DashboardState(AuthState):
     r_date: str = ""
     r_progress: str = ""
     device_score: str = ""
+    device_parts: str = ""  # the device's own contributors, e.g. "HRV balance 95 · ..."
     contributors: list[dict[str, str]] = []
     tiles: list[dict[str, str]] = []
     hrv_points: list[dict] = []
@@ -263,5 +264,10 @@ class DashboardState(AuthState):
         self.r_progress = f"{r.days_of_data} of {r.days_required} days"
         self.device_score = (
             f"{r.device_score.label}: {r.device_score.value:.0f}" if r.device_score else ""
+        )
+        self.device_parts = (
+            " · ".join(f"{c.name} {c.value:.0f}" for c in r.device_score.contributors)
+            if r.device_score
+            else ""
         )
         self.contributors = [contributor_row(c) for c in r.contributors]

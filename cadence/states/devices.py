@@ -23,6 +23,7 @@ STATUS_LABELS = {
 DESCRIPTIONS = {
     "garmin": "Sleep, HRV, stress, Body Battery, steps, training readiness and activities.",
     "whoop": "Recovery, sleep, strain and workouts.",
+    "oura": "Sleep and its stages, HRV, readiness, steps, SpO2, stress and workouts.",
     "strava": "Activities only (kept apart from shared AI models, per Strava's terms).",
 }
 

@@ -186,6 +186,7 @@ def test_two_sources_on_one_day_follow_source_priority(client, account, session)
         "label": "Garmin training readiness",
         "value": 81.0,
         "source": "garmin",
+        "contributors": [],
     }
 
 

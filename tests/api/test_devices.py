@@ -17,7 +17,7 @@ from tests.conftest import reset_caches
 from tests.fakes.device_server import FakeProviderServer, Reply
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "json"
-PROVIDERS = ["garmin", "whoop", "strava"]
+PROVIDERS = ["garmin", "whoop", "strava", "oura"]
 
 
 def fixture(name: str):

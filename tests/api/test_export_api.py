@@ -57,6 +57,9 @@ def upload(client, account, name: str, content: bytes) -> dict:
     return wait_import(client, account, response.json()["import_id"])
 
 
+OURA_CONTRIBUTORS = {"hrv_balance": 95.0, "sleep_balance": 92.0}
+
+
 def populate(client, account) -> None:
     """Workouts, metrics from two sources, a real FIT activity, a device, a chat, a profile."""
     for workout in WORKOUTS:
@@ -79,6 +82,12 @@ def populate(client, account) -> None:
                 DailyMetricIn(date="2026-11-21", source="whoop", recovery_score=71.0, strain=12.4),
                 DailyMetricIn(
                     date="2026-11-22", source="apple_health", hrv_sdnn_ms=61.5, weight_kg=77.3
+                ),
+                DailyMetricIn(
+                    date="2026-11-22",
+                    source="oura",
+                    recovery_score=86.0,
+                    recovery_contributors=OURA_CONTRIBUTORS,
                 ),
             ],
         )
@@ -165,8 +174,12 @@ def test_export_contains_everything_and_no_secrets(client, account):
         ("2026-11-21", "garmin"),
         ("2026-11-21", "whoop"),
         ("2026-11-22", "apple_health"),
+        ("2026-11-22", "oura"),
     ]
     assert metric_rows[0]["hrv_rmssd_ms"] == 48.25 and metric_rows[2]["hrv_sdnn_ms"] == 61.5
+    assert metric_rows[3]["recovery_contributors"] == OURA_CONTRIBUTORS
+    metric_csv = list(csv.DictReader(io.StringIO(archive.read("daily_metrics.csv").decode())))
+    assert "recovery_contributors" not in metric_csv[0]  # JSON only, as the histogram
     activities = load(archive, "activities.json")
     api_activities = client.get("/api/v1/activities", headers=account.headers).json()
     assert len(activities) == api_activities["total"] >= 1
@@ -233,6 +246,8 @@ def test_export_delete_reimport_round_trip(client, make_account, tmp_path):
     second = export(client, fresh)
     for name in ROUND_TRIP_FILES:
         assert comparable(second, name) == comparable(first, name), name
+    restored = [m for m in load(second, "daily_metrics.json") if m["source"] == "oura"]
+    assert restored[0]["recovery_contributors"] == OURA_CONTRIBUTORS
     assert (
         load(second, "profile.json")["coaching_profile"]
         == (load(first, "profile.json")["coaching_profile"])
@@ -289,5 +304,5 @@ def test_broken_records_are_reported_and_the_rest_restored(client, make_account)
     job = upload(client, make_account(), "edited-export.zip", buffer.getvalue())
     assert job["status"] == "partial"
     assert any("workout #1" in e for e in job["errors"]), job["errors"]
-    assert any("metric #4" in e for e in job["errors"]), job["errors"]
-    assert job["counts"]["workouts"] == 1 and job["counts"]["daily_metrics"] == 3
+    assert any("metric #5" in e for e in job["errors"]), job["errors"]
+    assert job["counts"]["workouts"] == 1 and job["counts"]["daily_metrics"] == 4

@@ -59,3 +59,56 @@ def test_dashboard_with_demo_data_desktop_and_phone(new_page) -> None:
     assert not has_horizontal_scroll(page)
     screenshot(page, "dashboard-375")
     page.screenshot(path=str(ARTIFACTS / "dashboard-375-first-screen.png"))  # what a phone shows
+
+
+def test_oura_readiness_is_shown_beside_cadences_with_its_contributors(
+    new_page, live_server
+) -> None:
+    """Oura nights and readiness (stored as a sync stores them) on the dashboard: the device's
+    own score and its contributors sit beside Cadence's readiness; the sleep tile names Oura."""
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, text
+    from sqlmodel import Session
+
+    from cadence.models.common import utcnow
+    from cadence.models.health import DailyMetricIn
+    from cadence.services import metrics
+
+    page = new_page(DESKTOP)
+    email = "oura-dash@example.com"
+    signup_through_ui(page, email=email, password="steady-pace-9", name="Ring")
+    engine = create_engine(live_server.env["CADENCE_DATABASE_URL"])
+    today = utcnow().date()
+    nights = [
+        DailyMetricIn(
+            date=today - timedelta(days=offset),
+            source="oura",
+            sleep_seconds=7 * 3600 + 60 * offset,
+            hrv_rmssd_ms=40.0 + offset % 5,
+            resting_hr=55.0,
+        )
+        for offset in range(20)
+    ]
+    nights[0] = nights[0].model_copy(
+        update={
+            "recovery_score": 86,
+            "recovery_contributors": {"hrv_balance": 95.0, "sleep_balance": 92.0},
+        }
+    )
+    with Session(engine) as session:
+        user_id = session.exec(text('SELECT id FROM "user" WHERE email = :e'), params={"e": email})
+        metrics.upsert_daily_metrics(session=session, user_id=user_id.scalar(), days=nights)
+        session.commit()
+    engine.dispose()
+    page.goto("/")
+    card = page.locator("#readiness-card")
+    expect(card.locator(".readiness-score")).to_have_text(re.compile(r"^\d{1,3}$"))
+    expect(card.locator(".device-score")).to_have_text("Oura readiness: 86")
+    expect(card.locator(".device-score-parts")).to_have_text("HRV balance 95 · Sleep balance 92")
+    screenshot(page, "dashboard-oura-1280")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(card.locator(".device-score-parts")).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "dashboard-oura-375")

@@ -1,20 +1,23 @@
-"""A local fake of the device providers' HTTP APIs (WHOOP, Strava, Garmin Connect) for tests.
+"""A local fake of the device providers' HTTP APIs (WHOOP, Strava, Garmin Connect, Oura) for tests.
 
 Tests register replies per ``(method, path)``: a ``Reply`` (JSON body, raw bytes, status,
 headers, delay), a list of them served in order (the last one repeats), or a function of the
 recorded request. Every request is recorded (method, path, query, form body, headers), so tests
 can check what the provider code sent. Runs on a free 127.0.0.1 port in a thread; nothing leaves
-the machine.
+the machine. ``serve_oura`` makes it a whole Oura cloud serving the recorded v2 payloads.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -138,3 +141,78 @@ class FakeProviderServer:
     def __exit__(self, *_exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+OURA_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "json" / "oura_v2"
+OURA_RECORDINGS = {
+    "sleep": "sleep_collection_2024-10-09_2024-11-03.json",
+    "daily_sleep": "daily_sleep_2024-11-11_2024-11-12.json",
+    "daily_readiness": "daily_readiness_2024-11-11_2024-11-12.json",
+    "daily_activity": "daily_activity_2024-11-11_2024-11-12.json",
+    "daily_spo2": "daily_spo2_2024-11-11_2024-11-12.json",
+    "daily_stress": "daily_stress_2024-11-11_2024-11-12.json",
+    "workout": "workout_collection_2024-10-09_2024-11-03.json",
+}
+OURA_LAST_RECORDED_DAY = date(2024, 11, 12)
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def shifted(value: Any, delta: timedelta) -> Any:
+    """``value`` with every ISO date or datetime string in it moved by ``delta``."""
+    if isinstance(value, dict):
+        return {k: shifted(v, delta) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shifted(v, delta) for v in value]
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        if len(value) == 10:
+            return (date.fromisoformat(value) + delta).isoformat()
+        moved = datetime.fromisoformat(value) + delta
+        return moved.isoformat(timespec="milliseconds" if "." in value else "seconds")
+    return value
+
+
+def oura_documents(*, last_day: date = OURA_LAST_RECORDED_DAY) -> dict[str, list[dict]]:
+    """The recorded Oura v2 documents per collection, moved in time (whole days) so that the
+    last recorded day (2024-11-12) falls on ``last_day``."""
+    delta = last_day - OURA_LAST_RECORDED_DAY
+    return {
+        path: shifted(json.loads((OURA_FIXTURES / name).read_text())["data"], delta)
+        for path, name in OURA_RECORDINGS.items()
+    }
+
+
+def serve_oura(
+    fake: FakeProviderServer,
+    *,
+    documents: dict[str, list[dict]] | None = None,
+    page_size: int = 10,
+) -> dict[str, list[dict]]:
+    """A fake Oura cloud: the token and revoke endpoints, and every v2 collection Cadence reads,
+    answering as Oura does (documents whose ``day`` is in ``start_date``..``end_date``, pages of
+    ``page_size`` chained by ``next_token``). Returns the documents served."""
+    documents = documents if documents is not None else oura_documents()
+    fake.json(
+        "POST",
+        "/oauth/token",
+        {"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 86400},
+    )
+    fake.json("GET", "/oauth/revoke", {})
+
+    def collection(path: str) -> Handler:
+        def page(request: Recorded) -> Reply:
+            first, last = request.query.get("start_date", ""), request.query.get("end_date", "9")
+            matching = [d for d in documents[path] if first <= d["day"] <= last]
+            index = int(request.query.get("next_token", "0"))
+            rest = index + page_size < len(matching)
+            return Reply(
+                {
+                    "data": matching[index : index + page_size],
+                    "next_token": str(index + page_size) if rest else None,
+                }
+            )
+
+        return page
+
+    for path in OURA_RECORDINGS:
+        fake.route("GET", f"/v2/usercollection/{path}", collection(path))
+    return documents

@@ -454,9 +454,9 @@ def get_metrics(
     end: Annotated[dt.date | None, Field(description="Last day; default today.")] = None,
 ) -> ToolResult:
     """Any stored daily field (steps, weight_kg, resting_hr, hrv_rmssd_ms, spo2_pct,
-    stress_avg, body_battery, respiratory_rate, sleep_seconds, ...) over any date range, up
-    to ten years: per field the first and last reading, the change, mean, lowest and highest,
-    and the daily values."""
+    stress_avg, body_battery, respiratory_rate, sleep_seconds, sleep_efficiency_pct,
+    active_kcal, recovery_score, ...) over any date range, up to ten years: per field the first
+    and last reading, the change, mean, lowest and highest, and the daily values."""
     first, last = metrics.resolve_range(start=start, end=end or ctx.today, today=ctx.today)
     rows = metrics.get_daily_metrics(
         session=ctx.session, user_id=ctx.user_id, start=first, end=last, fields=fields

@@ -37,6 +37,11 @@ class ProviderAuthError(ProviderError):
     """The provider rejected the credentials or tokens (wrong password, revoked or expired)."""
 
 
+class ProviderAccessDenied(ProviderAuthError):
+    """The token is valid but lacks a permission (a scope, a membership): refreshing it cannot
+    help, the user must reconnect and grant it."""
+
+
 class ProviderUnavailable(ProviderError):
     """Timeout, server error, rate limit or an unreadable answer: worth retrying later."""
 
@@ -66,7 +71,7 @@ def merge_daily(records: Iterable[DailyMetricIn]) -> list[DailyMetricIn]:
 
 
 class DeviceProvider(Protocol):
-    """What every device provider implements (Garmin, Whoop, Strava).
+    """What every device provider implements (Garmin, Whoop, Strava, Oura).
 
     ``auth`` says how ``connect`` is fed: ``password`` takes the user's sign-in once (the
     password is never stored); ``oauth`` sends the browser to ``authorize_url`` and ``connect``

@@ -8,7 +8,12 @@ from typing import Any
 
 import httpx
 
-from cadence.services.devices.base import ProviderAuthError, ProviderError, ProviderUnavailable
+from cadence.services.devices.base import (
+    ProviderAccessDenied,
+    ProviderAuthError,
+    ProviderError,
+    ProviderUnavailable,
+)
 
 _MAX_DETAIL_CHARS = 200
 
@@ -20,11 +25,13 @@ def request_json(
     *,
     label: str,
     auth_failure: str,
+    forbidden: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Send one request and return its decoded JSON body (``None`` when it has none).
 
-    ``auth_failure`` is the message for a 400/401/403 answer (what the user should do about it).
+    ``auth_failure`` is the message for a 400/401/403 answer (what the user should do about it);
+    ``forbidden``, when given, the one for 403/426 (a missing permission: ``ProviderAccessDenied``).
     """
     try:
         response = client.request(method, url, **kwargs)
@@ -36,7 +43,7 @@ def request_json(
         raise ProviderUnavailable(
             f"Cannot reach {label} ({exc.__class__.__name__}); will retry later."
         ) from exc
-    _raise_for_status(response, label=label, auth_failure=auth_failure)
+    _raise_for_status(response, label=label, auth_failure=auth_failure, forbidden=forbidden)
     if response.status_code == 204 or not response.content:
         return None
     try:
@@ -47,10 +54,14 @@ def request_json(
         ) from exc
 
 
-def _raise_for_status(response: httpx.Response, *, label: str, auth_failure: str) -> None:
+def _raise_for_status(
+    response: httpx.Response, *, label: str, auth_failure: str, forbidden: str | None
+) -> None:
     status = response.status_code
     if status < 400:
         return
+    if forbidden and status in (403, 426):
+        raise ProviderAccessDenied(f"{forbidden} ({label} answered HTTP {status}).")
     if status in (401, 403) or (status == 400 and _is_oauth_grant_error(response)):
         raise ProviderAuthError(f"{auth_failure} ({label} answered HTTP {status}).")
     if status == 429:

@@ -1,4 +1,4 @@
-"""OAuth2 authorisation-code flow shared by Whoop and Strava: authorize URL, code exchange,
+"""OAuth2 authorisation-code flow shared by Whoop, Strava and Oura: authorize URL, code exchange,
 refresh, and authorised GETs. Credentials are ``{access_token, refresh_token, expires_at}``
 (``expires_at`` in Unix seconds) plus whatever the provider adds."""
 
@@ -133,7 +133,7 @@ class OAuthProviderBase:
     revoke_path = ""
 
     def revoke(self, credentials: Credentials) -> None:
-        """Revoke the access token at the provider (WHOOP, Strava)."""
+        """Revoke the access token at the provider (WHOOP, Strava; Oura overrides it)."""
         if not self.revoke_path:
             return
         with self.http_client() as client:
@@ -175,15 +175,23 @@ class OAuthProviderBase:
         return credentials
 
     def get_json(
-        self, client: httpx.Client, credentials: Credentials, url: str, params: dict[str, Any]
+        self,
+        client: httpx.Client,
+        credentials: Credentials,
+        url: str,
+        params: dict[str, Any],
+        *,
+        forbidden: str | None = None,
     ) -> Any:
-        """An authorised GET; a 401/403 raises ``ProviderAuthError`` so the sync can refresh."""
+        """An authorised GET; a 401/403 raises ``ProviderAuthError`` so the sync can refresh
+        (with ``forbidden``, a 403/426 is a missing permission: see ``request_json``)."""
         return request_json(
             client,
             "GET",
             url,
             label=self.app.label,
             auth_failure=f"{self.app.label} rejected the access token",
+            forbidden=forbidden,
             params=params,
             headers={"Authorization": f"Bearer {credentials.get('access_token', '')}"},
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cadence.config import Settings, get_settings
 from cadence.services.devices.base import DeviceProvider
 from cadence.services.devices.garmin import GarminProvider
+from cadence.services.devices.oura import OuraProvider
 from cadence.services.devices.strava import StravaProvider
 from cadence.services.devices.whoop import WhoopProvider
 from cadence.services.errors import NotFound
@@ -13,6 +14,7 @@ _PROVIDERS: dict[str, type] = {
     "garmin": GarminProvider,
     "whoop": WhoopProvider,
     "strava": StravaProvider,
+    "oura": OuraProvider,
 }
 PROVIDER_NAMES: tuple[str, ...] = tuple(_PROVIDERS)
 

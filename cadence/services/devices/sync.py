@@ -30,6 +30,7 @@ from cadence.services import activities, metrics
 from cadence.services.devices.base import (
     Credentials,
     DeviceProvider,
+    ProviderAccessDenied,
     ProviderAuthError,
     ProviderError,
     ProviderUnavailable,
@@ -47,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 LEASE_DURATION = timedelta(minutes=30)  # longer than a slow 30-day Garmin backfill
 BACKOFF_START = timedelta(minutes=5)
+SYNC_LOADED_ROWS = "fetch"
+"""How the lease UPDATEs update connections already loaded in the session: by the rows the
+database matched, not by evaluating the WHERE in Python, which compares SQLite's naive
+timestamps with an aware ``now`` and raised (a 500 instead of a 409 on a concurrent sync)."""
 OVERLAP_DAYS = 2  # re-read the last days: devices finish scoring a night after it ends
 
 
@@ -81,6 +86,7 @@ def acquire_lease(
             status="syncing",
             last_attempt_at=now,
         )
+        .execution_options(synchronize_session=SYNC_LOADED_ROWS)
     )
     session.commit()
     return result.rowcount == 1
@@ -176,7 +182,8 @@ def _fetch(
     start: date,
     end: date,
 ) -> tuple[list[DailyMetricIn], list[ActivityIn]]:
-    """Fetch with fresh tokens; on a rejected token refresh once (forced) and retry."""
+    """Fetch with fresh tokens; on a rejected token refresh once (forced) and retry (not on a
+    missing permission, which only a reconnect grants)."""
     for attempt in range(2):
         fresh = impl.refresh_credentials(credentials, force=attempt > 0)
         if fresh is not None:
@@ -185,8 +192,8 @@ def _fetch(
         try:
             daily = impl.fetch_daily_metrics(credentials, start=start, end=end)
             recorded = impl.fetch_activities(credentials, start=start, end=end)
-        except ProviderAuthError:
-            if attempt:
+        except ProviderAuthError as exc:
+            if attempt or isinstance(exc, ProviderAccessDenied):  # new tokens grant no more
                 raise
         else:
             renewed = impl.renewed_credentials(credentials)
@@ -372,6 +379,7 @@ def release_dead_leases(*, session: Session, now: datetime | None = None) -> int
                 next_sync_at=now,
                 updated_at=now,
             )
+            .execution_options(synchronize_session=SYNC_LOADED_ROWS)
         )
         released += result.rowcount
     session.commit()
