@@ -1,7 +1,7 @@
 """OAuth authorisations are bound to the browser that started them (docs/security.md, "OAuth"):
 the mix-up (B starts, A consents in A's browser) links nothing, the binding cookie is HttpOnly,
 SameSite=Lax, Secure, short-lived and signed, the state is single-use, and PKCE goes with the
-flow of a provider that takes it. Every OAuth provider gets this (WHOOP and Strava here)."""
+flow of a provider that takes it. Every OAuth provider gets this (WHOOP, Strava, Oura here)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from cadence.models.common import utcnow
 from cadence.models.device import DeviceConnection, DeviceOAuthState
 from cadence.services.devices import oauth_flow
 from cadence.services.devices.whoop import WhoopProvider
 from tests.api.test_devices import devices, fake, serve_whoop  # noqa: F401 (fixture)
 from tests.conftest import reset_caches
+from tests.fakes.device_server import oura_documents, serve_oura
 
 CALLBACK = "/api/v1/devices/{provider}/callback"
 
@@ -155,3 +157,15 @@ def test_states_are_stored_only_while_pending(client, account, fake, session) ->
     callback(browser(client), state)  # refused, and consumed
     session.expire_all()
     assert session.exec(select(DeviceOAuthState)).all() == []
+
+
+def test_the_mix_up_links_nothing_for_oura_too(client, make_account, oura_cloud, session) -> None:
+    """A provider added later gets the binding by being an OAuth provider."""
+    client.base_url = "https://testserver"
+    serve_oura(oura_cloud, documents=oura_documents(last_day=utcnow().date()))
+    b, a = make_account(), make_account()
+    state_of_b, _ = start(client, b, "oura")
+    outcome = callback(browser(client), state_of_b, "oura")
+    assert "not started in this browser" in outcome, outcome
+    assert session.exec(select(DeviceConnection)).all() == []
+    assert not devices(client, a)["oura"]["connected"]
