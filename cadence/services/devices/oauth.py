@@ -51,8 +51,8 @@ class OAuthProviderBase:
     refresh_scope: str | None = None
     extra_authorize_params: tuple[tuple[str, str], ...] = ()
     pkce = False
-    """Whether the provider documents PKCE; WHOOP, Strava and Oura do not (confidential
-    clients with a secret), a provider that does sets it."""
+    """Whether the provider takes PKCE; WHOOP's and Strava's documentation describes none
+    (confidential clients with a secret); a provider that documents it sets it."""
 
     def __init__(self, settings: Settings) -> None:
         base = str(getattr(settings, f"{self.name}_api_url")).rstrip("/")
