@@ -161,10 +161,11 @@ def test_the_bounded_reader_refuses_bytes_past_the_declared_size() -> None:
 
 
 def test_the_csv_importer_streams_row_by_row(session, user_id, monkeypatch) -> None:
-    """Six times the rows costs (nearly) no more memory: far less than the added bytes."""
+    """Ten times the rows costs little more memory: far less than the added bytes (reading
+    the file whole cost at least twice them)."""
     monkeypatch.setattr(strength_csv, "MAX_PENDING_SETS", 100)  # batches far below the files
     peaks = []
-    for workouts in (400, 2400):
+    for workouts in (100, 400, 4000):  # the first warms every cache, and is not compared
         content = strong_rows(workouts)
         result, peak = peak_bytes(
             lambda content=content: run(StrongCsvImporter(), session, user_id, "s.csv", content)
@@ -172,8 +173,8 @@ def test_the_csv_importer_streams_row_by_row(session, user_id, monkeypatch) -> N
         assert result.counts["workouts"] == workouts and result.errors == []
         assert len(result.preview) == 10
         peaks.append((peak, len(content)))
-    (small_peak, small_size), (big_peak, big_size) = peaks
-    assert big_peak - small_peak < (big_size - small_size) / 4, peaks
+    _, (small_peak, small_size), (big_peak, big_size) = peaks
+    assert big_peak - small_peak < (big_size - small_size) / 2, peaks
 
 
 def test_a_csv_without_line_breaks_is_refused_not_read_whole(session, user_id) -> None:
@@ -210,9 +211,10 @@ def export_zip(workouts: list[dict]) -> bytes:
 
 
 def test_the_export_importer_streams_record_by_record(session, user_id) -> None:
-    """Six times the records costs (nearly) no more memory: far less than the added bytes."""
+    """Six times the records costs little more memory: far less than the added bytes (reading
+    the file whole cost several times them)."""
     peaks = []
-    for count in (1000, 6000):
+    for count in (200, 1000, 6000):  # the first warms every cache, and is not compared
         workouts = [
             {
                 "date": f"{2000 + n // 336:04d}-{n // 28 % 12 + 1:02d}-{n % 28 + 1:02d}",
@@ -229,8 +231,8 @@ def test_the_export_importer_streams_record_by_record(session, user_id) -> None:
         )
         assert result.counts["workouts"] == count and result.errors == []
         peaks.append((peak, len(json.dumps(workouts, indent=1))))
-    (small_peak, small_size), (big_peak, big_size) = peaks
-    assert big_peak - small_peak < (big_size - small_size) / 4, peaks
+    _, (small_peak, small_size), (big_peak, big_size) = peaks
+    assert big_peak - small_peak < (big_size - small_size) / 2, peaks
 
 
 def test_an_oversized_record_is_refused_with_its_file(session, user_id, monkeypatch) -> None:
