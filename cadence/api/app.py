@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+import anyio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
@@ -17,6 +18,7 @@ from cadence.api.middleware import (
     API_PREFIX,
     BodySizeLimitMiddleware,
     EventOriginMiddleware,
+    ReflexUploadGuardMiddleware,
     RejectControlCharactersMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -38,6 +40,7 @@ from cadence.api.routes import (
     workouts,
 )
 from cadence.config import get_settings, parse_cors_origins
+from cadence.services import auth as auth_service
 from cadence.services import failures
 from cadence.services.errors import (
     Conflict,
@@ -123,7 +126,19 @@ def create_api() -> FastAPI:
         max_body_bytes=settings_.max_body_bytes,
         max_upload_bytes=settings_.max_upload_bytes,
     )
+    api.add_middleware(ReflexUploadGuardMiddleware, authenticate=_signed_in)  # outermost
     return api
+
+
+async def _signed_in(token: str) -> bool:
+    """Whether ``token`` is a valid login (checked like every API request's)."""
+    try:
+        await anyio.to_thread.run_sync(
+            lambda: auth_service.run_as_user(token=token, work=lambda _session, _user: None)
+        )
+    except PermissionDenied:
+        return False
+    return True
 
 
 async def _unknown_api_path(path: str) -> JSONResponse:

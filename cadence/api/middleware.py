@@ -1,12 +1,15 @@
-"""ASGI middleware for the REST API: request body caps, control-free URLs, security headers."""
+"""ASGI middleware for the REST API: request body caps, control-free URLs, security headers,
+and the guard in front of Reflex's own upload endpoint."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_PREFIX = "/api/v1"
+REFLEX_UPLOAD_PATH = "/_upload"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -32,14 +35,11 @@ UI_CSP_TEMPLATE = (
 )
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
     """Answer 413 when an API request body exceeds its cap (checked on headers and while reading).
 
-    ``upload_prefixes`` get the larger ``max_upload_bytes``; other API paths ``max_body_bytes``.
+    ``upload_prefixes`` (the API's imports and Reflex's ``/_upload``) get the larger
+    ``max_upload_bytes``; other API paths ``max_body_bytes``; the rest is not capped here.
     """
 
     def __init__(
@@ -48,7 +48,7 @@ class BodySizeLimitMiddleware:
         *,
         max_body_bytes: int,
         max_upload_bytes: int,
-        upload_prefixes: tuple[str, ...] = (f"{API_PREFIX}/imports",),
+        upload_prefixes: tuple[str, ...] = (f"{API_PREFIX}/imports", REFLEX_UPLOAD_PATH),
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
@@ -56,7 +56,9 @@ class BodySizeLimitMiddleware:
         self.upload_prefixes = upload_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(
+            (API_PREFIX, *self.upload_prefixes)
+        ):
             await self.app(scope, receive, send)
             return
         limit = (
@@ -70,27 +72,39 @@ class BodySizeLimitMiddleware:
             return
         received = 0
         response_started = False
+        refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            """Past the cap: answer 413 here and tell the app the client is gone, so the app
+            stops reading whatever error handling it has (Reflex's routes live in a sub-app
+            with its own)."""
+            nonlocal received, response_started, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _BodyTooLarge
+                    refused = True
+                    if not response_started:
+                        response_started = True
+                        await _send_too_large(send, limit)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
+            if refused:
+                return  # the 413 was the answer
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not response_started:
-                await _send_too_large(send, limit)
+        except Exception:
+            if not refused:  # the app gave up on the "disconnected" client: expected
+                raise
 
 
 async def _send_too_large(send: Send, limit: int) -> None:
@@ -115,6 +129,35 @@ async def send_json(
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class ReflexUploadGuardMiddleware:
+    """Reflex's own upload endpoint (``POST /_upload``, the Devices page's drop zone) only for
+    a signed-in user: ``authenticate`` checks the ``Authorization: Bearer`` login token before
+    a byte of the body is read (401 otherwise; ``BodySizeLimitMiddleware`` caps the size).
+    Everything else under ``/_upload`` answers 404: Reflex would serve its upload folder
+    there, while Cadence keeps uploads private in ``<data>/uploads``."""
+
+    def __init__(self, app: ASGIApp, *, authenticate: Callable[[str], Awaitable[bool]]) -> None:
+        self.app = app
+        self.authenticate = authenticate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (
+            path == REFLEX_UPLOAD_PATH or path.startswith(REFLEX_UPLOAD_PATH + "/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] != "POST" or path != REFLEX_UPLOAD_PATH:
+            await send_json(send, 404, {"detail": "Not found."})
+            return
+        authorization = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token or not await self.authenticate(token):
+            await send_json(send, 401, {"detail": "Sign in to upload files."})
+            return
+        await self.app(scope, receive, send)
 
 
 class RejectControlCharactersMiddleware:

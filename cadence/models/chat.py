@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
@@ -176,6 +176,18 @@ class ConversationsResponse(BaseModel):
     conversations: list[ConversationPublic]
 
 
+def _objects_or_none(value: Any) -> list[dict[str, Any]] | None:
+    """A stored list of objects as read: anything else (a value written by an older version
+    or by hand) reads as ``None``, and items that are not objects are left out, so no stored
+    value can make a read fail."""
+    if not isinstance(value, list):
+        return None
+    return [item for item in value if isinstance(item, dict)]
+
+
+StoredObjects = Annotated[list[dict[str, Any]] | None, BeforeValidator(_objects_or_none)]
+
+
 class ChatMessagePublic(BaseModel):
     id: int
     role: str
@@ -183,9 +195,49 @@ class ChatMessagePublic(BaseModel):
     created_at: UtcDatetime
     status: str = "complete"
     model_id: str | None = None
+    tool_calls: StoredObjects = None
+    charts: StoredObjects = None
+    verify: Verification | None = None
+
+
+NoNulText = Annotated[str, AfterValidator(_no_nul)]
+
+
+class ChatMessageIn(BaseModel):
+    """One message as an import brings it (a Cadence export's ``conversations.json``); bad
+    values are refused here, the way the chat itself would never have stored them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal[MESSAGE_ROLES]
+    content: NoNulText = ""
+    status: Literal[MESSAGE_STATUSES] = "complete"
+    model_id: (
+        Annotated[str, PydanticField(max_length=MAX_MODEL_ID_LENGTH), AfterValidator(_no_nul)]
+        | None
+    ) = None
     tool_calls: list[dict[str, Any]] | None = None
     charts: list[dict[str, Any]] | None = None
     verify: Verification | None = None
+    prompt_tokens: int | None = PydanticField(default=None, ge=0, le=DB_INT_MAX)
+    completion_tokens: int | None = PydanticField(default=None, ge=0, le=DB_INT_MAX)
+    verify: Verification | None = None
+    numbers_stated: int | None = PydanticField(default=None, ge=0, le=DB_INT_MAX)
+    numbers_verified: int | None = PydanticField(default=None, ge=0, le=DB_INT_MAX)
+    created_at: AwareDatetime | None = None
+
+
+class ConversationIn(BaseModel):
+    """One conversation of an import, with its messages."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: Annotated[
+        str, PydanticField(min_length=1, max_length=MAX_TITLE_LENGTH), AfterValidator(_no_nul)
+    ]
+    created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    messages: list[ChatMessageIn] = []
 
 
 class ChatMessagesResponse(BaseModel):

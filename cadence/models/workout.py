@@ -28,6 +28,7 @@ MAX_SETS = 100
 MAX_WEIGHT_KG = 1000
 MAX_DURATION_MINUTES = 24 * 60
 MAX_REPS_VALUE = 999
+MAX_SOURCE_LENGTH = 20
 EARLIEST_DATE = dt.date(1900, 1, 1)
 
 _REPS_VALUE = re.compile(r"^(\d{1,3})(?:-(\d{1,3}))?$")
@@ -49,7 +50,7 @@ class Workout(SQLModel, table=True):
     workout_name: str = Field(max_length=MAX_WORKOUT_NAME_LENGTH)
     notes: str = Field(default="", sa_type=Text)
     duration_minutes: int | None = None
-    source: str = Field(default="manual", max_length=20)
+    source: str = Field(default="manual", max_length=MAX_SOURCE_LENGTH)
     external_id: str | None = Field(default=None, max_length=100)
     created_at: dt.datetime = timestamp_field()
     updated_at: dt.datetime = timestamp_field()

@@ -10,7 +10,13 @@ from cadence.states.imports import ImportsState
 
 def imports_panel() -> rx.Component:
     return import_card(
-        on_import=ImportsState.upload(rx.upload_files(upload_id=UPLOAD_ID)),
+        on_import=ImportsState.upload(
+            rx.upload_files(
+                upload_id=UPLOAD_ID,
+                # /_upload accepts only a signed-in browser (api.middleware), before the body
+                extra_headers={"Authorization": "Bearer " + ImportsState.token},
+            )
+        ),
         status=ImportsState.status,
         progress=ImportsState.progress,
         summary=ImportsState.summary,

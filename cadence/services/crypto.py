@@ -13,14 +13,31 @@ from cadence.config import secret_key
 from cadence.services.errors import ServiceUnavailable
 
 _HKDF_INFO = b"cadence secrets at rest v1"
+_SEAL_INFO = b"cadence sealed browser values v1"
 
 
 @lru_cache
-def _fernet(secret_key: str) -> Fernet:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
+def _fernet(secret_key: str, info: bytes = _HKDF_INFO) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
         secret_key.encode("utf-8")
     )
     return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal(plaintext: str) -> str:
+    """Encrypt and sign a value given to a browser (a cookie); its own key, not the one of
+    secrets at rest. ``unseal`` reads it back while it is young enough."""
+    return _fernet(secret_key(), _SEAL_INFO).encrypt(plaintext.encode()).decode()
+
+
+def unseal(token: str, *, max_age_s: int) -> str | None:
+    """The value ``seal`` sealed, or ``None`` when it was altered, forged or is older than
+    ``max_age_s``."""
+    try:
+        fernet = _fernet(secret_key(), _SEAL_INFO)
+        return fernet.decrypt(token.encode("ascii"), ttl=max_age_s).decode()
+    except (InvalidToken, UnicodeError, ValueError):
+        return None
 
 
 def encrypt_secret(plaintext: str) -> str:

@@ -44,7 +44,6 @@ from cadence.services import liveness, recompute
 from cadence.services.errors import InvalidInput, NotFound, ServiceUnavailable
 from cadence.services.importers import registry
 from cadence.services.importers.base import ImportOptions, ImportResult
-from cadence.services.importers.common import PREVIEW_ROWS
 from cadence.services.importers.registry import DEFAULT_OPTIONS
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,6 @@ logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
 HEAD_BYTES = 4096
 MAX_FILES = 200
-MAX_ERRORS = 100
 PROGRESS_INTERVAL_S = 0.5
 IMPORTED_KINDS = ("activities", "daily_metrics", "workouts", "duplicates")
 FINAL_STATUSES = ("done", "partial", "failed")
@@ -424,16 +422,16 @@ def _finish(job_id: int, total: ImportResult, *, user_id: int, dry_run: bool) ->
         status = "partial"
     else:
         status = "failed"
-    errors = total.errors[:MAX_ERRORS]
-    if len(total.errors) > MAX_ERRORS:
-        errors.append(f"… and {len(total.errors) - MAX_ERRORS} more errors.")
+    errors = list(total.errors)
+    if total.dropped_errors:
+        errors.append(f"… and {total.dropped_errors} more errors.")
     _update(
         job_id,
         status=status,
         progress=1.0,
         counts=total.counts,
         errors=errors,
-        preview=total.preview[:PREVIEW_ROWS],
+        preview=list(total.preview),
     )
     if imported and not dry_run:
         with suppress(ServiceUnavailable):  # a convenience: the next visit computes it anyway

@@ -12,7 +12,7 @@ from cadence.models.device import DevicePublic
 from cadence.services.devices import connections, sync
 from cadence.services.devices.registry import get_provider
 from cadence.services.errors import DomainError
-from cadence.states.auth import AuthState
+from cadence.states.auth import TOKEN_STORAGE_KEY, AuthState
 
 STATUS_LABELS = {
     "ok": "Connected",
@@ -47,6 +47,25 @@ def _card(device: DevicePublic) -> dict[str, str]:
         "last_sync": last_sync,
         "last_error": device.last_error or "",
     }
+
+
+_CONNECT_SCRIPT = """
+(async () => {
+  const answer = await fetch("/api/v1/devices/" + PROVIDER + "/connect", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: {Authorization: "Bearer " + (localStorage.getItem(TOKEN_KEY) || "")},
+  });
+  let body = {};
+  try { body = await answer.json(); } catch (e) {}
+  if (!answer.ok || !body.authorize_url) {
+    return (typeof body.detail === "string" && body.detail)
+      || "The connection could not be started (HTTP " + answer.status + "); try again.";
+  }
+  window.location.assign(body.authorize_url);
+  return "";
+})().catch(() => "The server could not be reached; try again.")
+"""
 
 
 class DevicesState(AuthState):
@@ -110,18 +129,25 @@ class DevicesState(AuthState):
         )
 
     @rx.event
-    async def connect_oauth(self, provider: str):
-        self.busy = provider
-        yield
-        answer = await self._run(
-            provider,
-            lambda session, user: connections.start_connect(
-                session=session, user_id=user.id, provider=provider, params={}
+    def connect_oauth(self, provider: str):
+        """Start the authorisation from the browser itself (``POST /api/v1/devices/{provider}/
+        connect`` with the login token), so that this browser receives the cookie binding the
+        authorisation to it (a Reflex event cannot set an HttpOnly cookie), then follow the
+        answer's ``authorize_url``. A failure comes back to ``oauth_failed`` in words."""
+        self.busy, self.error = provider, ""
+        self.message = "Opening the provider's sign-in page…"
+        return rx.call_script(
+            _CONNECT_SCRIPT.replace("PROVIDER", json.dumps(provider)).replace(
+                "TOKEN_KEY", json.dumps(TOKEN_STORAGE_KEY)
             ),
+            callback=DevicesState.oauth_failed,
         )
-        if answer is not None and answer.authorize_url:
-            self.message = "Opening the provider's sign-in page…"
-            yield rx.call_script(f"window.location.assign({json.dumps(answer.authorize_url)})")
+
+    @rx.event
+    def oauth_failed(self, message: str):
+        """The browser could not start the authorisation: say why (empty: it is on its way)."""
+        if message:
+            self.busy, self.message, self.error = "", "", str(message)
 
     @rx.event
     async def sync_now(self, provider: str):

@@ -82,7 +82,9 @@ class ImportsState(AuthState):
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
-        """Copy the uploaded files to disk, start the import job and follow it."""
+        """Copy the uploaded files to disk, start the import job and follow it. ``/_upload``
+        has already refused a browser without a valid login and capped the size while
+        streaming (``api.middleware.ReflexUploadGuardMiddleware``)."""
         self.upload_error = ""
         self.errors, self.imported = [], []
         if not files:
@@ -95,10 +97,11 @@ class ImportsState(AuthState):
         self.status, self.progress, self.summary = "queued", 0, "Uploading…"
         yield
         try:
+            await self.as_user(lambda _session, _user: None)  # signed in: nothing is copied else
             staged = await off_thread(
                 imports.stage_files, uploads=[(f.filename or "upload", f.file) for f in files]
             )
-        except DomainError as exc:  # e.g. the disk is full: nothing was staged
+        except DomainError as exc:  # signed out, or the disk is full: nothing was staged
             self.status, self.summary, self.upload_error = "", "", exc.message
             return
         options = ImportOptions(

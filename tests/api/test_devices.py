@@ -25,7 +25,8 @@ def fixture(name: str):
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviderServer]:
+def fake(monkeypatch: pytest.MonkeyPatch, client) -> Iterator[FakeProviderServer]:
+    client.base_url = "https://testserver"  # the OAuth binding cookie is Secure (https public URL)
     with FakeProviderServer() as server:
         monkeypatch.setenv("CADENCE_WHOOP_API_URL", server.base_url)
         monkeypatch.setenv("CADENCE_WHOOP_CLIENT_ID", "cid")

@@ -24,7 +24,8 @@ TODAY = utcnow().date()
 
 
 @pytest.fixture
-def fake(oura_cloud: FakeProviderServer) -> FakeProviderServer:
+def fake(oura_cloud: FakeProviderServer, client) -> FakeProviderServer:
+    client.base_url = "https://testserver"  # the OAuth binding cookie is Secure (https public URL)
     serve_oura(oura_cloud, documents=oura_documents(last_day=TODAY))
     return oura_cloud
 

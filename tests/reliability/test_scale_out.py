@@ -191,7 +191,9 @@ def test_a_device_is_never_synced_by_both_processes_at_once(two_apps, token, pro
     with _client(one, token) as via_one, _client(two, token) as via_two:
         authorize = via_one.post("/devices/whoop/connect").json()["authorize_url"]
         state = httpx.URL(authorize).params["state"]
-        # The OAuth callback lands on the OTHER process: the state lives in the shared database.
+        # The OAuth callback lands on the OTHER process: the state lives in the shared database,
+        # and the browser (one cookie jar, as behind one load balancer) brings its binding.
+        via_two.cookies.update(via_one.cookies)
         via_two.get("/devices/whoop/callback", params={"state": state, "code": "c"})
         assert _device(via_one)["connected"] is True
         provider.requests.clear()

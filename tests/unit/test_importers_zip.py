@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from cadence.models.user import User
 from cadence.services import activities
-from cadence.services.importers import registry, zip_bundle
+from cadence.services.importers import archive, registry, zip_bundle
 from cadence.services.importers.tcx import TcxImporter
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -67,9 +67,11 @@ def test_an_unexpected_failure_loses_only_its_member(session, user_id, monkeypat
 
 
 def test_zip_bomb_and_broken_archive_are_refused(session, user_id, monkeypatch) -> None:
-    monkeypatch.setattr(zip_bundle, "MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr(archive, "MAX_EXPANDED_BYTES", 1000)
     bomb = _run(session, user_id, _zip({"big.gpx": b"<gpx>" + b" " * 5000 + b"</gpx>"}))
-    assert bomb.errors == ["bundle.zip: the archive expands beyond 8 GiB; refused."]
+    assert bomb.errors == [
+        "bundle.zip: the archive expands to 5011 bytes, more than 1000 bytes; refused."
+    ]
     broken = zip_bundle.ZipBundleImporter(registry.find_importer).run(
         session=session,
         user_id=user_id,

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from cadence.api.deps import CurrentUser, SessionDep
 from cadence.api.responses import error_responses
 from cadence.config import get_settings
 from cadence.models.device import ConnectResponse, DeviceList, DevicePublic, GarminConnectRequest
-from cadence.services.devices import connections, sync
+from cadence.services.devices import connections, oauth_flow, sync
+from cadence.services.devices.registry import PROVIDER_NAMES
 from cadence.services.errors import DomainError
 
 router = APIRouter(prefix="/devices", tags=["devices"])
@@ -34,16 +35,22 @@ def connect(
     provider: str,
     user: CurrentUser,
     session: SessionDep,
+    response: Response,
     body: Annotated[GarminConnectRequest | None, Body()] = None,
 ) -> ConnectResponse:
     """Garmin: send ``{email, password}``; the password is used once to sign in and never stored.
-    WHOOP and Strava: no body; open the returned ``authorize_url`` in a browser, the provider then
-    redirects to ``/devices/{provider}/callback``. 409: the provider is not set up on this server
-    (no OAuth client id); 503: the provider could not be reached."""
+    WHOOP and Strava: no body; the answer sets an HttpOnly cookie that binds the authorisation
+    to the browser that made this request: open the returned ``authorize_url`` in that same
+    browser (the provider then redirects to ``/devices/{provider}/callback``, which refuses a
+    browser without the cookie). 409: the provider is not set up on this server (no OAuth client
+    id); 503: the provider could not be reached."""
     params = body.model_dump() if body else {}
-    return connections.start_connect(
+    started = connections.start_connect(
         session=session, user_id=user.id, provider=provider, params=params
     )
+    if started.browser_cookie is not None:
+        _set_cookie(response, started.browser_cookie)
+    return started.response
 
 
 @router.get(
@@ -57,23 +64,45 @@ def connect(
 )
 def oauth_callback(
     provider: str,
+    request: Request,
     session: SessionDep,
     state: Annotated[str, Query(max_length=200)] = "",
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RedirectResponse:
-    """The OAuth redirect target (no bearer token: the single-use ``state`` identifies the user).
-    Redirects to the Devices page with ``?provider=…&connected=1`` or ``&error=<message>``."""
+    """The OAuth redirect target (no bearer token: the single-use ``state`` identifies the user,
+    and only in the browser holding the cookie set by ``connect``). Redirects to the Devices page
+    with ``?provider=…&connected=1`` or ``&error=<message>``."""
     outcome: dict[str, str] = {"provider": provider}
     try:
         connections.complete_oauth(
-            session=session, provider=provider, state=state, code=code, error=error
+            session=session,
+            provider=provider,
+            state=state,
+            code=code,
+            error=error,
+            browser_cookie=request.cookies.get(oauth_flow.cookie_name(provider)),
         )
         outcome["connected"] = "1"
     except DomainError as exc:
         outcome["error"] = exc.message
     base = get_settings().resolved_public_url
-    return RedirectResponse(f"{base}/devices?{urlencode(outcome)}", status_code=303)
+    answer = RedirectResponse(f"{base}/devices?{urlencode(outcome)}", status_code=303)
+    if provider in PROVIDER_NAMES:
+        _set_cookie(answer, oauth_flow.cleared_cookie(provider))
+    return answer
+
+
+def _set_cookie(response: Response, cookie: oauth_flow.BrowserCookie) -> None:
+    response.set_cookie(
+        cookie.name,
+        cookie.value,
+        max_age=cookie.max_age_s,
+        path=cookie.path,
+        secure=cookie.secure,
+        httponly=True,
+        samesite="lax",
+    )
 
 
 @router.post(

@@ -75,20 +75,24 @@ class DeviceProvider(Protocol):
 
     ``auth`` says how ``connect`` is fed: ``password`` takes the user's sign-in once (the
     password is never stored); ``oauth`` sends the browser to ``authorize_url`` and ``connect``
-    receives the callback's ``code``.
+    receives the callback's ``code``. ``pkce``: the provider takes a PKCE (S256) challenge with
+    the authorize URL and the verifier with the code.
     """
 
     name: str
     label: str
     auth: AuthKind
     source: str
+    pkce: bool
 
     def setup_problem(self) -> str | None:
         """Why this server cannot connect the provider (e.g. no OAuth client id), in words for
         the user; ``None`` when it can."""
         ...
 
-    def authorize_url(self, *, state: str, redirect_uri: str) -> str:
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
         """OAuth only: where to send the browser to grant access."""
         ...
 

@@ -9,26 +9,25 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
-from datetime import timedelta
+from dataclasses import dataclass
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, select
 
-from cadence.config import get_settings
 from cadence.models.common import as_utc, utcnow
 from cadence.models.device import (
     ConnectResponse,
     DeviceConnection,
-    DeviceOAuthState,
     DevicePublic,
 )
 from cadence.services.crypto import decrypt_secret, encrypt_secret
+from cadence.services.devices import oauth_flow
 from cadence.services.devices.base import (
     Credentials,
     DeviceProvider,
     ProviderAuthError,
     ProviderError,
 )
+from cadence.services.devices.oauth_flow import BrowserCookie
 from cadence.services.devices.registry import PROVIDER_NAMES, get_provider
 from cadence.services.errors import (
     Conflict,
@@ -40,13 +39,7 @@ from cadence.services.errors import (
 
 logger = logging.getLogger(__name__)
 
-OAUTH_STATE_TTL = timedelta(minutes=15)
 INTERRUPTED_SYNC = "The last sync stopped unexpectedly (the app restarted?); it will be retried."
-
-
-def redirect_uri(provider: str) -> str:
-    """The OAuth redirect URI registered with the provider for this server."""
-    return f"{get_settings().resolved_public_url}/api/v1/devices/{provider}/callback"
 
 
 def get_connection(*, session: Session, user_id: int, provider: str) -> DeviceConnection | None:
@@ -112,66 +105,72 @@ def _configured_provider(name: str) -> DeviceProvider:
     return provider
 
 
+@dataclass(frozen=True)
+class ConnectStarted:
+    """What ``start_connect`` did: the answer, and for OAuth the cookie that binds the
+    authorisation to the asking browser (``oauth_flow``)."""
+
+    response: ConnectResponse
+    browser_cookie: BrowserCookie | None = None
+
+
 def start_connect(
     *, session: Session, user_id: int, provider: str, params: dict[str, str]
-) -> ConnectResponse:
-    """Connect with a sign-in (password providers) or return the OAuth ``authorize_url``."""
+) -> ConnectStarted:
+    """Connect with a sign-in (password providers), or start an OAuth authorisation: its
+    ``authorize_url`` works only in the browser that receives ``browser_cookie``."""
     impl = _configured_provider(provider)
     if impl.auth == "oauth":
-        now = utcnow()
-        session.exec(delete(DeviceOAuthState).where(col(DeviceOAuthState.expires_at) < now))
-        state = secrets.token_urlsafe(32)
-        session.add(
-            DeviceOAuthState(
-                state=state, user_id=user_id, provider=provider, expires_at=now + OAUTH_STATE_TTL
-            )
-        )
-        session.flush()
+        started = oauth_flow.begin(session=session, user_id=user_id, provider=impl)
         current = device_status(session=session, user_id=user_id, provider=provider)
-        return ConnectResponse(
-            provider=provider,
-            connected=current.connected,
-            status=current.status,
-            authorize_url=impl.authorize_url(state=state, redirect_uri=redirect_uri(provider)),
+        return ConnectStarted(
+            response=ConnectResponse(
+                provider=provider,
+                connected=current.connected,
+                status=current.status,
+                authorize_url=started.authorize_url,
+            ),
+            browser_cookie=started.cookie,
         )
     credentials = _exchange(impl, session=session, params=params)
     _save_connection(session=session, user_id=user_id, provider=provider, credentials=credentials)
-    return ConnectResponse(provider=provider, connected=True, status="ok")
+    return ConnectStarted(response=ConnectResponse(provider=provider, connected=True, status="ok"))
 
 
 def complete_oauth(
-    *, session: Session, provider: str, state: str, code: str | None, error: str | None
+    *,
+    session: Session,
+    provider: str,
+    state: str,
+    code: str | None,
+    error: str | None,
+    browser_cookie: str | None,
 ) -> int:
     """Finish an OAuth authorisation from the provider's redirect; returns the user id.
 
-    The ``state`` is single-use, expires after 15 minutes and must belong to this provider.
+    Only in the browser that started it (``oauth_flow.complete``: its cookie names this
+    ``state``); the state is single-use and expires after 15 minutes.
     """
     impl = _configured_provider(provider)
-    pending = session.exec(
-        select(DeviceOAuthState).where(
-            DeviceOAuthState.state == state, DeviceOAuthState.provider == provider
-        )
-    ).first()
-    if pending is None or as_utc(pending.expires_at) < utcnow():
-        raise InvalidInput(
-            f"This {impl.label} authorisation link is invalid or expired; "
-            "start again from the Devices page.",
-            field="state",
-        )
-    user_id = pending.user_id
-    session.delete(pending)
+    granted = oauth_flow.complete(
+        session=session, provider=impl, state=state, cookie=browser_cookie
+    )
     if error or not code:
-        session.commit()
         raise InvalidInput(f"{impl.label} access was not granted ({error or 'no code'}).")
-    credentials = _exchange(impl, session=session, params={"code": code})
-    _save_connection(session=session, user_id=user_id, provider=provider, credentials=credentials)
-    return user_id
+    params = {"code": code}
+    if granted.code_verifier:
+        params["code_verifier"] = granted.code_verifier
+    credentials = _exchange(impl, session=session, params=params)
+    _save_connection(
+        session=session, user_id=granted.user_id, provider=provider, credentials=credentials
+    )
+    return granted.user_id
 
 
 def _exchange(impl: DeviceProvider, *, session: Session, params: dict[str, str]) -> Credentials:
     session.commit()  # no transaction stays open during the provider call
     try:
-        return impl.connect(params=params, redirect_uri=redirect_uri(impl.name))
+        return impl.connect(params=params, redirect_uri=oauth_flow.redirect_uri(impl.name))
     except ProviderAuthError as exc:
         raise InvalidInput(exc.message) from exc
     except ProviderError as exc:

@@ -298,6 +298,7 @@ class GarminProvider:
     name = "garmin"
     label = LABEL
     auth = "password"
+    pkce = False
     source = SOURCE
 
     def __init__(
@@ -318,7 +319,9 @@ class GarminProvider:
             )
         return None
 
-    def authorize_url(self, *, state: str, redirect_uri: str) -> str:
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
         raise ProviderError("Garmin Connect signs in with email and password, not a redirect.")
 
     def connect(self, *, params: dict[str, str], redirect_uri: str) -> Credentials:

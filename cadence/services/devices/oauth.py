@@ -50,6 +50,9 @@ class OAuthProviderBase:
     scope = ""
     refresh_scope: str | None = None
     extra_authorize_params: tuple[tuple[str, str], ...] = ()
+    pkce = False
+    """Whether the provider takes PKCE; WHOOP's and Strava's documentation describes none
+    (confidential clients with a secret); a provider that documents it sets it."""
 
     def __init__(self, settings: Settings) -> None:
         base = str(getattr(settings, f"{self.name}_api_url")).rstrip("/")
@@ -79,7 +82,9 @@ class OAuthProviderBase:
     def http_client(self) -> httpx.Client:
         return httpx.Client(timeout=self.app.timeout)
 
-    def authorize_url(self, *, state: str, redirect_uri: str) -> str:
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
         params = {
             "response_type": "code",
             "client_id": self.app.client_id or "",
@@ -88,16 +93,21 @@ class OAuthProviderBase:
             "state": state,
             **dict(self.app.extra_authorize_params),
         }
+        if code_challenge:
+            params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
         return f"{self.app.authorize_url}?{urlencode(params)}"
 
     def connect(self, *, params: dict[str, str], redirect_uri: str) -> Credentials:
-        """Exchange the callback's authorisation ``code`` for tokens."""
+        """Exchange the callback's authorisation ``code`` (and PKCE ``code_verifier``) for
+        tokens."""
         code = params.get("code")
         if not code:
             raise ProviderAuthError(f"{self.app.label} did not send an authorisation code.")
+        body = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        if params.get("code_verifier"):
+            body["code_verifier"] = params["code_verifier"]
         return self._token_request(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-            failure=f"{self.app.label} rejected the authorisation code; please connect again",
+            body, failure=f"{self.app.label} rejected the authorisation code; please connect again"
         )
 
     def refresh_credentials(self, credentials: Credentials, *, force: bool) -> Credentials | None:

@@ -20,11 +20,10 @@ from cadence.models.workout import WorkoutCreate
 from cadence.services import activities as activities_service
 from cadence.services import metrics as metrics_service
 from cadence.services import workouts as workouts_service
-from cadence.services.importers.base import ImportResult
+from cadence.services.importers.base import PREVIEW_ROWS, ImportResult
 
 MAX_SAMPLE_GAP_S = 30.0
 """A gap between two HR samples longer than this is a pause: it adds at most this much time."""
-PREVIEW_ROWS = 20
 STORE_BATCH = 500
 MIN_VALID_YEAR = 1980
 """Timestamps before this (e.g. GPX's 1901-12-13 "minimum epoch") are treated as missing."""

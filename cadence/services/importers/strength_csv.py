@@ -35,10 +35,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
+import itertools
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -49,8 +52,10 @@ from sqlmodel import Session
 from cadence.models.preferences import WeightUnit
 from cadence.models.workout import (
     MAX_DURATION_MINUTES,
+    MAX_EXERCISES,
     MAX_NOTES_LENGTH,
     MAX_REPS_VALUE,
+    MAX_SETS,
     MAX_WEIGHT_KG,
     MAX_WORKOUT_NAME_LENGTH,
     WorkoutCreate,
@@ -64,8 +69,25 @@ _UNIT_COLUMNS = {"Weight (kg)", "Weight (lbs)", "Weight Unit", "weight_kg", "wei
 _DURATION_PART = re.compile(r"(\d+)\s*([hms])")
 
 
+MAX_PENDING_SETS = 2_000
+"""Sets held in memory before the workouts read so far are stored."""
+MAX_SETS_KEPT = MAX_EXERCISES * MAX_SETS
+"""The most sets one workout can hold (its rows merge into at most ``MAX_EXERCISES`` rows of
+``MAX_SETS``); further sets are reported and left out."""
+MAX_LINE_CHARS = 256 * 1024
+
+
 class RowError(ValueError):
     """A user-facing reason why one CSV line was not imported."""
+
+
+def _lines(text: io.TextIOBase) -> Iterator[str]:
+    """The file's lines, refusing one longer than ``MAX_LINE_CHARS`` (a file without line
+    breaks must not be read into memory whole)."""
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise RowError(f"a line is longer than {MAX_LINE_CHARS} characters")
+        yield line
 
 
 @dataclass
@@ -181,20 +203,23 @@ class _StrengthCsvImporter(ABC):
         result = ImportResult()
         stored = preferences.stored(session=session, user_id=user_id)
         self.unitless_pounds = (self.unitless_unit or stored.weight_unit) == "lb"
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         try:
-            text = stream.read().decode("utf-8-sig")
+            for batch in self._parse(_lines(text), filename=filename, result=result):
+                self._store(
+                    batch,
+                    session=session,
+                    user_id=user_id,
+                    filename=filename,
+                    result=result,
+                    dry_run=dry_run,
+                )
         except UnicodeDecodeError:
             result.errors.append(f"{filename}: not UTF-8 text; export the CSV again from the app.")
-            return result
-        parsed = self._parse(text, filename=filename, result=result)
-        self._store(
-            parsed,
-            session=session,
-            user_id=user_id,
-            filename=filename,
-            result=result,
-            dry_run=dry_run,
-        )
+        except (csv.Error, RowError) as exc:
+            result.errors.append(f"{filename}: {exc}; the rest of the file was not read.")
+        finally:
+            text.detach()  # the caller owns ``stream``
         return result
 
     def _unit_note(self) -> dict:
@@ -216,24 +241,39 @@ class _StrengthCsvImporter(ABC):
 
     # --- shared ---------------------------------------------------------------------------------
 
-    def _parse(self, text: str, *, filename: str, result: ImportResult) -> list[ParsedWorkout]:
-        first_line = text.split("\n", 1)[0]
+    def _parse(
+        self, lines: Iterator[str], *, filename: str, result: ImportResult
+    ) -> Iterator[list[ParsedWorkout]]:
+        """The file's workouts, read row by row and handed out in batches: a batch ends when a
+        new workout starts after ``MAX_PENDING_SETS`` sets, so memory stays bounded whatever
+        the file's length (both apps write a workout's rows together)."""
+        first_line = next(lines, "")
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
         header = [name.strip() for name in next(reader, [])]
         self.unit_stated = bool(_UNIT_COLUMNS & set(header))
         missing = self.required_columns(header)
         if missing:
             result.errors.append(f"{filename}: missing column(s) {', '.join(missing)}.")
-            return []
+            return
         found: dict[str, ParsedWorkout] = {}
         reported: set[tuple[str, str]] = set()
+        pending = 0
         line = reader.line_num + 1
         for row in reader:
             if any(cell.strip() for cell in row):
                 cells = _Columns(header, row, delimiter == ";", self.unitless_pounds)
                 try:
                     parsed = self.parse_row(cells)
+                    workout = found.get(parsed.workout.key)
+                    if parsed.set is not None and workout is None and pending >= MAX_PENDING_SETS:
+                        yield [w for w in found.values() if w.sets]
+                        found, reported, pending = {}, set(), 0
+                    if parsed.set is not None and workout and len(workout.sets) >= MAX_SETS_KEPT:
+                        raise RowError(
+                            f"workout '{workout.name}' has more than {MAX_SETS_KEPT} sets; "
+                            "this set is left out"
+                        )
                 except RowError as exc:
                     result.errors.append(f"{filename} line {line}: {exc}")
                     result.add("skipped_rows")
@@ -248,8 +288,9 @@ class _StrengthCsvImporter(ABC):
                         workout = found.setdefault(parsed.workout.key, parsed.workout)
                         workout.notes = workout.notes or parsed.workout.notes
                         workout.sets.append(parsed.set)
+                        pending += 1
             line = reader.line_num + 1
-        return [w for w in found.values() if w.sets]
+        yield [w for w in found.values() if w.sets]
 
     def _store(
         self,
@@ -444,10 +485,20 @@ def parse_time(text: str, *, label: str) -> dt.datetime:
     (US) unless the first number is above 12. The error names the layout that failed."""
     if not re.search(r"\d{4}", text):
         raise RowError(f"{label} '{text}' ({_layout(text)}) has no four-digit year")
+    parsed = _parsed_time(text)
+    if parsed is None:
+        raise RowError(f"{label} '{text}' ({_layout(text)}) is not a readable date")
+    return parsed
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_time(text: str) -> dt.datetime | None:
+    """``dateutil``'s reading of ``text`` (cached: every set row of a workout repeats its
+    start time, and parsing is the costliest step of a row)."""
     try:
         return date_parser.parse(text, dayfirst=bool(_DOTTED_DATE.search(text)))
     except (ValueError, OverflowError):
-        raise RowError(f"{label} '{text}' ({_layout(text)}) is not a readable date") from None
+        return None
 
 
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")

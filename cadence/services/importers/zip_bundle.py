@@ -2,8 +2,9 @@
 
 Each member is handed to the first registered importer that accepts it, inside a savepoint, so a
 member that fails is rolled back alone and the others are kept. Members are streamed, never
-extracted to memory. In an Apple Health archive the ``workout-routes/*.gpx`` files repeat the
-workouts of ``export.xml`` and ``export_cda.xml`` holds clinical records: both are skipped.
+extracted to memory, and their sizes are capped before and while reading (``archive``). In an
+Apple Health archive the ``workout-routes/*.gpx`` files repeat the workouts of ``export.xml``
+and ``export_cda.xml`` holds clinical records: both are skipped.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from typing import BinaryIO
 
 from sqlmodel import Session
 
+from cadence.services.importers.archive import ArchiveRefused, check_sizes, open_member
 from cadence.services.importers.base import FileImporter, ImportResult
 
 logger = logging.getLogger(__name__)
 
 HEAD_BYTES = 4096
-MAX_UNCOMPRESSED_BYTES = 8 * 1024**3
-"""Refuse archives that would expand beyond this (zip bombs)."""
 _IGNORED_NAMES = ("__MACOSX/", ".DS_Store")
 
 
@@ -47,8 +47,10 @@ class ZipBundleImporter:
             return result
         with archive:
             members = [m for m in archive.infolist() if _wanted(m)]
-            if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
-                result.errors.append(f"{filename}: the archive expands beyond 8 GiB; refused.")
+            try:
+                check_sizes(members, label=filename)
+            except ArchiveRefused as exc:
+                result.errors.append(str(exc))
                 return result
             has_apple_export = any(_basename(m.filename) == "export.xml" for m in members)
             for member in members:
@@ -79,12 +81,12 @@ class ZipBundleImporter:
         dry_run: bool,
     ) -> ImportResult:
         try:
-            with archive.open(member) as handle:
+            with open_member(archive, member, label=label) as handle:
                 head = handle.read(HEAD_BYTES)
             importer = self._find(member.filename, head)
             if importer is None or importer.kind == self.kind:
                 return ImportResult(errors=[f"{label}: not a supported file type; skipped."])
-            with session.begin_nested(), archive.open(member) as handle:
+            with session.begin_nested(), open_member(archive, member, label=label) as handle:
                 return importer.run(
                     session=session,
                     user_id=user_id,
