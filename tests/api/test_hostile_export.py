@@ -93,6 +93,7 @@ def test_a_hostile_export_is_refused_record_by_record_and_every_read_answers(
     source = export(client, owner)
     files = {name: load(source, name) for name in source.namelist() if name.endswith(".json")}
     fresh = make_account(email="restored@example.com")
+    bad_metric = len(files["daily_metrics.json"]) + 1  # the hostile record's number (1-based)
     job = upload(client, fresh, "hostile.zip", hostile_zip(files))
     assert job["status"] == "partial", job
     errors = "\n".join(job["errors"])
@@ -101,7 +102,7 @@ def test_a_hostile_export_is_refused_record_by_record_and_every_read_answers(
         "workout #4:",
         "workout #5: source",
         "workout #6:",
-        "metric #4: steps",
+        f"metric #{bad_metric}: steps",
         "activity #4: hr_histogram",
         "activity #5: record: Input should be a valid dictionary",
         "activity detail #2: stream.t: Input should be a valid list",
