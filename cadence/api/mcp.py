@@ -29,7 +29,6 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from cadence.db import session_scope
-from cadence.models.common import utcnow
 from cadence.services import mcp_access
 from cadence.services.chat.tools import TOOLS, execute_tool
 from cadence.services.errors import DomainError, PermissionDenied
@@ -75,7 +74,7 @@ def build_server(resolve_user: UserResolver) -> Server:
             partial(
                 execute_tool,
                 user_id=user_id,
-                today=utcnow().date(),
+                today=None,
                 name=params.name,
                 arguments=params.arguments or {},
             )

@@ -27,8 +27,24 @@ from typing import Literal
 
 # --- constants (quoted by docs/analytics.md and explanations()) ---------------------------------
 
-TRIMP_B = 1.92
-"""Banister's weighting exponent (his male coefficient; Cadence stores no sex, so one curve)."""
+
+@dataclass(frozen=True)
+class TrimpCurve:
+    """Banister's intensity weighting of one minute at heart-rate reserve HRr: a x e^(b x HRr)."""
+
+    a: float
+    b: float
+
+
+TRIMP_MALE = TrimpCurve(a=0.64, b=1.92)
+TRIMP_FEMALE = TrimpCurve(a=0.86, b=1.67)
+TRIMP_CURVES: dict[str, TrimpCurve] = {
+    "male": TRIMP_MALE,
+    "female": TRIMP_FEMALE,
+    "unspecified": TRIMP_MALE,
+}
+"""Banister's (1991) coefficients per sex. "Prefer not to say" keeps the male curve (what every
+user had before sex was asked): women who set their sex read 10-18 % higher at the same HR."""
 DEFAULT_RESTING_HR = 60.0
 DEFAULT_MAX_HR = 190.0
 FITNESS_DAYS = 42
@@ -50,6 +66,7 @@ RESTING_HR_SD_FLOOR = 1.0
 HRV_FALLING_DAYS = 3
 READINESS_MIN_DAYS = 14
 SLEEP_DEBT_FLAG_HOURS = 2.0
+ACWR_LOW = 0.8
 ACWR_FLAG = 1.3
 ACWR_CRITICAL = 1.5
 MONOTONY_FLAG = 2.0
@@ -69,6 +86,8 @@ Color = Literal["green", "yellow", "red"]
 AcwrStatus = Literal["ok", "warming_up", "no_chronic_load", "no_data"]
 ReadinessStatus = Literal["ok", "insufficient_data", "no_data"]
 Severity = Literal["info", "warning", "critical"]
+BandStatus = Literal["below", "within", "above"]
+AcwrZone = Literal["low", "ok", "high"]
 
 
 # --- load ---------------------------------------------------------------------------------------
@@ -80,8 +99,10 @@ def banister_trimp(
     avg_hr: float,
     resting_hr: float = DEFAULT_RESTING_HR,
     max_hr: float = DEFAULT_MAX_HR,
+    curve: TrimpCurve = TRIMP_MALE,
 ) -> float:
-    """Banister's TRIMP: minutes x HRr x 0.64 x e^(1.92 x HRr), HRr = (avg - rest) / (max - rest).
+    """Banister's TRIMP: minutes x HRr x a x e^(b x HRr), HRr = (avg - rest) / (max - rest),
+    with the sex's ``curve`` (a = 0.64, b = 1.92 male; 0.86, 1.67 female).
 
     HRr is clamped to [0, 1]; a max HR not above rest gives 0 (no usable reserve).
     """
@@ -89,7 +110,7 @@ def banister_trimp(
     if duration_min <= 0 or reserve <= 0:
         return 0.0
     hrr = min(1.0, max(0.0, (avg_hr - resting_hr) / reserve))
-    return duration_min * hrr * 0.64 * math.exp(TRIMP_B * hrr)
+    return duration_min * hrr * curve.a * math.exp(curve.b * hrr)
 
 
 def histogram_trimp(
@@ -97,6 +118,7 @@ def histogram_trimp(
     *,
     resting_hr: float = DEFAULT_RESTING_HR,
     max_hr: float = DEFAULT_MAX_HR,
+    curve: TrimpCurve = TRIMP_MALE,
 ) -> float:
     """Banister's TRIMP summed over ``[bpm, seconds]`` pairs (time spent at each heart rate).
 
@@ -105,13 +127,15 @@ def histogram_trimp(
     """
     total = 0.0
     for bpm, seconds in histogram:
-        total += seconds / 60 * _trimp_per_minute(bpm, resting_hr, max_hr)
+        total += seconds / 60 * _trimp_per_minute(bpm, resting_hr, max_hr, curve)
     return total
 
 
 @lru_cache(maxsize=4096)
-def _trimp_per_minute(bpm: float, resting_hr: float, max_hr: float) -> float:
-    return banister_trimp(duration_min=1.0, avg_hr=bpm, resting_hr=resting_hr, max_hr=max_hr)
+def _trimp_per_minute(bpm: float, resting_hr: float, max_hr: float, curve: TrimpCurve) -> float:
+    return banister_trimp(
+        duration_min=1.0, avg_hr=bpm, resting_hr=resting_hr, max_hr=max_hr, curve=curve
+    )
 
 
 def activity_trimp(
@@ -121,15 +145,20 @@ def activity_trimp(
     hr_histogram: Sequence[Sequence[float]] | None,
     resting_hr: float = DEFAULT_RESTING_HR,
     max_hr: float = DEFAULT_MAX_HR,
+    curve: TrimpCurve = TRIMP_MALE,
 ) -> float | None:
     """An activity's TRIMP: from its HR histogram when recorded, else from its average HR over
     its timer duration; ``None`` when it has no heart rate at all (its load is unknown)."""
     if hr_histogram:
-        return histogram_trimp(hr_histogram, resting_hr=resting_hr, max_hr=max_hr)
+        return histogram_trimp(hr_histogram, resting_hr=resting_hr, max_hr=max_hr, curve=curve)
     if avg_hr is None:
         return None
     return banister_trimp(
-        duration_min=duration_s / 60, avg_hr=avg_hr, resting_hr=resting_hr, max_hr=max_hr
+        duration_min=duration_s / 60,
+        avg_hr=avg_hr,
+        resting_hr=resting_hr,
+        max_hr=max_hr,
+        curve=curve,
     )
 
 
@@ -249,12 +278,37 @@ class Baseline:
     z: float
 
     @property
-    def status(self) -> Literal["below", "within", "above"]:
-        if self.short_mean < self.long_mean - self.long_sd:
-            return "below"
-        if self.short_mean > self.long_mean + self.long_sd:
-            return "above"
-        return "within"
+    def status(self) -> BandStatus:
+        return band_status(
+            self.short_mean, low=self.long_mean - self.long_sd, high=self.long_mean + self.long_sd
+        )
+
+
+def band_status(value: float, *, low: float, high: float) -> BandStatus:
+    """Where ``value`` is against a normal band. Callers that show rounded figures classify
+    the rounded ones, so "53 ms (normal 53-71 ms)" is never called "below"."""
+    if value < low:
+        return "below"
+    return "above" if value > high else "within"
+
+
+BAND_COLORS: dict[str, Color] = {"below": "red", "within": "green", "above": "green"}
+"""HRV against its band: below is red (recovery lagging), within or above green."""
+
+
+def acwr_zone(ratio: float) -> AcwrZone:
+    """``high`` above 1.3 (a risky jump), ``low`` below 0.8 (detraining), else ``ok``."""
+    if ratio > ACWR_FLAG:
+        return "high"
+    return "low" if ratio < ACWR_LOW else "ok"
+
+
+ACWR_COLORS: dict[str, Color] = {"high": "red", "low": "yellow", "ok": "green"}
+
+
+def sleep_debt_flagged(hours: float) -> bool:
+    """Sleep debt is flagged (red) above ``SLEEP_DEBT_FLAG_HOURS``."""
+    return hours > SLEEP_DEBT_FLAG_HOURS
 
 
 def _sample_sd(values: list[float], mean: float) -> float:
@@ -379,8 +433,8 @@ def acwr_score(ratio: float) -> float:
     """100 inside 0.8-1.3; falls linearly to 0 at 2.0 above it and to 60 at 0 below it."""
     if ratio > ACWR_FLAG:
         return _clamp(100 - (ratio - ACWR_FLAG) / 0.7 * 100)
-    if ratio < 0.8:
-        return _clamp(100 - (0.8 - ratio) * 50)
+    if ratio < ACWR_LOW:
+        return _clamp(100 - (ACWR_LOW - ratio) * 50)
     return 100.0
 
 
@@ -394,6 +448,7 @@ class ReadinessInputs:
     debt: SleepDebt | None
     need_hours: float
     load: LoadPoint | None
+    resting_hr_reading: float | None = None
 
 
 def _contributor(
@@ -413,9 +468,15 @@ def _hrv_contributor(hrv: Baseline | None) -> Contributor:
     return _contributor("hrv", "HRV (7-day)", "ms", short_ms, _clamp(75 + 25 * hrv.z), detail)
 
 
-def _resting_hr_contributor(rhr: Baseline | None) -> Contributor:
+def _resting_hr_contributor(rhr: Baseline | None, reading: float | None) -> Contributor:
     if rhr is None:
-        return _contributor("resting_hr", "Resting HR", "bpm", None, None, "No reading that day")
+        detail = (
+            "No reading that day"
+            if reading is None
+            else f"Resting HR {reading:.0f} bpm; a baseline needs {MIN_BASELINE_VALUES} "
+            f"readings in {BASELINE_DAYS} days"
+        )
+        return _contributor("resting_hr", "Resting HR", "bpm", reading, None, detail)
     detail = (
         f"Resting HR {rhr.short_mean:.0f} bpm, {rhr.short_mean - rhr.long_mean:+.1f} "
         f"vs 60-day mean {rhr.long_mean:.0f}"
@@ -449,7 +510,7 @@ def _load_contributor(load: LoadPoint | None) -> Contributor:
         warming = load is not None and load.acwr_status == "warming_up"
         detail = "Warming up (first 28 days of training)" if warming else "No chronic load yet"
         return _contributor("training_load", label, "ratio", None, None, detail)
-    detail = f"Acute:chronic load {load.acwr:.2f} (0.8-1.3 is the usual range)"
+    detail = f"Acute:chronic load {load.acwr:.2f} ({ACWR_LOW}-{ACWR_FLAG} is the usual range)"
     return _contributor("training_load", label, "ratio", load.acwr, acwr_score(load.acwr), detail)
 
 
@@ -463,7 +524,7 @@ def readiness(*, day: date, days_of_data: int, inputs: ReadinessInputs) -> Readi
     """
     raw = [
         _hrv_contributor(inputs.hrv),
-        _resting_hr_contributor(inputs.resting_hr),
+        _resting_hr_contributor(inputs.resting_hr, inputs.resting_hr_reading),
         *_sleep_contributors(inputs.sleep_last_night_s, inputs.debt, inputs.need_hours),
         _load_contributor(inputs.load),
     ]
@@ -517,7 +578,7 @@ def risk_flags(
         flags.append(
             Flag("hrv_falling", "warning", f"HRV has dropped {hrv_falling} days in a row.")
         )
-    if debt is not None and debt.hours > SLEEP_DEBT_FLAG_HOURS:
+    if debt is not None and sleep_debt_flagged(debt.hours):
         flags.append(
             Flag(
                 "sleep_debt",
@@ -588,10 +649,13 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
             f"flagged above {SLEEP_DEBT_FLAG_HOURS:g} h."
         ),
         "load": (
-            "Daily training load in arbitrary units: Banister's TRIMP for each activity with "
-            f"heart rate (minutes x HRr x 0.64 x e^({TRIMP_B} x HRr), HRr from your 60-day "
-            "resting HR and the highest HR in your activities), plus session RPE x minutes for "
-            "each strength workout (RPE 7 when not logged). A day without training is 0."
+            "Daily training load in arbitrary units: Banister's TRIMP for each distinct session "
+            f"with heart rate (minutes x HRr x {TRIMP_MALE.a} x e^({TRIMP_MALE.b} x HRr), or "
+            f"{TRIMP_FEMALE.a} x e^({TRIMP_FEMALE.b} x HRr) for women; HRr from your resting "
+            "and maximum HR in Settings, else the 60-day mean of your resting HR and an "
+            "estimate from your birth year), plus session RPE x minutes for each strength "
+            "workout (RPE 7 when not logged). A session recorded by two sources counts once. "
+            "A day without training is 0."
         ),
         "fitness": (
             f"Fitness is the exponentially weighted average of daily load over ~{FITNESS_DAYS} "

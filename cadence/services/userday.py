@@ -72,3 +72,10 @@ class UserDay:
 
 UTC_DAY = UserDay.of(timezone="UTC")
 """The calendar of a user who never chose a zone (API clients): UTC days, Monday weeks."""
+
+
+def age_words(days: int) -> str:
+    """How old a day's data is, in words: "today", "yesterday", "5 days ago"."""
+    if days <= 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{days} days ago"

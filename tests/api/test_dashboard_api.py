@@ -65,6 +65,11 @@ def add_workout(session: Session, user_id: int, *, day: date, minutes: int | Non
     session.commit()
 
 
+def set_preferences(client, account, **changes) -> None:
+    response = client.put("/api/v1/settings/preferences", json=changes, headers=account.headers)
+    assert response.status_code == 200, response.text
+
+
 def get_dashboard(client, account) -> dict:
     response = client.get("/api/v1/dashboard", headers=account.headers)
     assert response.status_code == 200, response.text
@@ -204,6 +209,7 @@ def test_readiness_is_for_the_latest_day_with_recovery_data(client, account, ses
 
 def test_training_load_recent_and_weekly_stats(client, account, session) -> None:
     user_id = account.user["id"]
+    set_preferences(client, account, max_hr=200)
     seed_metrics(session, user_id, steady_days(40))
     monday = TODAY - timedelta(days=TODAY.weekday())
     # this week: one 30-min run (5 km, avg HR 130 -> TRIMP with HRr from rest ~50 and max 200)

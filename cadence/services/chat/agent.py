@@ -20,8 +20,7 @@ from sqlmodel import Session
 
 from cadence.db import session_scope
 from cadence.models.chat import ChatMessage
-from cadence.models.common import utcnow
-from cadence.services import users
+from cadence.services import preferences, users
 from cadence.services.chat import conversations, llm, llm_settings, offline
 from cadence.services.chat.events import (
     ChartEvent,
@@ -61,7 +60,7 @@ def start_turn(
     stored = conversations.add_user_message(
         session=session, user_id=user_id, conversation_id=conversation_id, content=message
     )
-    today = today or utcnow().date()
+    today = today or preferences.user_day(session=session, user_id=user_id).today()
     prompt = _prompt(session=session, user_id=user_id, stored=stored, today=today) if config else []
     return ChatTurn(
         user_id=user_id,

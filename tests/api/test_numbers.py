@@ -1,0 +1,199 @@
+"""Numbers you can trust: each defect of issue 12 rebuilt from data whose truth is known, through
+the real API on a real database (the dashboard) and the coach's tools on the same rows."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from cadence.models.health import ActivityIn, DailyMetricIn
+from cadence.services import activities, metrics, preferences
+from cadence.services.chat import tools
+from cadence.services.chat.registry import ToolContext
+
+
+def user_today(session: Session, user_id: int) -> date:
+    return preferences.user_day(session=session, user_id=user_id).today()
+
+
+def put_preferences(client, account, **changes) -> None:
+    response = client.put("/api/v1/settings/preferences", json=changes, headers=account.headers)
+    assert response.status_code == 200, response.text
+
+
+def dashboard(client, account) -> dict:
+    response = client.get("/api/v1/dashboard", headers=account.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def run(
+    session: Session,
+    user_id: int,
+    *,
+    start: datetime,
+    source: str,
+    xid: str,
+    minutes: float = 60,
+    avg_hr: float | None = 150,
+    max_hr: float | None = 170,
+) -> None:
+    item = ActivityIn(
+        source=source,
+        external_id=xid,
+        sport="running",
+        start_time=start,
+        duration_s=minutes * 60,
+        avg_hr=avg_hr,
+        max_hr=max_hr,
+        distance_m=10_000,
+    )
+    activities.upsert_activities(session=session, user_id=user_id, activities=[item])
+    session.commit()
+
+
+def trimp(minutes: float, avg: float, rest: float, maximum: float, a: float, b: float) -> float:
+    hrr = (avg - rest) / (maximum - rest)
+    return minutes * hrr * a * math.exp(b * hrr)
+
+
+MALE = (0.64, 1.92)
+FEMALE = (0.86, 1.67)
+
+
+def test_a_run_from_two_sources_counts_once_in_load(client, account, session) -> None:
+    """Defect 1: a run uploaded as GPX and as TCX (same start, same duration) is one session."""
+    uid = account.user["id"]
+    put_preferences(client, account, resting_hr=50, max_hr=190)
+    today = user_today(session, uid)
+    start = datetime.combine(today, time(7, 0), tzinfo=UTC)
+    run(session, uid, start=start, source="gpx", xid="g1")
+    run(session, uid, start=start + timedelta(seconds=20), source="tcx", xid="t1")
+    one = trimp(60, 150, 50, 190, *MALE)
+    body = dashboard(client, account)
+    assert body["training_load"]["load"] == pytest.approx(one, abs=0.1)
+    assert body["training_load"]["week_load"] == pytest.approx(one, abs=0.1)
+    assert body["weekly_stats"]["this_week"]["sessions"] == 1
+    assert [r["source"] for r in body["recent_activities"]] == ["tcx"]  # files before GPX
+
+
+def test_trimp_uses_the_users_max_hr_not_an_artefact(client, account, session) -> None:
+    """One 215 bpm spike in another session's max HR does not re-weight this session."""
+    uid = account.user["id"]
+    put_preferences(client, account, resting_hr=50, max_hr=185)
+    today = user_today(session, uid)
+    start = datetime.combine(today, time(7, 0), tzinfo=UTC)
+    run(session, uid, start=start, source="garmin", xid="a")
+    run(
+        session,
+        uid,
+        start=start - timedelta(days=1),
+        source="garmin",
+        xid="spike",
+        avg_hr=None,
+        max_hr=215,
+    )
+    body = dashboard(client, account)
+    assert body["training_load"]["load"] == pytest.approx(trimp(60, 150, 50, 185, *MALE), abs=0.1)
+
+
+def test_women_get_banisters_female_curve_and_changing_sex_recomputes(
+    client, account, session
+) -> None:
+    uid = account.user["id"]
+    put_preferences(client, account, resting_hr=50, max_hr=190)
+    today = user_today(session, uid)
+    run(session, uid, start=datetime.combine(today, time(7, 0), tzinfo=UTC), source="fit", xid="f")
+    male = dashboard(client, account)["training_load"]["load"]
+    put_preferences(client, account, sex="female")
+    female = dashboard(client, account)["training_load"]["load"]
+    assert male == pytest.approx(trimp(60, 150, 50, 190, *MALE), abs=0.1)
+    assert female == pytest.approx(trimp(60, 150, 50, 190, *FEMALE), abs=0.1)
+    assert female > male * 1.05  # the male curve under-read her
+    detail = client.get(
+        f"/api/v1/activities/{dashboard(client, account)['recent_activities'][0]['id']}",
+        headers=account.headers,
+    ).json()
+    assert detail["load_detail"]["value"] == pytest.approx(female, abs=0.1)  # activity page agrees
+
+
+def test_an_activity_counts_on_the_users_local_day(client, account, session) -> None:
+    """A run at 20:00 UTC is tomorrow morning in Auckland: it counts on the local day."""
+    uid = account.user["id"]
+    put_preferences(client, account, timezone="Pacific/Auckland", resting_hr=50, max_hr=190)
+    today = user_today(session, uid)
+    zone = preferences.user_day(session=session, user_id=uid).zone
+    local_morning = datetime.combine(today, time(8, 0), tzinfo=zone)
+    assert local_morning.astimezone(UTC).date() == today - timedelta(days=1)  # UTC: yesterday
+    run(session, uid, start=local_morning.astimezone(UTC), source="fit", xid="nz")
+    body = dashboard(client, account)
+    assert body["date"] == today.isoformat() and body["timezone"] == "Pacific/Auckland"
+    assert body["recent_activities"][0]["date"] == today.isoformat()
+    assert body["training_load"]["series"][-1]["load"] > 0
+
+
+def test_this_week_starts_on_the_users_week_start_and_says_so_far(client, account, session) -> None:
+    uid = account.user["id"]
+    put_preferences(client, account, week_start="sunday")
+    today = user_today(session, uid)
+    sunday = today - timedelta(days=(today.weekday() + 1) % 7)
+    week = dashboard(client, account)["weekly_stats"]
+    assert week["this_week"]["start"] == sunday.isoformat()
+    assert week["this_week"]["days"] == (today - sunday).days + 1
+    assert week["this_week"]["so_far"] is (today != sunday + timedelta(days=6))
+    assert week["last_week"]["days"] == 7 and week["last_week"]["so_far"] is False
+
+
+def seed_stale(session: Session, uid: int, *, today: date, stopped_days_ago: int) -> None:
+    """20 nights of 6 h (2 h short of the 8 h need) ending ``stopped_days_ago`` days ago."""
+    last = today - timedelta(days=stopped_days_ago)
+    rows = [
+        DailyMetricIn(
+            date=last - timedelta(days=i),
+            source="garmin",
+            sleep_seconds=6 * 3600,
+            resting_hr=50 + i % 2,
+            hrv_rmssd_ms=60 + (i % 3),
+        )
+        for i in range(20)
+    ]
+    metrics.upsert_daily_metrics(session=session, user_id=uid, days=rows)
+    session.commit()
+
+
+def test_stale_sleep_debt_is_the_dashboards_and_states_its_age(client, account, session) -> None:
+    """Defects 4-5: data that stops 5 days ago. The coach's debt is the dashboard's (7 nights
+    ending on the last recorded morning: 14 h) and both say how old it is."""
+    uid = account.user["id"]
+    today = user_today(session, uid)
+    seed_stale(session, uid, today=today, stopped_days_ago=5)
+    body = dashboard(client, account)
+    assert body["sleep"]["debt_hours"] == 14.0 and body["sleep"]["nights_counted"] == 7
+    assert body["sleep"]["age_days"] == 5 and body["readiness"]["age_days"] == 5
+    ctx = ToolContext(session=session, user_id=uid, today=today)
+    result = tools.get_sleep_history(ctx, days=7)
+    assert result.data["debt_hours"] == body["sleep"]["debt_hours"]
+    assert "5 days ago" in result.summary and "14.0 h" in result.summary
+    assert "on track" not in result.summary
+    brief = tools.get_daily_brief(ctx)
+    assert "5 days ago" in brief.summary
+
+
+def test_weekly_summary_uses_the_dashboards_resting_hr(client, account, session) -> None:
+    """Defect 4: the coach's weekly load equals the dashboard's (same 60-day resting HR)."""
+    uid = account.user["id"]
+    today = user_today(session, uid)
+    rows = [
+        DailyMetricIn(date=today - timedelta(days=i), source="garmin", resting_hr=40 + i)
+        for i in range(40)
+    ]
+    metrics.upsert_daily_metrics(session=session, user_id=uid, days=rows)
+    session.commit()
+    run(session, uid, start=datetime.combine(today, time(7, 0), tzinfo=UTC), source="fit", xid="w")
+    body = dashboard(client, account)
+    ctx = ToolContext(session=session, user_id=uid, today=today)
+    summary = tools.get_weekly_summary(ctx)
+    assert summary.data["this_week"]["load"] == body["weekly_stats"]["this_week"]["load"]
