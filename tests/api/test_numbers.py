@@ -197,3 +197,76 @@ def test_weekly_summary_uses_the_dashboards_resting_hr(client, account, session)
     ctx = ToolContext(session=session, user_id=uid, today=today)
     summary = tools.get_weekly_summary(ctx)
     assert summary.data["this_week"]["load"] == body["weekly_stats"]["this_week"]["load"]
+
+
+def _week_at_band_edge(today: date, factor: float) -> dict[date, float]:
+    """60 alternating readings (55/65 ms) with the last 7 scaled by ``factor``."""
+    return {
+        today - timedelta(days=i): (55.0 if i % 2 else 65.0) * (factor if i < 7 else 1.0)
+        for i in range(60)
+    }
+
+
+def test_hrv_verdict_never_contradicts_its_figures() -> None:
+    """A 7-day mean a hair under the band's low edge shows as the edge itself ("53.0 ms, normal
+    53.0-71.0 ms"): the verdict, decided on the figures shown, is "within", never "below"."""
+    from cadence.services import analytics, dashboard
+
+    today = date(2026, 3, 1)
+
+    def gap(factor: float) -> float:
+        base = analytics.hrv_baseline(_week_at_band_edge(today, factor), on=today)
+        assert base is not None
+        return math.exp(base.short_mean) - math.exp(base.long_mean - base.long_sd)
+
+    low, high = 0.5, 1.0  # gap(low) < 0 < gap(high)
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if gap(middle) < 0 else (low, middle)
+    series = _week_at_band_edge(today, low)
+    base = analytics.hrv_baseline(series, on=today)
+    assert base is not None and base.status == "below"  # unrounded, a hair below
+    now = dashboard.hrv_now(series, on=today, today=today)
+    assert now.hrv_7d_ms == now.band_low_ms and now.status == "within"
+    assert now.color == "green"
+
+
+def test_apple_health_sdnn_is_answered_with_its_own_baseline(session, account) -> None:
+    uid = account.user["id"]
+    today = user_today(session, uid)
+    rows = [
+        DailyMetricIn(date=today - timedelta(days=i), source="apple_health", hrv_sdnn_ms=40 + i % 5)
+        for i in range(14)
+    ]
+    metrics.upsert_daily_metrics(session=session, user_id=uid, days=rows)
+    session.commit()
+    result = tools.get_hrv_trend(ToolContext(session=session, user_id=uid, today=today), days=14)
+    assert "No HRV readings" not in result.summary
+    assert result.summary.startswith("HRV (SDNN) latest 40.0 ms")
+    assert result.data["now"]["metric"] == "sdnn" and result.data["now"]["status"] is not None
+
+
+def test_a_new_users_resting_hr_today_is_named(client, account, session) -> None:
+    uid = account.user["id"]
+    today = user_today(session, uid)
+    metrics.upsert_daily_metrics(
+        session=session,
+        user_id=uid,
+        days=[DailyMetricIn(date=today, source="garmin", resting_hr=52)],
+    )
+    session.commit()
+    body = dashboard(client, account)
+    resting = next(c for c in body["readiness"]["contributors"] if c["key"] == "resting_hr")
+    assert resting["value"] == 52 and "No reading" not in resting["detail"]
+    assert "needs 14 readings" in resting["detail"]
+
+
+def test_changing_preferences_queues_the_recomputation(client, account, monkeypatch) -> None:
+    """After the new values are committed (the embedded worker would run it at once)."""
+    from cadence.services import recompute
+
+    queued: list[dict] = []
+    monkeypatch.setattr(recompute, "after_preferences_changed", lambda **kw: queued.append(kw))
+    put_preferences(client, account, max_hr=180)
+    assert queued == [{"user_id": account.user["id"]}]
+    recompute.refresh_dashboard.function(user_id=account.user["id"])  # the worker's run
