@@ -2,7 +2,7 @@
 
 Every number carries its unit in its field name (``_ms``, ``_bpm``, ``_hours``, ``_m``, ``_kg``,
 ``_pct``) or in its OpenAPI description. Training load is in arbitrary units (AU): Banister TRIMP
-for activities plus session-RPE x minutes for strength workouts. Dates are UTC days.
+for activities plus session-RPE x minutes for strength workouts. Dates are the user's local days.
 """
 
 from __future__ import annotations
@@ -199,6 +199,12 @@ class DashboardResponse(BaseModel):
     generated_at: UtcDatetime
     date: dt.date = Field(description="Today on the user's calendar (their time zone).")
     timezone: str = Field(default="UTC", description="The IANA zone the days are counted in.")
+    weight_unit: Literal["kg", "lb"] = Field(
+        default="kg", description="The user's unit: the weight tile is in it; `*_kg` stay kg."
+    )
+    distance_unit: Literal["km", "mi"] = Field(
+        default="km", description="The user's unit for showing `distance_m` (stored in metres)."
+    )
     devices: list[DevicePublic]
     readiness: ReadinessOut
     today: TodayOut

@@ -675,9 +675,11 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
             "flagged: vary hard and easy days."
         ),
         "weekly": (
-            "This week runs from Monday to today; last week is the whole Monday-Sunday week. "
-            "Sessions count activities and workouts; volume load is sets x reps x weight; sleep "
-            "and HRV are averaged over the days with data. Days are UTC days."
+            "This week runs from your week start (Monday unless you chose Sunday) to today, so "
+            "it is a week so far; last week is the whole week before. Sessions count distinct "
+            "activities (a session recorded by two sources once) and workouts; volume load is "
+            "sets x reps x weight; sleep and HRV are averaged over the days with data. Days are "
+            "your local days (the time zone in Settings)."
         ),
         "tiles": (
             "The latest value the device reported (within the last 90 days), as the device "

@@ -49,8 +49,17 @@ from cadence.models.dashboard import (
     WeekStats,
 )
 from cadence.models.health import Activity, DailyMetric, MetricDay
+from cadence.models.preferences import DistanceUnit, WeightUnit
 from cadence.models.workout import Workout
-from cadence.services import activities, analytics, metrics, physiology, preferences, workouts
+from cadence.services import (
+    activities,
+    analytics,
+    metrics,
+    physiology,
+    preferences,
+    units,
+    workouts,
+)
 from cadence.services.devices import connections as device_connections
 from cadence.services.errors import InvalidInput
 from cadence.services.userday import UserDay
@@ -113,6 +122,8 @@ class History:
     need_hours: float
     calendar: UserDay
     physiology: physiology.Physiology
+    weight_unit: WeightUnit = "kg"
+    distance_unit: DistanceUnit = "km"
 
     def point(self, day: date) -> analytics.LoadPoint | None:
         if not self.points or not self.points[0].day <= day <= self.points[-1].day:
@@ -168,7 +179,18 @@ def load_history(
     )
     points = analytics.load_model(loads, first_load_day=first_day)
     need = preferences.sleep_need_hours(row)
-    return History(end, metric_days, series, sessions, points, need, calendar, rates)
+    return History(
+        end,
+        metric_days,
+        series,
+        sessions,
+        points,
+        need,
+        calendar,
+        rates,
+        weight_unit="lb" if row.weight_unit == "lb" else "kg",
+        distance_unit="mi" if row.distance_unit == "mi" else "km",
+    )
 
 
 def _sessions(
@@ -503,6 +525,8 @@ def _today(*, session: Session, user_id: int, history: History) -> TodayOut:
     for key, label, unit, factor in TILES:
         if key not in latest:
             continue
+        if key == "weight_kg":  # stored in kg, shown in the user's unit
+            unit, factor = history.weight_unit, units.weight_from_kg(1.0, history.weight_unit)
         values, day = history.series[key], latest[key]
         base = analytics.window(values, end=day, days=analytics.BASELINE_DAYS)
         value = values[day] * factor
@@ -666,6 +690,8 @@ def build_dashboard(
         generated_at=utcnow(),
         date=today,
         timezone=history.calendar.timezone,
+        weight_unit=history.weight_unit,
+        distance_unit=history.distance_unit,
         devices=device_connections.list_devices(session=session, user_id=user_id),
         readiness=readiness_out(
             readiness,

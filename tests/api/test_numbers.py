@@ -270,3 +270,19 @@ def test_changing_preferences_queues_the_recomputation(client, account, monkeypa
     put_preferences(client, account, max_hr=180)
     assert queued == [{"user_id": account.user["id"]}]
     recompute.refresh_dashboard.function(user_id=account.user["id"])  # the worker's run
+
+
+def test_the_weight_tile_is_in_the_users_unit(client, account, session) -> None:
+    uid = account.user["id"]
+    put_preferences(client, account, weight_unit="lb", distance_unit="mi")
+    today = user_today(session, uid)
+    metrics.upsert_daily_metrics(
+        session=session,
+        user_id=uid,
+        days=[DailyMetricIn(date=today, source="garmin", weight_kg=70.0)],
+    )
+    session.commit()
+    body = dashboard(client, account)
+    (tile,) = [t for t in body["today"]["metrics"] if t["key"] == "weight_kg"]
+    assert tile["unit"] == "lb" and tile["value"] == pytest.approx(154.32, abs=0.01)
+    assert body["weight_unit"] == "lb" and body["distance_unit"] == "mi"
