@@ -100,7 +100,9 @@ def upsert_activities(
 ) -> dict[str, int]:
     """Store new activities; refresh the fields of ones already stored under the same id.
 
-    Returns ``{"created": n, "duplicates": n}``: an activity seen before is never added twice.
+    Returns ``{"created": n, "duplicates": n}``: an activity seen before is never added twice,
+    and a duplicate never makes the stored one poorer: a field the new copy lacks (``null``:
+    a re-export without heart rate) keeps its stored value, a field it has replaces it.
     """
     incoming = {(a.source, a.external_id): a for a in activities}
     existing = _rows_by_key(session=session, user_id=user_id, keys=list(incoming))
@@ -114,7 +116,8 @@ def upsert_activities(
             )
             continue
         for name, value in item.model_dump(exclude={"source", "external_id"}).items():
-            setattr(row, name, value)
+            if value is not None:
+                setattr(row, name, value)
         row.updated_at = now
         session.add(row)
     if new_rows:  # one multi-row INSERT, no ORM objects
@@ -253,8 +256,9 @@ def is_copy(a: SessionLike, b: SessionLike) -> bool:
 def distinct_sessions(rows: Sequence[Activity]) -> list[DistinctSession]:
     """Group ``rows`` (sorted by start time) into real sessions, oldest first.
 
-    Of copies, the one with an HR histogram is kept (exact TRIMP), then the source listed first
-    in ``ACTIVITY_SOURCE_PRIORITY`` (files with full samples before API summaries).
+    Of copies, the one with an HR histogram is kept (exact TRIMP), then one with an average HR
+    (a load at all), then the source listed first in ``ACTIVITY_SOURCE_PRIORITY`` (files with
+    full samples before API summaries): a copy without heart rate never hides one with it.
     """
     groups: list[DistinctSession] = []
     for row in rows:
@@ -286,13 +290,13 @@ def _recent_group(groups: list[DistinctSession], row: Activity) -> DistinctSessi
     return None
 
 
-def _preference(row: Activity) -> tuple[int, int]:
+def _preference(row: Activity) -> tuple[int, int, int]:
     rank = (
         ACTIVITY_SOURCE_PRIORITY.index(row.source)
         if row.source in ACTIVITY_SOURCE_PRIORITY
         else len(ACTIVITY_SOURCE_PRIORITY)
     )
-    return (0 if row.hr_histogram else 1, rank)
+    return (0 if row.hr_histogram else 1, 0 if row.avg_hr is not None else 1, rank)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -357,6 +361,7 @@ def session_index(
             Activity.sport,
             Activity.start_time,
             Activity.duration_s,
+            Activity.avg_hr,
             col(Activity.hr_histogram).is_not(None),
         )
         .where(Activity.user_id == user_id, col(Activity.parent_id).is_(None))
@@ -374,9 +379,10 @@ def session_index(
             sport=sport,
             start_time=as_utc(start),
             duration_s=duration,
+            avg_hr=avg_hr,
             hr_histogram=[[0, 0]] if has_hr else None,
         )
-        for row_id, source, sport, start, duration, has_hr in rows
+        for row_id, source, sport, start, duration, avg_hr, has_hr in rows
     ]
     return distinct_sessions(light)
 
@@ -471,11 +477,16 @@ def _trimp(activity: Activity, hr: physiology.Physiology) -> float | None:
 def _load_detail(activity: Activity, hr: physiology.Physiology) -> LoadDetail:
     value = _trimp(activity, hr)
     rates = hr.describe()
+    coverage = None
     if activity.hr_histogram:
         method = "trimp_histogram"
         seconds = sum(s for _, s in activity.hr_histogram)
+        coverage = (
+            round(min(1.0, seconds / activity.duration_s), 3) if activity.duration_s else None
+        )
+        share = f" ({coverage:.0%} of the moving time)" if coverage is not None else ""
         text = (
-            f"Banister TRIMP summed over {seconds / 60:.0f} minutes of heart-rate samples: "
+            f"Banister TRIMP summed over {seconds / 60:.0f} minutes of heart-rate samples{share}: "
             f"each minute adds HRr x {hr.curve.a} x e^({hr.curve.b} x HRr), "
             f"HRr = (HR - rest) / (max - rest), with {rates}."
         )
@@ -496,6 +507,7 @@ def _load_detail(activity: Activity, hr: physiology.Physiology) -> LoadDetail:
         resting_hr_origin=hr.resting.origin,
         max_hr=hr.maximum.bpm,
         max_hr_origin=hr.maximum.origin,
+        hr_coverage=coverage,
         explanation=text,
         device_load=activity.load,
         device_load_label=label or ("the source's own load figure" if activity.load else None),

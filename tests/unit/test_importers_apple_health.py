@@ -127,10 +127,11 @@ def test_workout_units_and_heart_rate_from_the_samples(session, user_id) -> None
     assert ride.sport == "cycling" and ride.start_time.isoformat() == "2024-03-02T17:00:00+00:00"
     assert (ride.duration_s, ride.elapsed_s, ride.distance_m) == (1800, 2100, 12500)
     assert ride.calories == 300.0 and ride.elevation_gain_m == 123.5  # kJ -> kcal, cm -> m
-    # samples inside 18:00-18:35 (the 18:45 one is after the end); gaps are capped at 30 s
-    # and the last sample in the window adds no time
-    assert ride.hr_histogram == [[120, 30.0], [150, 30.0], [160, 30.0]]
-    assert ride.max_hr == 160 and ride.avg_hr == 143.3
+    # samples inside 18:00-18:35 (the 18:45 one is after the end), 10 minutes apart: too far
+    # apart to carry forward (HR_CARRY_FORWARD_S), so no histogram; the load is the samples'
+    # mean (120, 150, 160, 150 -> 145) over the whole moving time
+    assert ride.hr_histogram is None
+    assert ride.max_hr == 160 and ride.avg_hr == 145.0
 
 
 def test_real_exports_and_reimport(session, user_id) -> None:

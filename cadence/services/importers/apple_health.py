@@ -32,9 +32,9 @@ from cadence.services.importers.base import ImportResult
 from cadence.services.importers.common import (
     HrTimeline,
     activity_external_id,
-    histogram_avg_max,
     normalize_sport,
     parse_float,
+    sparse_hr,
     store_activities,
     store_daily_metrics,
     valid_time,
@@ -300,8 +300,12 @@ def _attach_heart_rate(stream: BinaryIO, workouts: list[_Workout]) -> None:
         timeline = HrTimeline()
         for stamp, bpm in sorted(points):
             timeline.add(datetime.fromtimestamp(stamp, workout.start.tzinfo), bpm)
-        histogram = timeline.histogram()
-        avg, peak = histogram_avg_max(histogram)
+        histogram, avg, peak = sparse_hr(
+            timeline,
+            start=workout.start,
+            end=workout.end,
+            moving_s=float(workout.item.get("duration_s") or 0.0),
+        )
         workout.item["hr_histogram"] = histogram
         workout.item["avg_hr"] = workout.item.get("avg_hr") or avg
         workout.item["max_hr"] = workout.item.get("max_hr") or peak
