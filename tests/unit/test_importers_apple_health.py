@@ -160,3 +160,30 @@ def test_registry_routes_the_export_and_its_zip() -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("apple_health_export/export.xml", GENERATED)
     assert find_importer("export.zip", buffer.getvalue()[:4096]).kind == "zip"
+
+
+def test_stage_segments_either_side_of_midnight_are_one_night(session, user_id) -> None:
+    """Core 23:00-23:50 (Mar 1) and deep 00:00-06:00 (Mar 2): one 6 h 50 min night, Mar 2."""
+    export = "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<HealthData>",
+            sleep(
+                "SleepAnalysisAsleepCore", "2024-03-01 23:00:00 +0100", "2024-03-01 23:50:00 +0100"
+            ),
+            sleep(
+                "SleepAnalysisAsleepDeep", "2024-03-02 00:00:00 +0100", "2024-03-02 06:00:00 +0100"
+            ),
+            "</HealthData>",
+        ]
+    )
+    _run(session, user_id, export.encode())
+    night = _day(session, user_id, date(2024, 3, 2))
+    assert night.sleep_seconds == 6 * 3600 + 50 * 60
+    assert night.sleep_light_seconds == 50 * 60 and night.sleep_deep_seconds == 6 * 3600
+    assert (
+        metrics.get_daily_metrics(
+            session=session, user_id=user_id, start=date(2024, 3, 1), end=date(2024, 3, 1)
+        )
+        == []
+    )

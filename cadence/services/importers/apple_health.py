@@ -2,8 +2,10 @@
 
 Streamed with ``iterparse`` and cleared element by element, so memory stays flat however large the
 export is: only per-day aggregates and the workout list are kept. Days are the local calendar days
-written in the file (Apple stores each sample with its own UTC offset); sleep belongs to the day
-it ends on (the wake-up day). Several devices (iPhone + Watch) often record the same steps or sleep;
+written in the file (Apple stores each sample with its own UTC offset); sleep belongs to the night
+it is part of, counted on the morning it ends (a stage segment ending before midnight, after
+18:00, is part of the next morning's night: ``userday.night_day``). Several devices (iPhone +
+Watch) often record the same steps or sleep;
 summing them would double count, so per day the source (``sourceName``) with the largest total wins.
 
 Mapped: resting HR (daily mean), HRV SDNN (daily mean, kept in ``hrv_sdnn_ms``, never as rMSSD),
@@ -39,6 +41,7 @@ from cadence.services.importers.common import (
     store_daily_metrics,
     valid_time,
 )
+from cadence.services.userday import night_day
 
 SOURCE = "apple_health"
 _Q = "HKQuantityTypeIdentifier"
@@ -206,7 +209,7 @@ def _take_record(elem: Element, export: _Export) -> None:
 
 
 def _take_sleep(elem: Element, export: _Export, start: str, end: str, source: str) -> None:
-    day = _local_day(end)
+    day = _night(end)
     first, last = _timestamp(start), _timestamp(end)
     if day is None or first is None or last is None or last <= first:
         return
@@ -342,6 +345,15 @@ def _timestamp(text: str | None) -> datetime | None:
         return None
     try:
         return valid_time(datetime.fromisoformat(f"{text[:19]}{text[20:]}"))
+    except ValueError:
+        return None
+
+
+def _night(text: str) -> date | None:
+    """The night a sleep segment ending at ``text`` (its own local time) belongs to: the stage
+    segments of one night before and after midnight are one night (``userday.night_day``)."""
+    try:
+        return night_day(datetime.fromisoformat(text[:19]))
     except ValueError:
         return None
 
