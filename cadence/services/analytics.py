@@ -201,12 +201,14 @@ def load_model(
 ) -> list[LoadPoint]:
     """Fitness/Fatigue/Form and EWMA-ACWR for every calendar day from the first to the last key.
 
-    A day absent from ``loads`` is a rest day (load 0). Every average starts at 0 the day
-    before the first day. Fitness and Fatigue use k = 1 - e^(-1/42) and 1 - e^(-1/7);
-    Form(t) = Fitness(t-1) - Fatigue(t-1). Acute and chronic use lambda = 2/(N+1) with N = 7
-    and 28 (Williams et al. 2017); ACWR = acute / chronic, ``None`` when chronic is 0, and
-    ``warming_up`` for the 28 days from ``first_load_day`` (the first day with training;
-    defaults to the first day with load > 0).
+    A day absent from ``loads`` is a rest day (load 0). Fitness and Fatigue start at 0 the day
+    before the first day and use k = 1 - e^(-1/42) and 1 - e^(-1/7); Form(t) = Fitness(t-1) -
+    Fatigue(t-1). Acute and chronic use lambda = 2/(N+1) with N = 7 and 28 (Williams et al.
+    2017) and start, the day before ``first_load_day`` (the first day with training; defaults
+    to the first day with load > 0), at the mean daily load of its first 28 days
+    (``acwr_seed``), so a perfectly steady athlete reads 1.00 from the start instead of
+    climbing from 0. ACWR = acute / chronic, ``None`` when chronic is 0, and ``warming_up`` for
+    the 28 days from ``first_load_day`` (while the seed may still change).
     """
     if not loads:
         return []
@@ -218,6 +220,8 @@ def load_model(
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         load = loads.get(day, 0.0)
+        if day == first_load_day:
+            acute = chronic = acwr_seed(loads, first_load_day=first_load_day)
         form = fitness - fatigue
         fitness = _ewma(fitness, load, FITNESS_K)
         fatigue = _ewma(fatigue, load, FATIGUE_K)
@@ -238,6 +242,17 @@ def load_model(
             )
         )
     return points
+
+
+def acwr_seed(loads: Mapping[date, float], *, first_load_day: date) -> float:
+    """The mean daily load of the first ``ACWR_WARMUP_DAYS`` days from ``first_load_day`` (rest
+    days 0; fewer days while the history is shorter)."""
+    last = min(max(loads), first_load_day + timedelta(days=ACWR_WARMUP_DAYS - 1))
+    days = (last - first_load_day).days + 1
+    if days <= 0:
+        return 0.0
+    total = sum(loads.get(first_load_day + timedelta(days=i), 0.0) for i in range(days))
+    return total / days
 
 
 def _acwr_status(day: date, first_load_day: date | None, ratio: float | None) -> AcwrStatus:
@@ -665,7 +680,9 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
         ),
         "acwr": (
             f"Acute:chronic workload ratio: EWMA of load over {ACUTE_DAYS} days divided by the "
-            f"EWMA over {CHRONIC_DAYS} days (lambda = 2/(N+1), Williams et al. 2017). It is "
+            f"EWMA over {CHRONIC_DAYS} days (lambda = 2/(N+1), Williams et al. 2017), both "
+            f"starting at your mean daily load of your first {ACWR_WARMUP_DAYS} days of "
+            "training, so a steady week reads 1.0 rather than climbing from 0. It is "
             f"'warming up' for the first {ACWR_WARMUP_DAYS} days of training and blank when the "
             f"chronic load is 0. Above {ACWR_FLAG} is flagged (critical above {ACWR_CRITICAL})."
         ),
