@@ -8,8 +8,9 @@ Conventions every function keeps:
 - Nothing here divides by zero: where a ratio has no denominator the result is ``None`` with a
   status that says why.
 - Windows are calendar windows ending on (and including) the day asked about.
-- Strength sessions bring their own load: session-RPE x minutes (default RPE 7), computed by
-  ``cadence.services.strength.session_load`` and summed here with the activities' TRIMP.
+- Strength sessions are put on the TRIMP scale (``strength_trimp``: their minutes at a heart-
+  rate reserve of RPE/10, default RPE 7) and summed with the activities' TRIMP: one scale.
+  Foster's session-RPE x minutes (``strength.session_load``) stays the workout pages' figure.
 
 The definitions are explained for users in ``docs/analytics.md`` and in the dashboard's
 "how is this computed" texts (``EXPLANATIONS``), which quote the constants below.
@@ -160,6 +161,15 @@ def activity_trimp(
         max_hr=max_hr,
         curve=curve,
     )
+
+
+def strength_trimp(*, rpe: float, minutes: float, curve: TrimpCurve = TRIMP_MALE) -> float:
+    """A strength session on the TRIMP scale: its minutes at a heart-rate reserve of RPE/10
+    (CR-10 RPE 7 "very hard" = 70 % HRR), weighted by the same Banister curve as a cardio
+    session. 60 min at RPE 7 is 103 (men's curve) instead of Foster's 420 AU, next to 73 for
+    60 min of running at 60 % HRR: one gym session no longer reads as six runs in ACWR."""
+    hrr = min(1.0, max(0.0, rpe / 10))
+    return banister_trimp(duration_min=minutes, avg_hr=hrr, resting_hr=0.0, max_hr=1.0, curve=curve)
 
 
 def daily_loads(
@@ -668,8 +678,10 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
             f"with heart rate (minutes x HRr x {TRIMP_MALE.a} x e^({TRIMP_MALE.b} x HRr), or "
             f"{TRIMP_FEMALE.a} x e^({TRIMP_FEMALE.b} x HRr) for women; HRr from your resting "
             "and maximum HR in Settings, else the 60-day mean of your resting HR and an "
-            "estimate from your birth year), plus session RPE x minutes for each strength "
-            "workout (RPE 7 when not logged). A session recorded by two sources counts once. "
+            "estimate from your birth year). A strength workout is put on the same scale: its "
+            "minutes at a heart-rate reserve of its session RPE / 10 (RPE 7 when not logged), "
+            "so 60 min at RPE 7 is about 103, not 420. A session recorded by two sources "
+            "counts once. "
             "A day without training is 0."
         ),
         "fitness": (

@@ -236,7 +236,10 @@ def _sessions(
                 distance_m=None,
                 avg_hr=None,
                 volume_kg=w.volume_kg,
-                load=w.load,
+                load=round(
+                    analytics.strength_trimp(rpe=w.session_rpe, minutes=w.minutes, curve=hr.curve),
+                    1,
+                ),
             )
         )
     return sorted(result, key=lambda s: s.sort_key)
