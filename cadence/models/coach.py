@@ -5,6 +5,7 @@ coach states is the dashboard's number, with its classification and its age."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +16,7 @@ from cadence.models.dashboard import (
     SleepOut,
     TodayMetric,
     TrainingLoadOut,
+    WeekStats,
 )
 
 
@@ -65,3 +67,20 @@ class DailyBriefOut(BaseModel):
     hrv: HrvNow
     training_load: TrainingLoadOut
     flags: list[FlagOut]
+
+
+class WeekView(WeekStats):
+    """A week of ``get_weekly_summary``: the dashboard's figures, plus the distance and the
+    strength volume in the user's units."""
+
+    distance: float = Field(description="`distance_m` in `distance_unit`, 1 decimal.")
+    volume_load: float = Field(description="`volume_load_kg` in `weight_unit`, whole units.")
+
+
+class WeeklySummaryOut(BaseModel):
+    """``get_weekly_summary``: this week so far against the whole of last week."""
+
+    this_week: WeekView
+    last_week: WeekView
+    distance_unit: Literal["km", "mi"]
+    weight_unit: Literal["kg", "lb"]

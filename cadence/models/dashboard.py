@@ -29,6 +29,13 @@ class Contributor(BaseModel):
         description="Share of the readiness score, 0-1 (weights of the inputs with data sum to 1)."
     )
     detail: str = Field(description="One line in words: value against baseline or need.")
+    reference: float | None = Field(
+        default=None, description="What `value` is compared with: baseline, 60-day mean or need."
+    )
+    change: float | None = Field(
+        default=None, description="`value` against `reference`: HRV in %, resting HR in bpm."
+    )
+    nights: int | None = Field(default=None, description="Sleep debt: recorded nights covered.")
 
 
 class DeviceScore(BaseModel):

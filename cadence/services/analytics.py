@@ -424,6 +424,12 @@ class Contributor:
     score: float | None
     weight: float
     detail: str
+    reference: float | None = None
+    """What ``value`` is compared with (HRV baseline ms, 60-day resting HR, sleep need h)."""
+    change: float | None = None
+    """``value`` against ``reference``: HRV in %, resting HR in bpm."""
+    nights: int | None = None
+    """Sleep debt: the recorded nights it covers."""
 
 
 @dataclass(frozen=True)
@@ -477,20 +483,29 @@ class ReadinessInputs:
 
 
 def _contributor(
-    key: str, label: str, unit: str, value: float | None, score: float | None, detail: str
+    key: str,
+    label: str,
+    unit: str,
+    value: float | None,
+    score: float | None,
+    detail: str,
+    **figures: float | None,
 ) -> Contributor:
-    return Contributor(key, label, value, unit, score, weight=0.0, detail=detail)
+    """One contributor; ``figures`` are the other numbers its ``detail`` states."""
+    return Contributor(key, label, value, unit, score, weight=0.0, detail=detail, **figures)
 
 
 def _hrv_contributor(hrv: Baseline | None) -> Contributor:
     if hrv is None:
-        return _contributor("hrv", "HRV (7-day)", "ms", None, None, "Needs 14 readings in 60 days")
+        detail = f"Needs {MIN_BASELINE_VALUES} readings in {BASELINE_DAYS} days"
+        return _contributor("hrv", "HRV (7-day)", "ms", None, None, detail)
     short_ms, base_ms = math.exp(hrv.short_mean), math.exp(hrv.long_mean)
-    detail = (
-        f"7-day HRV {short_ms:.0f} ms vs baseline {base_ms:.0f} ms "
-        f"({(short_ms / base_ms - 1) * 100:+.0f}%)"
+    change = (short_ms / base_ms - 1) * 100
+    detail = f"7-day HRV {short_ms:.0f} ms vs baseline {base_ms:.0f} ms ({change:+.0f}%)"
+    score = _clamp(75 + 25 * hrv.z)
+    return _contributor(
+        "hrv", "HRV (7-day)", "ms", short_ms, score, detail, reference=base_ms, change=change
     )
-    return _contributor("hrv", "HRV (7-day)", "ms", short_ms, _clamp(75 + 25 * hrv.z), detail)
 
 
 def _resting_hr_contributor(rhr: Baseline | None, reading: float | None) -> Contributor:
@@ -502,12 +517,22 @@ def _resting_hr_contributor(rhr: Baseline | None, reading: float | None) -> Cont
             f"readings in {BASELINE_DAYS} days"
         )
         return _contributor("resting_hr", "Resting HR", "bpm", reading, None, detail)
+    change = rhr.short_mean - rhr.long_mean
     detail = (
-        f"Resting HR {rhr.short_mean:.0f} bpm, {rhr.short_mean - rhr.long_mean:+.1f} "
-        f"vs 60-day mean {rhr.long_mean:.0f}"
+        f"Resting HR {rhr.short_mean:.0f} bpm, {change:+.1f} "
+        f"vs {BASELINE_DAYS}-day mean {rhr.long_mean:.0f}"
     )
     score = _clamp(75 - 25 * rhr.z)
-    return _contributor("resting_hr", "Resting HR", "bpm", rhr.short_mean, score, detail)
+    return _contributor(
+        "resting_hr",
+        "Resting HR",
+        "bpm",
+        rhr.short_mean,
+        score,
+        detail,
+        reference=rhr.long_mean,
+        change=change,
+    )
 
 
 def _sleep_contributors(
@@ -518,22 +543,28 @@ def _sleep_contributors(
     else:
         hours = slept_s / 3600
         detail = f"Slept {hours:.1f} h of a {need_hours:g} h need"
+        score = _clamp(100 * hours / need_hours)
         sleep = _contributor(
-            "sleep", "Sleep last night", "h", hours, _clamp(100 * hours / need_hours), detail
+            "sleep", "Sleep last night", "h", hours, score, detail, reference=need_hours
         )
     label = "Sleep debt (7 nights)"
     if debt is None:
         return [sleep, _contributor("sleep_debt", label, "h", None, None, "No nights recorded")]
     detail = f"{debt.hours:.1f} h short over {debt.nights} recorded nights"
     score = _clamp(100 - 25 * debt.hours)
-    return [sleep, _contributor("sleep_debt", label, "h", debt.hours, score, detail)]
+    debt_row = _contributor("sleep_debt", label, "h", debt.hours, score, detail)
+    return [sleep, replace(debt_row, nights=debt.nights)]
 
 
 def _load_contributor(load: LoadPoint | None) -> Contributor:
     label = "Training load (ACWR)"
     if load is None or load.acwr_status != "ok" or load.acwr is None:
         warming = load is not None and load.acwr_status == "warming_up"
-        detail = "Warming up (first 28 days of training)" if warming else "No chronic load yet"
+        detail = (
+            f"Warming up (first {ACWR_WARMUP_DAYS} days of training)"
+            if warming
+            else "No chronic load yet"
+        )
         return _contributor("training_load", label, "ratio", None, None, detail)
     detail = f"Acute:chronic load {load.acwr:.2f} ({ACWR_LOW}-{ACWR_FLAG} is the usual range)"
     return _contributor("training_load", label, "ratio", load.acwr, acwr_score(load.acwr), detail)

@@ -399,11 +399,14 @@ def readiness_out(
             Contributor(
                 key=c.key,
                 label=c.label,
-                value=_round(c.value, 2),
+                value=c.value,  # unrounded: `detail` states them at its own precision
                 unit=c.unit,
-                score=_round(c.score, 1),
+                score=c.score,
                 weight=round(c.weight, 3),
                 detail=c.detail,
+                reference=c.reference,
+                change=c.change,
+                nights=c.nights,
             )
             for c in result.contributors
         ],

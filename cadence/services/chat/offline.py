@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadence.db import session_scope
-from cadence.models.coach import HrvTrendOut, SleepHistoryOut
+from cadence.models.coach import HrvTrendOut, SleepHistoryOut, WeeklySummaryOut
 from cadence.models.workout import exercise_name_key
 from cadence.services import exercises
 from cadence.services.analytics import ACWR_FLAG, ACWR_LOW, HRV_FALLING_DAYS
@@ -478,28 +478,31 @@ def _compose_week(results: Results) -> str:
     data = _data(results, "get_weekly_summary")
     if isinstance(data, str):
         return data
-    this, last = data["this_week"], data["last_week"]
+    out = WeeklySummaryOut.model_validate(data)
+    this, last = out.this_week, out.last_week
 
-    def row(label: str, key: str, unit: str, digits: int = 0, scale: float = 1.0) -> str:
+    def row(label: str, key: str, unit: str, digits: int = 0) -> str:
         def fmt(value: float | None) -> str:
-            return "—" if value is None else f"{value * scale:.{digits}f} {unit}".strip()
+            return "—" if value is None else f"{value:.{digits}f} {unit}".strip()
 
-        return f"| {label} | {fmt(this[key])} | {fmt(last[key])} |"
+        return f"| {label} | {fmt(getattr(this, key))} | {fmt(getattr(last, key))} |"
 
+    head = f"This week so far ({this.days} of 7 days" if this.so_far else "This week ("
     table = "\n".join(
         [
-            f"| | This week so far ({this['days']} of 7 days, from {this['start']}) | Last week |",
+            f"| | {head}{', ' if this.so_far else ''}from {this.start}) | Last week |",
             "|---|---|---|",
             row("Sessions", "sessions", ""),
             row("Minutes", "minutes", "min"),
-            row("Distance", "distance_m", "km", 1, 0.001),
-            row("Strength volume", "volume_load_kg", "kg"),
+            row("Distance", "distance", out.distance_unit, 1),
+            row("Strength volume", "volume_load", out.weight_unit),
             row("Load", "load", "AU"),
             row("Avg sleep", "avg_sleep_hours", "h", 1),
             row("Avg HRV", "avg_hrv_ms", "ms"),
         ]
     )
-    return f"Here is your week so far against last week:\n\n{table}"
+    lead = "so far " if this.so_far else ""
+    return f"Here is your week {lead}against last week:\n\n{table}"
 
 
 def _compose_activity(results: Results) -> str:

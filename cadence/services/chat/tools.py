@@ -19,6 +19,8 @@ from cadence.models.coach import (
     HrvTrendOut,
     Night,
     SleepHistoryOut,
+    WeeklySummaryOut,
+    WeekView,
 )
 from cadence.models.dashboard import HrvNow, SleepOut, WeekStats
 from cadence.models.health import METRIC_FIELDS, MetricDay
@@ -30,6 +32,7 @@ from cadence.services import (
     exercises,
     metrics,
     preferences,
+    units,
     users,
     workouts,
 )
@@ -301,24 +304,38 @@ def get_weekly_summary(ctx: ToolContext) -> ToolResult:
         load_from=ctx.today - dt.timedelta(days=13),
     )
     stats = dashboard.weekly_stats(history)
-    data = stats.model_dump(mode="json")
+    dist, weight = history.distance_unit, history.weight_unit
+
+    def view(week: WeekStats) -> WeekView:
+        return WeekView(
+            **week.model_dump(),
+            distance=round(units.distance_from_m(week.distance_m, dist), 1),
+            volume_load=round(units.weight_from_kg(week.volume_load_kg, weight)),
+        )
+
+    out = WeeklySummaryOut(
+        this_week=view(stats.this_week),
+        last_week=view(stats.last_week),
+        distance_unit=dist,
+        weight_unit=weight,
+    )
     lines = [
-        _week_line("This week", stats.this_week),
-        _week_line("Last week", stats.last_week),
+        _week_line("This week", out.this_week, out),
+        _week_line("Last week", out.last_week, out),
     ]
-    return ToolResult(summary=" ".join(lines), data=data)
+    return ToolResult(summary=" ".join(lines), data=out.model_dump(mode="json"))
 
 
-def _week_line(label: str, week: WeekStats) -> str:
+def _week_line(label: str, week: WeekView, out: WeeklySummaryOut) -> str:
     if week.so_far:
         label += f" so far ({week.days} of 7 days)"
     sleep = f"{week.avg_sleep_hours:.1f} h" if week.avg_sleep_hours is not None else "no data"
     hrv = f"{week.avg_hrv_ms:.0f} ms" if week.avg_hrv_ms is not None else "no data"
     return (
         f"{label} ({week.start.isoformat()} to {week.end.isoformat()}): {week.sessions} sessions, "
-        f"{week.minutes:.0f} min, {week.distance_m / 1000:.1f} km, strength volume "
-        f"{week.volume_load_kg:.0f} kg, load {week.load:.0f} AU, average sleep {sleep}, "
-        f"average HRV {hrv}."
+        f"{week.minutes:.0f} min, {week.distance:.1f} {out.distance_unit}, strength volume "
+        f"{week.volume_load:.0f} {out.weight_unit}, load {week.load:.0f} AU, average sleep "
+        f"{sleep}, average HRV {hrv}."
     )
 
 
