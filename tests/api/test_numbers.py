@@ -13,21 +13,12 @@ from cadence.models.health import ActivityIn, DailyMetricIn
 from cadence.services import activities, metrics, preferences
 from cadence.services.chat import tools
 from cadence.services.chat.registry import ToolContext
+from tests.api.test_dashboard_api import get_dashboard as dashboard
+from tests.api.test_dashboard_api import set_preferences as put_preferences
 
 
 def user_today(session: Session, user_id: int) -> date:
     return preferences.user_day(session=session, user_id=user_id).today()
-
-
-def put_preferences(client, account, **changes) -> None:
-    response = client.put("/api/v1/settings/preferences", json=changes, headers=account.headers)
-    assert response.status_code == 200, response.text
-
-
-def dashboard(client, account) -> dict:
-    response = client.get("/api/v1/dashboard", headers=account.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def run(
