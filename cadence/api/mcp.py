@@ -30,7 +30,6 @@ from starlette.types import Receive, Scope, Send
 
 from cadence import __version__
 from cadence.db import session_scope
-from cadence.models.common import utcnow
 from cadence.services import mcp_access
 from cadence.services.chat.registry import ToolEffect
 from cadence.services.chat.tools import TOOLS, execute_tool
@@ -94,7 +93,7 @@ def build_server(resolve_user: UserResolver) -> Server:
             partial(
                 execute_tool,
                 user_id=user_id,
-                today=utcnow().date(),
+                today=None,
                 name=params.name,
                 arguments=params.arguments or {},
             )

@@ -383,13 +383,14 @@ def _recent_row(r: rx.Var) -> rx.Component:
     )
 
 
-def weekly_table(rows: rx.Var, explanation: rx.Var) -> rx.Component:
+def weekly_table(rows: rx.Var, explanation: rx.Var, this_week: rx.Var) -> rx.Component:
+    """``this_week`` heads the first column ("This week so far (3 of 7 days)")."""
     return card(
         rx.table.root(
             rx.table.header(
                 rx.table.row(
                     rx.table.column_header_cell(""),
-                    rx.table.column_header_cell("This week"),
+                    rx.table.column_header_cell(this_week),
                     rx.table.column_header_cell("Last week"),
                     rx.table.column_header_cell("Change"),
                 )

@@ -12,7 +12,7 @@ def field(
     control: rx.Component,
     *,
     error: rx.Var | str = "",
-    hint: str = "",
+    hint: rx.Var | str = "",
 ) -> rx.Component:
     """A labelled control with a hint and an inline error under it.
 
@@ -35,7 +35,9 @@ def field(
         rx.cond(
             error,
             rx.text(error, size="1", color=rx.color("tomato", 11), role="alert", id=note_id),
-            rx.text(hint, size="1", color=MUTED, id=note_id) if hint else rx.fragment(),
+            rx.text(hint, size="1", color=MUTED, id=note_id)
+            if isinstance(hint, rx.Var) or hint
+            else rx.fragment(),
         ),
         spacing="1",
         width="100%",

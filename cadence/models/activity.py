@@ -153,6 +153,11 @@ class LoadDetail(BaseModel):
     resting_hr_origin: str
     max_hr: int
     max_hr_origin: str
+    hr_coverage: float | None = PydanticField(
+        default=None,
+        description="Share (0-1) of the moving time with heart rate (samples less than 2 min "
+        "apart); null without samples.",
+    )
     explanation: str
     device_load: float | None
     device_load_label: str | None

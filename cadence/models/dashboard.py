@@ -2,7 +2,7 @@
 
 Every number carries its unit in its field name (``_ms``, ``_bpm``, ``_hours``, ``_m``, ``_kg``,
 ``_pct``) or in its OpenAPI description. Training load is in arbitrary units (AU): Banister TRIMP
-for activities plus session-RPE x minutes for strength workouts. Dates are UTC days.
+for activities plus session-RPE x minutes for strength workouts. Dates are the user's local days.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ class Contributor(BaseModel):
         description="Share of the readiness score, 0-1 (weights of the inputs with data sum to 1)."
     )
     detail: str = Field(description="One line in words: value against baseline or need.")
+    reference: float | None = Field(
+        default=None, description="What `value` is compared with: baseline, 60-day mean or need."
+    )
+    change: float | None = Field(
+        default=None, description="`value` against `reference`: HRV in %, resting HR in bpm."
+    )
+    nights: int | None = Field(default=None, description="Sleep debt: recorded nights covered.")
 
 
 class DeviceContributor(BaseModel):
@@ -62,6 +69,9 @@ class ReadinessOut(BaseModel):
     why: str = Field(description="One line explaining the score.")
     days_of_data: int = Field(description="Days with any daily metric in the 60 days up to date.")
     days_required: int = Field(description="Days with data readiness needs (14).")
+    age_days: int = Field(
+        default=0, description="Days between `date` and the user's today (0: today's data)."
+    )
     contributors: list[Contributor]
     device_score: DeviceScore | None
 
@@ -74,6 +84,7 @@ class TodayMetric(BaseModel):
     unit: str = Field(description="Display unit of `value`, `baseline` and `delta`.")
     value: float = Field(description="In `unit` (sleep is converted from seconds to hours).")
     date: dt.date = Field(description="The day of the value (the latest day reporting it).")
+    age_days: int = Field(default=0, description="Days between `date` and the user's today.")
     source: str = Field(description="The source that reported the value (source priority).")
     baseline: float | None = Field(description="Mean of the 60 days up to `date`, in `unit`.")
     delta: float | None = Field(description="value - baseline, in `unit`.")
@@ -92,13 +103,29 @@ class HrvPoint(BaseModel):
     band_high_ms: float | None = Field(description="exp(60-day mean + 1 SD) of ln rMSSD.")
 
 
-class HrvOut(BaseModel):
+class HrvNow(BaseModel):
+    """HRV on one day, classified: the figures are rounded to 0.1 ms and ``status`` is decided
+    on the rounded figures, so what is shown never contradicts the verdict."""
+
+    metric: Literal["rmssd", "sdnn"] = Field(
+        default="rmssd", description="rMSSD (most devices) or SDNN (Apple Health), never mixed."
+    )
+    as_of: dt.date | None = Field(default=None, description="The day the 7 days end on.")
+    age_days: int = Field(default=0, description="Days between `as_of` and the user's today.")
     status: Literal["below", "within", "above"] | None = Field(
         description="7-day mean against the 60-day normal band; null without a baseline."
     )
-    hrv_7d_ms: float | None = Field(description="exp(mean ln rMSSD over 7 days).")
-    baseline_ms: float | None = Field(description="exp(60-day mean of ln rMSSD).")
+    color: Literal["green", "yellow", "red"] | None = Field(
+        default=None, description="below: red; within or above: green; null without a baseline."
+    )
+    hrv_7d_ms: float | None = Field(description="exp(mean ln HRV over 7 days).")
+    baseline_ms: float | None = Field(description="exp(60-day mean of ln HRV).")
+    band_low_ms: float | None = Field(default=None, description="exp(60-day mean - 1 SD).")
+    band_high_ms: float | None = Field(default=None, description="exp(60-day mean + 1 SD).")
     falling_days: int = Field(description="Consecutive days each reading fell (flag at 3).")
+
+
+class HrvOut(HrvNow):
     series: list[HrvPoint] = Field(description="The last 30 days.")
 
 
@@ -106,6 +133,12 @@ class SleepOut(BaseModel):
     need_hours: float
     debt_hours: float | None = Field(description="Net shortfall over the last 7 nights.")
     nights_counted: int = Field(description="Nights with data among the last 7.")
+    nights_window: int = Field(default=7, description="Nights the debt looks at (7).")
+    debt_flagged: bool = Field(default=False, description="Debt above the 2 h flag (red).")
+    as_of: dt.date | None = Field(
+        default=None, description="The morning the 7 nights end on (the latest recovery day)."
+    )
+    age_days: int = Field(default=0, description="Days between `as_of` and the user's today.")
 
 
 class LoadPointOut(BaseModel):
@@ -128,6 +161,12 @@ class TrainingLoadOut(BaseModel):
     form: float = Field(description="AU (see series).")
     acwr: float | None = Field(description="Acute:chronic ratio today (see series).")
     acwr_status: Literal["ok", "warming_up", "no_chronic_load", "no_data"]
+    acwr_zone: Literal["low", "ok", "high"] | None = Field(
+        default=None, description="Below 0.8, 0.8-1.3 or above 1.3; null unless status is `ok`."
+    )
+    acwr_color: Literal["green", "yellow", "red"] | None = Field(
+        default=None, description="ok: green, low: yellow, high: red."
+    )
     warmup_days_left: int = Field(description="Days until ACWR is trusted (28 after the first).")
     monotony: float | None = Field(description="Mean / SD of the last 7 daily loads.")
     week_load: float = Field(description="Sum of the last 7 daily loads (AU).")
@@ -148,8 +187,10 @@ class RecentItem(BaseModel):
 
 
 class WeekStats(BaseModel):
-    start: dt.date = Field(description="Monday of the week.")
+    start: dt.date = Field(description="First day of the week (the user's week start).")
     end: dt.date = Field(description="The last day counted (today for this week).")
+    days: int = Field(default=7, description="Days counted: under 7 for this week so far.")
+    so_far: bool = Field(default=False, description="True while the week is not over.")
     sessions: int = Field(description="Activities + workouts.")
     minutes: float = Field(description="Session minutes (activity timer time, workout length).")
     distance_m: float
@@ -174,7 +215,14 @@ class DashboardResponse(BaseModel):
     """DESIGN §6's payload plus the series the dashboard charts draw (`hrv`, `sleep`)."""
 
     generated_at: UtcDatetime
-    date: dt.date = Field(description="Today (UTC).")
+    date: dt.date = Field(description="Today on the user's calendar (their time zone).")
+    timezone: str = Field(default="UTC", description="The IANA zone the days are counted in.")
+    weight_unit: Literal["kg", "lb"] = Field(
+        default="kg", description="The user's unit: the weight tile is in it; `*_kg` stay kg."
+    )
+    distance_unit: Literal["km", "mi"] = Field(
+        default="km", description="The user's unit for showing `distance_m` (stored in metres)."
+    )
     devices: list[DevicePublic]
     readiness: ReadinessOut
     today: TodayOut

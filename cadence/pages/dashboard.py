@@ -65,7 +65,7 @@ def _content() -> rx.Component:
         _charts(),
         rx.grid(
             ui.recent_list(S.recent),
-            ui.weekly_table(S.weekly, S.explain["weekly"]),
+            ui.weekly_table(S.weekly, S.explain["weekly"], S.this_week),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",
             width="100%",

@@ -10,11 +10,163 @@ from cadence.pages import llm_key
 from cadence.pages.account_data_panel import data_ownership_cards
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
+from cadence.states.preferences import PreferencesState
 from cadence.states.settings import SettingsState
 
 ROUTE = routes.SETTINGS
 TITLE = "Settings"
-ON_LOAD = [AuthState.require_login, SettingsState.load, llm_key.ON_LOAD]
+ON_LOAD = [
+    AuthState.require_login,
+    SettingsState.load,
+    PreferencesState.load_preferences,
+    llm_key.ON_LOAD,
+]
+TIMEZONE_LIST_ID = "timezone_names"
+
+
+def _choice(name: str, label: str, options: list[tuple[str, str]]) -> rx.Component:
+    """A select bound to ``PreferencesState.<name>``; ``options`` are (value, words)."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, min_height="44px", width="100%", id=f"pref_{name}"),
+        rx.select.content(*(rx.select.item(words, value=value) for value, words in options)),
+        value=getattr(PreferencesState, name),
+        on_change=lambda value: PreferencesState.set_pref(name, value),
+        size="3",
+    )
+
+
+def _pref_error(name: str) -> rx.Var:
+    return rx.cond(PreferencesState.prefs_field == name, PreferencesState.prefs_error, "")
+
+
+def _number(name: str, placeholder: str, *, step: str = "1") -> rx.Component:
+    return text_input(
+        name,
+        type="number",
+        inputmode="decimal",
+        step=step,
+        value=getattr(PreferencesState, name),
+        on_change=lambda value: PreferencesState.set_pref(name, value),
+        placeholder=placeholder,
+        id=f"pref_{name}",
+    )
+
+
+ORIGINS = [("measured", "measured"), ("estimated", "estimated")]
+
+
+def _heart_rate(name: str, label: str, in_use: rx.Var) -> rx.Component:
+    return field(
+        label,
+        rx.hstack(
+            rx.box(_number(name, "not set"), flex="1"),
+            rx.box(_choice(f"{name}_origin", f"{label}: measured or estimated", ORIGINS)),
+            spacing="2",
+            width="100%",
+        ),
+        error=_pref_error(name),
+        hint=in_use,
+    )
+
+
+def _preferences_card() -> rx.Component:
+    return card(
+        rx.text(
+            "Your days, units and body: the dashboard, the coach and the training load use "
+            "them. Values are stored in SI and shown in your units.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+        rx.vstack(
+            field(
+                "Time zone",
+                text_input(
+                    "timezone",
+                    value=PreferencesState.tz,
+                    on_change=lambda value: PreferencesState.set_pref("tz", value),
+                    list=TIMEZONE_LIST_ID,
+                    auto_complete="off",
+                    id="pref_timezone",
+                ),
+                error=_pref_error("timezone"),
+                hint="An IANA name such as Europe/Berlin: your day starts at your midnight.",
+            ),
+            rx.cond(
+                PreferencesState.tz_proposed,
+                rx.text(
+                    "Proposed from your browser: save to use it.",
+                    size="1",
+                    color=rx.color("amber", 11),
+                    id="pref_timezone_proposed",
+                ),
+            ),
+            rx.el.datalist(
+                rx.foreach(PreferencesState.timezone_names, lambda z: rx.el.option(value=z)),
+                id=TIMEZONE_LIST_ID,
+            ),
+            field(
+                "Week starts on",
+                _choice(
+                    "week_start", "Week starts on", [("monday", "Monday"), ("sunday", "Sunday")]
+                ),
+            ),
+            rx.hstack(
+                rx.box(
+                    field(
+                        "Weights", _choice("weight_unit", "Weights", [("kg", "kg"), ("lb", "lb")])
+                    ),
+                    flex="1",
+                ),
+                rx.box(
+                    field(
+                        "Distances",
+                        _choice("distance_unit", "Distances", [("km", "km"), ("mi", "mi")]),
+                    ),
+                    flex="1",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            field(
+                "Sleep need (hours a night)",
+                _number("sleep_need_hours", "8", step="0.25"),
+                error=_pref_error("sleep_need_hours"),
+                hint="Sleep debt adds up the shortfall against it over 7 nights.",
+            ),
+            field(
+                "Sex",
+                _choice(
+                    "sex",
+                    "Sex",
+                    [("female", "Female"), ("male", "Male"), ("unspecified", "Prefer not to say")],
+                ),
+                hint="Chooses Banister's training-load curve (women's differs).",
+            ),
+            field(
+                "Birth year",
+                _number("birth_year", "e.g. 1988"),
+                error=_pref_error("birth_year"),
+                hint="Estimates your max HR when you have not measured it.",
+            ),
+            _heart_rate(
+                "resting_hr", "Resting heart rate (bpm)", PreferencesState.resting_hr_in_use
+            ),
+            _heart_rate("max_hr", "Max heart rate (bpm)", PreferencesState.max_hr_in_use),
+            callout(rx.cond(PreferencesState.prefs_field == "", PreferencesState.prefs_error, "")),
+            callout(PreferencesState.prefs_message, kind="success"),
+            rx.button(
+                "Save preferences",
+                on_click=PreferencesState.save_preferences,
+                loading=PreferencesState.prefs_saving,
+                size="3",
+                min_height="44px",
+                id="save_preferences",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        title="Preferences",
+    )
 
 
 def _profile_card() -> rx.Component:
@@ -150,6 +302,7 @@ def page() -> rx.Component:
     return protected(
         rx.vstack(
             _profile_card(),
+            _preferences_card(),
             _coaching_card(),
             _appearance_card(),
             llm_key.section(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Protocol
 
@@ -38,7 +38,7 @@ from cadence.models.activity import (
 from cadence.models.common import as_utc, utcnow
 from cadence.models.health import Activity, ActivityIn, ActivityPage, ActivityPublic
 from cadence.models.preferences import DistanceUnit, UserPreferences
-from cadence.services import analytics, data_version, preferences
+from cadence.services import analytics, data_version, physiology, preferences
 from cadence.services.errors import InvalidInput, NotFound
 from cadence.services.units import METRES_PER_KM, METRES_PER_MILE
 
@@ -102,7 +102,9 @@ def upsert_activities(
 ) -> dict[str, int]:
     """Store new activities; refresh the fields of ones already stored under the same id.
 
-    Returns ``{"created": n, "duplicates": n}``: an activity seen before is never added twice.
+    Returns ``{"created": n, "duplicates": n}``: an activity seen before is never added twice,
+    and a duplicate never makes the stored one poorer: a field the new copy lacks (``null``:
+    a re-export without heart rate) keeps its stored value, a field it has replaces it.
     """
     incoming = {(a.source, a.external_id): a for a in activities}
     existing = _rows_by_key(session=session, user_id=user_id, keys=list(incoming))
@@ -116,7 +118,8 @@ def upsert_activities(
             )
             continue
         for name, value in item.model_dump(exclude={"source", "external_id"}).items():
-            setattr(row, name, value)
+            if value is not None:
+                setattr(row, name, value)
         row.updated_at = now
         session.add(row)
     if new_rows:  # one multi-row INSERT, no ORM objects
@@ -256,8 +259,9 @@ def is_copy(a: SessionLike, b: SessionLike) -> bool:
 def distinct_sessions(rows: Sequence[Activity]) -> list[DistinctSession]:
     """Group ``rows`` (sorted by start time) into real sessions, oldest first.
 
-    Of copies, the one with an HR histogram is kept (exact TRIMP), then the source listed first
-    in ``ACTIVITY_SOURCE_PRIORITY`` (files with full samples before API summaries).
+    Of copies, the one with an HR histogram is kept (exact TRIMP), then one with an average HR
+    (a load at all), then the source listed first in ``ACTIVITY_SOURCE_PRIORITY`` (files with
+    full samples before API summaries): a copy without heart rate never hides one with it.
     """
     groups: list[DistinctSession] = []
     for row in rows:
@@ -289,13 +293,13 @@ def _recent_group(groups: list[DistinctSession], row: Activity) -> DistinctSessi
     return None
 
 
-def _preference(row: Activity) -> tuple[int, int]:
+def _preference(row: Activity) -> tuple[int, int, int]:
     rank = (
         ACTIVITY_SOURCE_PRIORITY.index(row.source)
         if row.source in ACTIVITY_SOURCE_PRIORITY
         else len(ACTIVITY_SOURCE_PRIORITY)
     )
-    return (0 if row.hr_histogram else 1, rank)
+    return (0 if row.hr_histogram else 1, 0 if row.avg_hr is not None else 1, rank)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -332,36 +336,43 @@ def timeline(
     _check_page(page, per_page)
     if sport is not None and sport not in SPORT_FAMILY_NAMES:
         raise InvalidInput(f"sport must be one of {', '.join(SPORT_FAMILY_NAMES)}.", field="sport")
-    groups = _session_index(session=session, user_id=user_id)
+    groups = session_index(session=session, user_id=user_id)
     if sport is not None:
         groups = [g for g in groups if sport_family(g.kept.sport) == sport]
     groups.reverse()
     chosen = groups[(page - 1) * per_page : page * per_page]
     full = _full_rows(session=session, user_id=user_id, ids=[g.kept.id for g in chosen])
     legs = _leg_counts(session=session, ids=list(full))
-    physiology = _physiology(session=session, user_id=user_id)
+    rates = _physiology(session=session, user_id=user_id)
     items = [
-        _public(full[g.kept.id], sources=g.sources, legs=legs.get(g.kept.id, 0), hr=physiology)
+        _public(full[g.kept.id], sources=g.sources, legs=legs.get(g.kept.id, 0), hr=rates)
         for g in chosen
         if g.kept.id in full
     ]
     return ActivityPage(activities=items, page=page, per_page=per_page, total=len(groups))
 
 
-def _session_index(*, session: Session, user_id: int) -> list[DistinctSession]:
-    """Every top-level activity grouped into sessions, read without its heavy columns."""
-    rows = session.exec(
+def session_index(
+    *, session: Session, user_id: int, between: tuple[datetime, datetime] | None = None
+) -> list[DistinctSession]:
+    """Every top-level activity (starting ``between`` two UTC instants, when given) grouped
+    into sessions, read without its heavy columns."""
+    query = (
         select(
             Activity.id,
             Activity.source,
             Activity.sport,
             Activity.start_time,
             Activity.duration_s,
+            Activity.avg_hr,
             col(Activity.hr_histogram).is_not(None),
         )
         .where(Activity.user_id == user_id, col(Activity.parent_id).is_(None))
         .order_by(col(Activity.start_time), col(Activity.id))
-    ).all()
+    )
+    if between is not None:
+        query = query.where(Activity.start_time >= between[0], Activity.start_time < between[1])
+    rows = session.exec(query).all()
     light = [
         Activity(
             id=row_id,
@@ -371,9 +382,10 @@ def _session_index(*, session: Session, user_id: int) -> list[DistinctSession]:
             sport=sport,
             start_time=as_utc(start),
             duration_s=duration,
+            avg_hr=avg_hr,
             hr_histogram=[[0, 0]] if has_hr else None,
         )
-        for row_id, source, sport, start, duration, has_hr in rows
+        for row_id, source, sport, start, duration, avg_hr, has_hr in rows
     ]
     return distinct_sessions(light)
 
@@ -402,14 +414,14 @@ def _leg_counts(*, session: Session, ids: list[int]) -> dict[int, int]:
 def activities_between(
     *, session: Session, user_id: int, start: date, end: date, merge_copies: bool = True
 ) -> list[Activity]:
-    """Top-level activities starting on UTC days ``start`` .. ``end`` (inclusive), oldest first.
+    """Top-level activities starting on the user's local days ``start`` .. ``end``
+    (inclusive), oldest first.
 
     With ``merge_copies`` (the default, what training-load analytics want) the same session
     recorded by two sources (a Garmin sync and the FIT file uploaded by hand) counts once: see
     ``distinct_sessions``.
     """
-    lower = datetime.combine(start, time.min, tzinfo=UTC)
-    upper = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    lower, upper = preferences.user_day(session=session, user_id=user_id).span(start, end)
     rows = _aware(
         session.exec(
             select(Activity)
@@ -448,45 +460,37 @@ def _aware(rows: Iterable[Activity]) -> list[Activity]:
 # --- load ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Physiology:
-    """The heart rates a session's TRIMP is computed with, and where they came from."""
-
-    resting: preferences.HeartRate
-    maximum: preferences.HeartRate
+def _physiology(*, session: Session, user_id: int) -> physiology.Physiology:
+    today = preferences.user_day(session=session, user_id=user_id).today()
+    return physiology.of_user(session=session, user_id=user_id, on=today)
 
 
-def _physiology(*, session: Session, user_id: int) -> _Physiology:
-    row = preferences.stored(session=session, user_id=user_id)
-    today = preferences.user_today(row)
-    return _Physiology(
-        preferences.resting_heart_rate(row), preferences.max_heart_rate(row, today=today)
-    )
-
-
-def _trimp(activity: Activity, hr: _Physiology) -> float | None:
+def _trimp(activity: Activity, hr: physiology.Physiology) -> float | None:
     value = analytics.activity_trimp(
         duration_s=activity.duration_s,
         avg_hr=activity.avg_hr,
         hr_histogram=activity.hr_histogram,
         resting_hr=hr.resting.bpm,
         max_hr=hr.maximum.bpm,
+        curve=hr.curve,
     )
     return round(value, 1) if value is not None else None
 
 
-def _load_detail(activity: Activity, hr: _Physiology) -> LoadDetail:
+def _load_detail(activity: Activity, hr: physiology.Physiology) -> LoadDetail:
     value = _trimp(activity, hr)
-    rates = (
-        f"resting HR {hr.resting.bpm} bpm ({hr.resting.origin}), "
-        f"max HR {hr.maximum.bpm} bpm ({hr.maximum.origin})"
-    )
+    rates = hr.describe()
+    coverage = None
     if activity.hr_histogram:
         method = "trimp_histogram"
         seconds = sum(s for _, s in activity.hr_histogram)
+        coverage = (
+            round(min(1.0, seconds / activity.duration_s), 3) if activity.duration_s else None
+        )
+        share = f" ({coverage:.0%} of the moving time)" if coverage is not None else ""
         text = (
-            f"Banister TRIMP summed over {seconds / 60:.0f} minutes of heart-rate samples: "
-            f"each minute adds HRr x 0.64 x e^({analytics.TRIMP_B} x HRr), "
+            f"Banister TRIMP summed over {seconds / 60:.0f} minutes of heart-rate samples{share}: "
+            f"each minute adds HRr x {hr.curve.a} x e^({hr.curve.b} x HRr), "
             f"HRr = (HR - rest) / (max - rest), with {rates}."
         )
     elif activity.avg_hr is not None:
@@ -506,6 +510,7 @@ def _load_detail(activity: Activity, hr: _Physiology) -> LoadDetail:
         resting_hr_origin=hr.resting.origin,
         max_hr=hr.maximum.bpm,
         max_hr_origin=hr.maximum.origin,
+        hr_coverage=coverage,
         explanation=text,
         device_load=activity.load,
         device_load_label=label or ("the source's own load figure" if activity.load else None),
@@ -513,7 +518,7 @@ def _load_detail(activity: Activity, hr: _Physiology) -> LoadDetail:
 
 
 def _public(
-    activity: Activity, *, sources: list[str], legs: int, hr: _Physiology
+    activity: Activity, *, sources: list[str], legs: int, hr: physiology.Physiology
 ) -> ActivityPublic:
     return ActivityPublic(
         id=activity.id or 0,

@@ -8,8 +8,9 @@ Conventions every function keeps:
 - Nothing here divides by zero: where a ratio has no denominator the result is ``None`` with a
   status that says why.
 - Windows are calendar windows ending on (and including) the day asked about.
-- Strength sessions bring their own load: session-RPE x minutes (default RPE 7), computed by
-  ``cadence.services.strength.session_load`` and summed here with the activities' TRIMP.
+- Strength sessions are put on the TRIMP scale (``strength_trimp``: their minutes at a heart-
+  rate reserve of RPE/10, default RPE 7) and summed with the activities' TRIMP: one scale.
+  Foster's session-RPE x minutes (``strength.session_load``) stays the workout pages' figure.
 
 The definitions are explained for users in ``docs/analytics.md`` and in the dashboard's
 "how is this computed" texts (``EXPLANATIONS``), which quote the constants below.
@@ -27,8 +28,24 @@ from typing import Literal
 
 # --- constants (quoted by docs/analytics.md and explanations()) ---------------------------------
 
-TRIMP_B = 1.92
-"""Banister's weighting exponent (his male coefficient; Cadence stores no sex, so one curve)."""
+
+@dataclass(frozen=True)
+class TrimpCurve:
+    """Banister's intensity weighting of one minute at heart-rate reserve HRr: a x e^(b x HRr)."""
+
+    a: float
+    b: float
+
+
+TRIMP_MALE = TrimpCurve(a=0.64, b=1.92)
+TRIMP_FEMALE = TrimpCurve(a=0.86, b=1.67)
+TRIMP_CURVES: dict[str, TrimpCurve] = {
+    "male": TRIMP_MALE,
+    "female": TRIMP_FEMALE,
+    "unspecified": TRIMP_MALE,
+}
+"""Banister's (1991) coefficients per sex. "Prefer not to say" keeps the male curve (what every
+user had before sex was asked): women who set their sex read 10-18 % higher at the same HR."""
 DEFAULT_RESTING_HR = 60.0
 DEFAULT_MAX_HR = 190.0
 FITNESS_DAYS = 42
@@ -50,6 +67,7 @@ RESTING_HR_SD_FLOOR = 1.0
 HRV_FALLING_DAYS = 3
 READINESS_MIN_DAYS = 14
 SLEEP_DEBT_FLAG_HOURS = 2.0
+ACWR_LOW = 0.8
 ACWR_FLAG = 1.3
 ACWR_LOW = 0.8
 """Below this ACWR the load is lower than usual (detraining, or a taper)."""
@@ -71,6 +89,8 @@ Color = Literal["green", "yellow", "red"]
 AcwrStatus = Literal["ok", "warming_up", "no_chronic_load", "no_data"]
 ReadinessStatus = Literal["ok", "insufficient_data", "no_data"]
 Severity = Literal["info", "warning", "critical"]
+BandStatus = Literal["below", "within", "above"]
+AcwrZone = Literal["low", "ok", "high"]
 
 
 # --- load ---------------------------------------------------------------------------------------
@@ -82,8 +102,10 @@ def banister_trimp(
     avg_hr: float,
     resting_hr: float = DEFAULT_RESTING_HR,
     max_hr: float = DEFAULT_MAX_HR,
+    curve: TrimpCurve = TRIMP_MALE,
 ) -> float:
-    """Banister's TRIMP: minutes x HRr x 0.64 x e^(1.92 x HRr), HRr = (avg - rest) / (max - rest).
+    """Banister's TRIMP: minutes x HRr x a x e^(b x HRr), HRr = (avg - rest) / (max - rest),
+    with the sex's ``curve`` (a = 0.64, b = 1.92 male; 0.86, 1.67 female).
 
     HRr is clamped to [0, 1]; a max HR not above rest gives 0 (no usable reserve).
     """
@@ -91,7 +113,7 @@ def banister_trimp(
     if duration_min <= 0 or reserve <= 0:
         return 0.0
     hrr = min(1.0, max(0.0, (avg_hr - resting_hr) / reserve))
-    return duration_min * hrr * 0.64 * math.exp(TRIMP_B * hrr)
+    return duration_min * hrr * curve.a * math.exp(curve.b * hrr)
 
 
 def histogram_trimp(
@@ -99,6 +121,7 @@ def histogram_trimp(
     *,
     resting_hr: float = DEFAULT_RESTING_HR,
     max_hr: float = DEFAULT_MAX_HR,
+    curve: TrimpCurve = TRIMP_MALE,
 ) -> float:
     """Banister's TRIMP summed over ``[bpm, seconds]`` pairs (time spent at each heart rate).
 
@@ -107,13 +130,15 @@ def histogram_trimp(
     """
     total = 0.0
     for bpm, seconds in histogram:
-        total += seconds / 60 * _trimp_per_minute(bpm, resting_hr, max_hr)
+        total += seconds / 60 * _trimp_per_minute(bpm, resting_hr, max_hr, curve)
     return total
 
 
 @lru_cache(maxsize=4096)
-def _trimp_per_minute(bpm: float, resting_hr: float, max_hr: float) -> float:
-    return banister_trimp(duration_min=1.0, avg_hr=bpm, resting_hr=resting_hr, max_hr=max_hr)
+def _trimp_per_minute(bpm: float, resting_hr: float, max_hr: float, curve: TrimpCurve) -> float:
+    return banister_trimp(
+        duration_min=1.0, avg_hr=bpm, resting_hr=resting_hr, max_hr=max_hr, curve=curve
+    )
 
 
 def activity_trimp(
@@ -123,16 +148,30 @@ def activity_trimp(
     hr_histogram: Sequence[Sequence[float]] | None,
     resting_hr: float = DEFAULT_RESTING_HR,
     max_hr: float = DEFAULT_MAX_HR,
+    curve: TrimpCurve = TRIMP_MALE,
 ) -> float | None:
     """An activity's TRIMP: from its HR histogram when recorded, else from its average HR over
     its timer duration; ``None`` when it has no heart rate at all (its load is unknown)."""
     if hr_histogram:
-        return histogram_trimp(hr_histogram, resting_hr=resting_hr, max_hr=max_hr)
+        return histogram_trimp(hr_histogram, resting_hr=resting_hr, max_hr=max_hr, curve=curve)
     if avg_hr is None:
         return None
     return banister_trimp(
-        duration_min=duration_s / 60, avg_hr=avg_hr, resting_hr=resting_hr, max_hr=max_hr
+        duration_min=duration_s / 60,
+        avg_hr=avg_hr,
+        resting_hr=resting_hr,
+        max_hr=max_hr,
+        curve=curve,
     )
+
+
+def strength_trimp(*, rpe: float, minutes: float, curve: TrimpCurve = TRIMP_MALE) -> float:
+    """A strength session on the TRIMP scale: its minutes at a heart-rate reserve of RPE/10
+    (CR-10 RPE 7 "very hard" = 70 % HRR), weighted by the same Banister curve as a cardio
+    session. 60 min at RPE 7 is 103 (men's curve) instead of Foster's 420 AU, next to 73 for
+    60 min of running at 60 % HRR: one gym session no longer reads as six runs in ACWR."""
+    hrr = min(1.0, max(0.0, rpe / 10))
+    return banister_trimp(duration_min=minutes, avg_hr=hrr, resting_hr=0.0, max_hr=1.0, curve=curve)
 
 
 def daily_loads(
@@ -174,12 +213,14 @@ def load_model(
 ) -> list[LoadPoint]:
     """Fitness/Fatigue/Form and EWMA-ACWR for every calendar day from the first to the last key.
 
-    A day absent from ``loads`` is a rest day (load 0). Every average starts at 0 the day
-    before the first day. Fitness and Fatigue use k = 1 - e^(-1/42) and 1 - e^(-1/7);
-    Form(t) = Fitness(t-1) - Fatigue(t-1). Acute and chronic use lambda = 2/(N+1) with N = 7
-    and 28 (Williams et al. 2017); ACWR = acute / chronic, ``None`` when chronic is 0, and
-    ``warming_up`` for the 28 days from ``first_load_day`` (the first day with training;
-    defaults to the first day with load > 0).
+    A day absent from ``loads`` is a rest day (load 0). Fitness and Fatigue start at 0 the day
+    before the first day and use k = 1 - e^(-1/42) and 1 - e^(-1/7); Form(t) = Fitness(t-1) -
+    Fatigue(t-1). Acute and chronic use lambda = 2/(N+1) with N = 7 and 28 (Williams et al.
+    2017) and start, the day before ``first_load_day`` (the first day with training; defaults
+    to the first day with load > 0), at the mean daily load of its first 28 days
+    (``acwr_seed``), so a perfectly steady athlete reads 1.00 from the start instead of
+    climbing from 0. ACWR = acute / chronic, ``None`` when chronic is 0, and ``warming_up`` for
+    the 28 days from ``first_load_day`` (while the seed may still change).
     """
     if not loads:
         return []
@@ -191,6 +232,8 @@ def load_model(
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         load = loads.get(day, 0.0)
+        if day == first_load_day:
+            acute = chronic = acwr_seed(loads, first_load_day=first_load_day)
         form = fitness - fatigue
         fitness = _ewma(fitness, load, FITNESS_K)
         fatigue = _ewma(fatigue, load, FATIGUE_K)
@@ -211,6 +254,17 @@ def load_model(
             )
         )
     return points
+
+
+def acwr_seed(loads: Mapping[date, float], *, first_load_day: date) -> float:
+    """The mean daily load of the first ``ACWR_WARMUP_DAYS`` days from ``first_load_day`` (rest
+    days 0; fewer days while the history is shorter)."""
+    last = min(max(loads), first_load_day + timedelta(days=ACWR_WARMUP_DAYS - 1))
+    days = (last - first_load_day).days + 1
+    if days <= 0:
+        return 0.0
+    total = sum(loads.get(first_load_day + timedelta(days=i), 0.0) for i in range(days))
+    return total / days
 
 
 def _acwr_status(day: date, first_load_day: date | None, ratio: float | None) -> AcwrStatus:
@@ -251,12 +305,37 @@ class Baseline:
     z: float
 
     @property
-    def status(self) -> Literal["below", "within", "above"]:
-        if self.short_mean < self.long_mean - self.long_sd:
-            return "below"
-        if self.short_mean > self.long_mean + self.long_sd:
-            return "above"
-        return "within"
+    def status(self) -> BandStatus:
+        return band_status(
+            self.short_mean, low=self.long_mean - self.long_sd, high=self.long_mean + self.long_sd
+        )
+
+
+def band_status(value: float, *, low: float, high: float) -> BandStatus:
+    """Where ``value`` is against a normal band. Callers that show rounded figures classify
+    the rounded ones, so "53 ms (normal 53-71 ms)" is never called "below"."""
+    if value < low:
+        return "below"
+    return "above" if value > high else "within"
+
+
+BAND_COLORS: dict[str, Color] = {"below": "red", "within": "green", "above": "green"}
+"""HRV against its band: below is red (recovery lagging), within or above green."""
+
+
+def acwr_zone(ratio: float) -> AcwrZone:
+    """``high`` above 1.3 (a risky jump), ``low`` below 0.8 (detraining), else ``ok``."""
+    if ratio > ACWR_FLAG:
+        return "high"
+    return "low" if ratio < ACWR_LOW else "ok"
+
+
+ACWR_COLORS: dict[str, Color] = {"high": "red", "low": "yellow", "ok": "green"}
+
+
+def sleep_debt_flagged(hours: float) -> bool:
+    """Sleep debt is flagged (red) above ``SLEEP_DEBT_FLAG_HOURS``."""
+    return hours > SLEEP_DEBT_FLAG_HOURS
 
 
 def _sample_sd(values: list[float], mean: float) -> float:
@@ -347,6 +426,12 @@ class Contributor:
     score: float | None
     weight: float
     detail: str
+    reference: float | None = None
+    """What ``value`` is compared with (HRV baseline ms, 60-day resting HR, sleep need h)."""
+    change: float | None = None
+    """``value`` against ``reference``: HRV in %, resting HR in bpm."""
+    nights: int | None = None
+    """Sleep debt: the recorded nights it covers."""
 
 
 @dataclass(frozen=True)
@@ -381,8 +466,8 @@ def acwr_score(ratio: float) -> float:
     """100 inside 0.8-1.3; falls linearly to 0 at 2.0 above it and to 60 at 0 below it."""
     if ratio > ACWR_FLAG:
         return _clamp(100 - (ratio - ACWR_FLAG) / 0.7 * 100)
-    if ratio < 0.8:
-        return _clamp(100 - (0.8 - ratio) * 50)
+    if ratio < ACWR_LOW:
+        return _clamp(100 - (ACWR_LOW - ratio) * 50)
     return 100.0
 
 
@@ -396,34 +481,60 @@ class ReadinessInputs:
     debt: SleepDebt | None
     need_hours: float
     load: LoadPoint | None
+    resting_hr_reading: float | None = None
 
 
 def _contributor(
-    key: str, label: str, unit: str, value: float | None, score: float | None, detail: str
+    key: str,
+    label: str,
+    unit: str,
+    value: float | None,
+    score: float | None,
+    detail: str,
+    **figures: float | None,
 ) -> Contributor:
-    return Contributor(key, label, value, unit, score, weight=0.0, detail=detail)
+    """One contributor; ``figures`` are the other numbers its ``detail`` states."""
+    return Contributor(key, label, value, unit, score, weight=0.0, detail=detail, **figures)
 
 
 def _hrv_contributor(hrv: Baseline | None) -> Contributor:
     if hrv is None:
-        return _contributor("hrv", "HRV (7-day)", "ms", None, None, "Needs 14 readings in 60 days")
+        detail = f"Needs {MIN_BASELINE_VALUES} readings in {BASELINE_DAYS} days"
+        return _contributor("hrv", "HRV (7-day)", "ms", None, None, detail)
     short_ms, base_ms = math.exp(hrv.short_mean), math.exp(hrv.long_mean)
-    detail = (
-        f"7-day HRV {short_ms:.0f} ms vs baseline {base_ms:.0f} ms "
-        f"({(short_ms / base_ms - 1) * 100:+.0f}%)"
+    change = (short_ms / base_ms - 1) * 100
+    detail = f"7-day HRV {short_ms:.0f} ms vs baseline {base_ms:.0f} ms ({change:+.0f}%)"
+    score = _clamp(75 + 25 * hrv.z)
+    return _contributor(
+        "hrv", "HRV (7-day)", "ms", short_ms, score, detail, reference=base_ms, change=change
     )
-    return _contributor("hrv", "HRV (7-day)", "ms", short_ms, _clamp(75 + 25 * hrv.z), detail)
 
 
-def _resting_hr_contributor(rhr: Baseline | None) -> Contributor:
+def _resting_hr_contributor(rhr: Baseline | None, reading: float | None) -> Contributor:
     if rhr is None:
-        return _contributor("resting_hr", "Resting HR", "bpm", None, None, "No reading that day")
+        detail = (
+            "No reading that day"
+            if reading is None
+            else f"Resting HR {reading:.0f} bpm; a baseline needs {MIN_BASELINE_VALUES} "
+            f"readings in {BASELINE_DAYS} days"
+        )
+        return _contributor("resting_hr", "Resting HR", "bpm", reading, None, detail)
+    change = rhr.short_mean - rhr.long_mean
     detail = (
-        f"Resting HR {rhr.short_mean:.0f} bpm, {rhr.short_mean - rhr.long_mean:+.1f} "
-        f"vs 60-day mean {rhr.long_mean:.0f}"
+        f"Resting HR {rhr.short_mean:.0f} bpm, {change:+.1f} "
+        f"vs {BASELINE_DAYS}-day mean {rhr.long_mean:.0f}"
     )
     score = _clamp(75 - 25 * rhr.z)
-    return _contributor("resting_hr", "Resting HR", "bpm", rhr.short_mean, score, detail)
+    return _contributor(
+        "resting_hr",
+        "Resting HR",
+        "bpm",
+        rhr.short_mean,
+        score,
+        detail,
+        reference=rhr.long_mean,
+        change=change,
+    )
 
 
 def _sleep_contributors(
@@ -434,24 +545,30 @@ def _sleep_contributors(
     else:
         hours = slept_s / 3600
         detail = f"Slept {hours:.1f} h of a {need_hours:g} h need"
+        score = _clamp(100 * hours / need_hours)
         sleep = _contributor(
-            "sleep", "Sleep last night", "h", hours, _clamp(100 * hours / need_hours), detail
+            "sleep", "Sleep last night", "h", hours, score, detail, reference=need_hours
         )
     label = "Sleep debt (7 nights)"
     if debt is None:
         return [sleep, _contributor("sleep_debt", label, "h", None, None, "No nights recorded")]
     detail = f"{debt.hours:.1f} h short over {debt.nights} recorded nights"
     score = _clamp(100 - 25 * debt.hours)
-    return [sleep, _contributor("sleep_debt", label, "h", debt.hours, score, detail)]
+    debt_row = _contributor("sleep_debt", label, "h", debt.hours, score, detail)
+    return [sleep, replace(debt_row, nights=debt.nights)]
 
 
 def _load_contributor(load: LoadPoint | None) -> Contributor:
     label = "Training load (ACWR)"
     if load is None or load.acwr_status != "ok" or load.acwr is None:
         warming = load is not None and load.acwr_status == "warming_up"
-        detail = "Warming up (first 28 days of training)" if warming else "No chronic load yet"
+        detail = (
+            f"Warming up (first {ACWR_WARMUP_DAYS} days of training)"
+            if warming
+            else "No chronic load yet"
+        )
         return _contributor("training_load", label, "ratio", None, None, detail)
-    detail = f"Acute:chronic load {load.acwr:.2f} (0.8-1.3 is the usual range)"
+    detail = f"Acute:chronic load {load.acwr:.2f} ({ACWR_LOW}-{ACWR_FLAG} is the usual range)"
     return _contributor("training_load", label, "ratio", load.acwr, acwr_score(load.acwr), detail)
 
 
@@ -465,7 +582,7 @@ def readiness(*, day: date, days_of_data: int, inputs: ReadinessInputs) -> Readi
     """
     raw = [
         _hrv_contributor(inputs.hrv),
-        _resting_hr_contributor(inputs.resting_hr),
+        _resting_hr_contributor(inputs.resting_hr, inputs.resting_hr_reading),
         *_sleep_contributors(inputs.sleep_last_night_s, inputs.debt, inputs.need_hours),
         _load_contributor(inputs.load),
     ]
@@ -519,7 +636,7 @@ def risk_flags(
         flags.append(
             Flag("hrv_falling", "warning", f"HRV has dropped {hrv_falling} days in a row.")
         )
-    if debt is not None and debt.hours > SLEEP_DEBT_FLAG_HOURS:
+    if debt is not None and sleep_debt_flagged(debt.hours):
         flags.append(
             Flag(
                 "sleep_debt",
@@ -590,10 +707,15 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
             f"flagged above {SLEEP_DEBT_FLAG_HOURS:g} h."
         ),
         "load": (
-            "Daily training load in arbitrary units: Banister's TRIMP for each activity with "
-            f"heart rate (minutes x HRr x 0.64 x e^({TRIMP_B} x HRr), HRr from your 60-day "
-            "resting HR and the highest HR in your activities), plus session RPE x minutes for "
-            "each strength workout (RPE 7 when not logged). A day without training is 0."
+            "Daily training load in arbitrary units: Banister's TRIMP for each distinct session "
+            f"with heart rate (minutes x HRr x {TRIMP_MALE.a} x e^({TRIMP_MALE.b} x HRr), or "
+            f"{TRIMP_FEMALE.a} x e^({TRIMP_FEMALE.b} x HRr) for women; HRr from your resting "
+            "and maximum HR in Settings, else the 60-day mean of your resting HR and an "
+            "estimate from your birth year). A strength workout is put on the same scale: its "
+            "minutes at a heart-rate reserve of its session RPE / 10 (RPE 7 when not logged), "
+            "so 60 min at RPE 7 is about 103, not 420. A session recorded by two sources "
+            "counts once. "
+            "A day without training is 0."
         ),
         "fitness": (
             f"Fitness is the exponentially weighted average of daily load over ~{FITNESS_DAYS} "
@@ -603,7 +725,9 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
         ),
         "acwr": (
             f"Acute:chronic workload ratio: EWMA of load over {ACUTE_DAYS} days divided by the "
-            f"EWMA over {CHRONIC_DAYS} days (lambda = 2/(N+1), Williams et al. 2017). It is "
+            f"EWMA over {CHRONIC_DAYS} days (lambda = 2/(N+1), Williams et al. 2017), both "
+            f"starting at your mean daily load of your first {ACWR_WARMUP_DAYS} days of "
+            "training, so a steady week reads 1.0 rather than climbing from 0. It is "
             f"'warming up' for the first {ACWR_WARMUP_DAYS} days of training and blank when the "
             f"chronic load is 0. Above {ACWR_FLAG} is flagged (critical above {ACWR_CRITICAL})."
         ),
@@ -613,9 +737,11 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
             "flagged: vary hard and easy days."
         ),
         "weekly": (
-            "This week runs from Monday to today; last week is the whole Monday-Sunday week. "
-            "Sessions count activities and workouts; volume load is sets x reps x weight; sleep "
-            "and HRV are averaged over the days with data. Days are UTC days."
+            "This week runs from your week start (Monday unless you chose Sunday) to today, so "
+            "it is a week so far; last week is the whole week before. Sessions count distinct "
+            "activities (a session recorded by two sources once) and workouts; volume load is "
+            "sets x reps x weight; sleep and HRV are averaged over the days with data. Days are "
+            "your local days (the time zone in Settings)."
         ),
         "tiles": (
             "The latest value the device reported (within the last 90 days), as the device "

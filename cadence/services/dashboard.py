@@ -11,7 +11,10 @@ with years of history):
   in Fitness, so starting the averages at 0 two years back changes no displayed digit;
 - the first training day (two indexed ``MIN`` queries) for ACWR's warm-up.
 
-Days are UTC calendar days (an activity counts on the UTC day it started).
+Days are the user's local calendar days (``preferences.user_day``): an activity counts on the
+local day it started, "today" is the user's today, weeks start on their week start. Training
+load counts each distinct session once (``activities.session_index``) and computes TRIMP with
+the user's physiology (``physiology.of_user``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from cadence.config import get_settings
 from cadence.models.common import as_utc, utcnow
 from cadence.models.dashboard import (
     Contributor,
@@ -34,6 +36,7 @@ from cadence.models.dashboard import (
     DeviceContributor,
     DeviceScore,
     FlagOut,
+    HrvNow,
     HrvOut,
     HrvPoint,
     LoadPointOut,
@@ -47,11 +50,21 @@ from cadence.models.dashboard import (
     WeekStats,
 )
 from cadence.models.health import Activity, DailyMetric, MetricDay
+from cadence.models.preferences import DistanceUnit, WeightUnit
 from cadence.models.workout import Workout
-from cadence.services import activities, analytics, metrics, workouts
+from cadence.services import (
+    activities,
+    analytics,
+    metrics,
+    physiology,
+    preferences,
+    units,
+    workouts,
+)
 from cadence.services.devices import connections as device_connections
 from cadence.services.errors import InvalidInput
 from cadence.services.user_cache import PerUserCache
+from cadence.services.userday import UserDay
 
 LOAD_MODEL_DAYS = 730
 CHART_DAYS = 30
@@ -61,8 +74,6 @@ TRIMP_CACHE_SIZE = 200_000
 FRESH_RECOVERY_DAYS = 3
 """HRV and sleep flags are only raised when the latest recovery data is at most this old."""
 MAX_HISTORY_DAYS = 3660
-MIN_OBSERVED_MAX_HR = 160.0
-MAX_OBSERVED_MAX_HR = 220.0
 
 TILES: tuple[tuple[str, str, str, float], ...] = (
     ("sleep_seconds", "Sleep", "h", 1 / 3600),
@@ -115,6 +126,10 @@ class History:
     sessions: list[TrainingSession]
     points: list[analytics.LoadPoint]
     need_hours: float
+    calendar: UserDay
+    physiology: physiology.Physiology
+    weight_unit: WeightUnit = "kg"
+    distance_unit: DistanceUnit = "km"
 
     def point(self, day: date) -> analytics.LoadPoint | None:
         if not self.points or not self.points[0].day <= day <= self.points[-1].day:
@@ -125,20 +140,17 @@ class History:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def first_training_day(*, session: Session, user_id: int) -> date | None:
-    """The day of the user's first activity or workout (indexed ``MIN`` queries)."""
+def first_training_day(*, session: Session, user_id: int, calendar: UserDay) -> date | None:
+    """The user's local day of their first activity or workout (indexed ``MIN`` queries)."""
     first_start = session.exec(
         select(func.min(Activity.start_time)).where(Activity.user_id == user_id)
     ).one()
     first_workout = session.exec(
         select(func.min(Workout.date)).where(Workout.user_id == user_id)
     ).one()
-    days = [d for d in (_utc_day(first_start), first_workout) if d is not None]
+    first_activity = None if first_start is None else calendar.day_of(first_start)
+    days = [d for d in (first_activity, first_workout) if d is not None]
     return min(days, default=None)
-
-
-def _utc_day(value: datetime | None) -> date | None:
-    return None if value is None else as_utc(value).date()
 
 
 def load_history(
@@ -146,53 +158,63 @@ def load_history(
 ) -> History:
     """Metrics from ``metrics_from`` and training from ``load_from`` (or the first training day
     within ``LOAD_MODEL_DAYS``) up to ``end``, with the load model computed."""
+    row = preferences.stored(session=session, user_id=user_id)
+    calendar = UserDay.of(timezone=row.timezone, week_start=row.week_start)  # type: ignore[arg-type]
+    baseline_from = end - timedelta(days=analytics.BASELINE_DAYS - 1)
     metric_days = metrics.get_daily_metrics(
-        session=session, user_id=user_id, start=metrics_from, end=end
+        session=session, user_id=user_id, start=min(metrics_from, baseline_from), end=end
     )
     series: dict[str, dict[date, float]] = {name: {} for name in metrics.METRIC_FIELDS}
-    for row in metric_days:
+    for day_row in metric_days:
         for name, values in series.items():
-            value = getattr(row, name)
+            value = getattr(day_row, name)
             if value is not None:
-                values[row.date] = float(value)
-    first_day = first_training_day(session=session, user_id=user_id)
+                values[day_row.date] = float(value)
+    rates = physiology.of_user(
+        session=session, user_id=user_id, on=end, resting_series=series["resting_hr"]
+    )
+    first_day = first_training_day(session=session, user_id=user_id, calendar=calendar)
     model_start = min(load_from, end)
     if first_day is not None:
         model_start = min(model_start, max(first_day, end - timedelta(days=LOAD_MODEL_DAYS - 1)))
     sessions = _sessions(
-        session=session, user_id=user_id, start=model_start, end=end, resting=series["resting_hr"]
+        session=session, user_id=user_id, start=model_start, end=end, calendar=calendar, hr=rates
     )
     loads = analytics.daily_loads(
         ((s.day, s.load) for s in sessions if s.load is not None), start=model_start, end=end
     )
     points = analytics.load_model(loads, first_load_day=first_day)
-    return History(end, metric_days, series, sessions, points, get_settings().sleep_need_hours)
+    need = preferences.sleep_need_hours(row)
+    return History(
+        end,
+        metric_days,
+        series,
+        sessions,
+        points,
+        need,
+        calendar,
+        rates,
+        weight_unit="lb" if row.weight_unit == "lb" else "kg",
+        distance_unit="mi" if row.distance_unit == "mi" else "km",
+    )
 
 
 def _sessions(
-    *, session: Session, user_id: int, start: date, end: date, resting: dict[date, float]
+    *,
+    session: Session,
+    user_id: int,
+    start: date,
+    end: date,
+    calendar: UserDay,
+    hr: physiology.Physiology,
 ) -> list[TrainingSession]:
-    acts = _activities_without_histograms(session=session, user_id=user_id, start=start, end=end)
-    rest_values = analytics.window(resting, end=end, days=analytics.BASELINE_DAYS)
-    resting_hr = round(statistics.fmean(rest_values)) if rest_values else None
-    observed = [a.max_hr for a in acts if a.max_hr]
-    max_hr = (
-        min(MAX_OBSERVED_MAX_HR, max(MIN_OBSERVED_MAX_HR, max(observed)))
-        if observed
-        else analytics.DEFAULT_MAX_HR
-    )
-    loads = _activity_loads(
-        session=session,
-        user_id=user_id,
-        acts=acts,
-        resting_hr=resting_hr or analytics.DEFAULT_RESTING_HR,
-        max_hr=max_hr,
-    )
+    acts = _distinct_activities(session=session, user_id=user_id, between=calendar.span(start, end))
+    loads = _activity_loads(session=session, user_id=user_id, acts=acts, hr=hr)
     result = [
         TrainingSession(
             kind="activity",
             id=a.id or 0,
-            day=_utc_day(a.start_time) or start,
+            day=calendar.day_of(a.start_time),
             sort_key=as_utc(a.start_time),
             title=a.sport.replace("_", " ").capitalize(),
             source=a.source,
@@ -220,48 +242,56 @@ def _sessions(
                 distance_m=None,
                 avg_hr=None,
                 volume_kg=w.volume_kg,
-                load=w.load,
+                load=round(
+                    analytics.strength_trimp(rpe=w.session_rpe, minutes=w.minutes, curve=hr.curve),
+                    1,
+                ),
             )
         )
     return sorted(result, key=lambda s: s.sort_key)
 
 
-def _activities_without_histograms(
-    *, session: Session, user_id: int, start: date, end: date
+def _distinct_activities(
+    *, session: Session, user_id: int, between: tuple[datetime, datetime]
 ) -> list[Activity]:
-    """The user's activities starting ``start``..``end`` (UTC days), HR histograms not loaded:
-    they are read only for activities whose TRIMP is not cached."""
-    lower = datetime.combine(start, time.min, tzinfo=UTC)
-    upper = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    return list(
-        session.exec(
-            select(Activity)
-            .options(defer(Activity.hr_histogram))  # type: ignore[arg-type]
-            .where(
-                Activity.user_id == user_id,
-                col(Activity.parent_id).is_(None),  # a multisport session once, not per leg
-                Activity.start_time >= lower,
-                Activity.start_time < upper,
-            )
-        ).all()
-    )
+    """The kept copy of each distinct session starting ``between`` two UTC instants (a run
+    uploaded as GPX and as TCX counts once), HR histograms not loaded: they are read only for
+    activities whose TRIMP is not cached."""
+    kept = [
+        g.kept.id
+        for g in activities.session_index(session=session, user_id=user_id, between=between)
+    ]
+    rows: list[Activity] = []
+    for offset in range(0, len(kept), 500):
+        rows.extend(
+            session.exec(
+                select(Activity)
+                .options(defer(Activity.hr_histogram))  # type: ignore[arg-type]
+                .where(
+                    Activity.user_id == user_id,
+                    col(Activity.id).in_(kept[offset : offset + 500]),
+                )
+            ).all()
+        )
+    return rows
 
 
-_TrimpKey = tuple[int, datetime, float, float]
+_TrimpKey = tuple[int, datetime, float, float, analytics.TrimpCurve]
 _trimp_cache: dict[_TrimpKey, float | None] = {}
 _trimp_cache_lock = threading.Lock()
 
 
 def _activity_loads(
-    *, session: Session, user_id: int, acts: list[Activity], resting_hr: float, max_hr: float
+    *, session: Session, user_id: int, acts: list[Activity], hr: physiology.Physiology
 ) -> dict[int, float | None]:
-    """TRIMP per activity id, cached per process by (id, updated_at, rest HR, max HR).
+    """TRIMP per activity id, cached per process by (id, updated_at, rest HR, max HR, curve).
 
     An activity that is re-imported or edited gets a new ``updated_at``, and a new resting or
-    maximum HR gives new keys, so a cached value is never stale; the cache is emptied when it
-    holds ``TRIMP_CACHE_SIZE`` values. Misses read their histograms in one query per 500.
+    maximum HR or sex gives new keys, so a cached value is never stale; the cache is emptied
+    when it holds ``TRIMP_CACHE_SIZE`` values. Misses read their histograms in one query per 500.
     """
-    keys = {a.id or 0: (a.id or 0, a.updated_at, resting_hr, max_hr) for a in acts}
+    resting_hr, max_hr, curve = float(hr.resting.bpm), float(hr.maximum.bpm), hr.curve
+    keys = {a.id or 0: (a.id or 0, a.updated_at, resting_hr, max_hr, curve) for a in acts}
     with _trimp_cache_lock:
         known = {i: _trimp_cache[k] for i, k in keys.items() if k in _trimp_cache}
     missing = [a for a in acts if (a.id or 0) not in known]
@@ -273,6 +303,7 @@ def _activity_loads(
             hr_histogram=histograms.get(a.id or 0),
             resting_hr=resting_hr,
             max_hr=max_hr,
+            curve=curve,
         )
         for a in missing
     }
@@ -299,6 +330,12 @@ def _histograms(*, session: Session, user_id: int, ids: list[int]) -> dict[int, 
         ).all()
         found.update({row_id: histogram for row_id, histogram in rows if histogram and row_id})
     return found
+
+
+def recovery_day(*, session: Session, user_id: int, today: date) -> date:
+    """The day "last night", readiness, HRV and sleep debt refer to: the latest day up to
+    ``today`` with a readiness input, else ``today``. The dashboard and the coach both ask here."""
+    return latest_metric_day(session=session, user_id=user_id, on_or_before=today) or today
 
 
 def latest_metric_day(*, session: Session, user_id: int, on_or_before: date) -> date | None:
@@ -330,6 +367,7 @@ def compute_readiness(history: History, day: date) -> analytics.Readiness:
         debt=analytics.sleep_debt(s["sleep_seconds"], on=day, need_hours=history.need_hours),
         need_hours=history.need_hours,
         load=history.point(day),
+        resting_hr_reading=s["resting_hr"].get(day),
     )
     start = day - timedelta(days=analytics.BASELINE_DAYS - 1)
     days_of_data = sum(1 for m in history.metric_days if start <= m.date <= day)
@@ -360,9 +398,12 @@ def _device_score(*, session: Session, user_id: int, day: date) -> DeviceScore |
     )
 
 
-def readiness_out(result: analytics.Readiness, device_score: DeviceScore | None) -> ReadinessOut:
+def readiness_out(
+    result: analytics.Readiness, device_score: DeviceScore | None, *, today: date
+) -> ReadinessOut:
     return ReadinessOut(
         date=result.day,
+        age_days=max(0, (today - result.day).days),
         status=result.status,
         score=result.score,
         color=result.color,
@@ -373,11 +414,14 @@ def readiness_out(result: analytics.Readiness, device_score: DeviceScore | None)
             Contributor(
                 key=c.key,
                 label=c.label,
-                value=_round(c.value, 2),
+                value=c.value,  # unrounded: `detail` states them at its own precision
                 unit=c.unit,
-                score=_round(c.score, 1),
+                score=c.score,
                 weight=round(c.weight, 3),
                 detail=c.detail,
+                reference=c.reference,
+                change=c.change,
+                nights=c.nights,
             )
             for c in result.contributors
         ],
@@ -385,9 +429,13 @@ def readiness_out(result: analytics.Readiness, device_score: DeviceScore | None)
     )
 
 
-def readiness_on(*, session: Session, user_id: int, day: date) -> ReadinessOut:
-    """Readiness for one day (``GET /analytics/readiness?date=``)."""
+def readiness_on(
+    *, session: Session, user_id: int, day: date, today: date | None = None
+) -> ReadinessOut:
+    """Readiness for one day (``GET /analytics/readiness?date=``); its age is counted from
+    ``today`` (the user's today by default)."""
     _check_not_future(day)
+    today = today or preferences.user_day(session=session, user_id=user_id).today()
     history = load_history(
         session=session,
         user_id=user_id,
@@ -396,10 +444,29 @@ def readiness_on(*, session: Session, user_id: int, day: date) -> ReadinessOut:
         load_from=day,
     )
     result = compute_readiness(history, day)
-    return readiness_out(result, _device_score(session=session, user_id=user_id, day=day))
+    score = _device_score(session=session, user_id=user_id, day=day)
+    return readiness_out(result, score, today=today)
+
+
+def sleep_out(
+    sleep_seconds: dict[date, float], *, need_hours: float, day: date, today: date
+) -> SleepOut:
+    """The 7-night sleep debt ending on the morning of ``day`` (the latest recovery day), with
+    the nights it covers and how old it is on ``today``."""
+    debt = analytics.sleep_debt(sleep_seconds, on=day, need_hours=need_hours)
+    return SleepOut(
+        need_hours=need_hours,
+        debt_hours=_round(debt.hours, 2) if debt else None,
+        nights_counted=debt.nights if debt else 0,
+        nights_window=analytics.SHORT_DAYS,
+        debt_flagged=debt is not None and analytics.sleep_debt_flagged(debt.hours),
+        as_of=day,
+        age_days=max(0, (today - day).days),
+    )
 
 
 def _check_not_future(day: date) -> None:
+    """No zone is more than a day ahead of UTC, so "after tomorrow in UTC" is the future."""
     if day > utcnow().date() + timedelta(days=1):
         raise InvalidInput("date must not be in the future.", field="date")
 
@@ -425,9 +492,16 @@ def training_load_out(history: History, days: int) -> TrainingLoadOut:
         else 0
     )
     latest = _load_point_out(last).model_dump(exclude={"date"})
+    zone = (
+        analytics.acwr_zone(last.acwr)
+        if last.acwr_status == "ok" and last.acwr is not None
+        else None
+    )
     return TrainingLoadOut(
         date=history.end,
         **latest,
+        acwr_zone=zone,
+        acwr_color=analytics.ACWR_COLORS[zone] if zone else None,
         warmup_days_left=warmup_left,
         monotony=_round(analytics.training_monotony(week), 2),
         week_load=round(sum(week), 1),
@@ -465,12 +539,15 @@ def training_load(*, session: Session, user_id: int, end: date, days: int) -> Tr
 
 
 def _today(*, session: Session, user_id: int, history: History) -> TodayOut:
+    """The latest value of each tile, with its day and how old it is."""
     latest = {key: max(history.series[key]) for key, *_ in TILES if history.series[key]}
     sources = _field_sources(session=session, user_id=user_id, wanted=latest)
     tiles = []
     for key, label, unit, factor in TILES:
         if key not in latest:
             continue
+        if key == "weight_kg":  # stored in kg, shown in the user's unit
+            unit, factor = history.weight_unit, units.weight_from_kg(1.0, history.weight_unit)
         values, day = history.series[key], latest[key]
         base = analytics.window(values, end=day, days=analytics.BASELINE_DAYS)
         value = values[day] * factor
@@ -483,6 +560,7 @@ def _today(*, session: Session, user_id: int, history: History) -> TodayOut:
                 unit=unit,
                 value=round(value, 2),
                 date=day,
+                age_days=(history.end - day).days,
                 source=sources[key],
                 baseline=_round(baseline, 2),
                 delta=_round(delta, 2),
@@ -525,23 +603,45 @@ def _hrv(history: History, readiness_day: date) -> HrvOut:
                 band_high_ms=round(math.exp(base.long_mean + base.long_sd), 1) if base else None,
             )
         )
-    current = analytics.hrv_baseline(rmssd, on=readiness_day)
-    return HrvOut(
-        status=current.status if current else None,
-        hrv_7d_ms=round(math.exp(current.short_mean), 1) if current else None,
-        baseline_ms=round(math.exp(current.long_mean), 1) if current else None,
-        falling_days=analytics.hrv_falling_days(rmssd, on=readiness_day),
-        series=points,
+    now = hrv_now(rmssd, on=readiness_day, today=history.end)
+    return HrvOut(**now.model_dump(), series=points)
+
+
+def hrv_now(series: dict[date, float], *, on: date, today: date, metric: str = "rmssd") -> HrvNow:
+    """HRV on ``on`` (the latest recovery day): the 7-day mean against the 60-day band, each
+    rounded to 0.1 ms and classified on the rounded figures."""
+    base = analytics.hrv_baseline(series, on=on)
+    falling = analytics.hrv_falling_days(series, on=on)
+    common = {"metric": metric, "as_of": on, "age_days": max(0, (today - on).days)}
+    if base is None:
+        return HrvNow(**common, status=None, hrv_7d_ms=None, baseline_ms=None, falling_days=falling)
+    week, low, high = (
+        round(math.exp(v), 1)
+        for v in (base.short_mean, base.long_mean - base.long_sd, base.long_mean + base.long_sd)
+    )
+    status = analytics.band_status(week, low=low, high=high)
+    return HrvNow(
+        **common,
+        status=status,
+        color=analytics.BAND_COLORS[status],
+        hrv_7d_ms=week,
+        baseline_ms=round(math.exp(base.long_mean), 1),
+        band_low_ms=low,
+        band_high_ms=high,
+        falling_days=falling,
     )
 
 
 def _week(history: History, start: date, end: date) -> WeekStats:
+    days = (end - start).days + 1
     sessions = [s for s in history.sessions if start <= s.day <= end]
     sleep = [v / 3600 for d, v in history.series["sleep_seconds"].items() if start <= d <= end]
     hrv = [v for d, v in history.series["hrv_rmssd_ms"].items() if start <= d <= end]
     return WeekStats(
         start=start,
         end=end,
+        days=days,
+        so_far=days < analytics.SHORT_DAYS,
         sessions=len(sessions),
         minutes=round(sum(s.minutes for s in sessions), 1),
         distance_m=round(sum(s.distance_m or 0.0 for s in sessions), 1),
@@ -553,11 +653,11 @@ def _week(history: History, start: date, end: date) -> WeekStats:
 
 
 def weekly_stats(history: History) -> WeeklyStats:
-    """This week (Monday to today) against the whole of last week (Monday to Sunday)."""
-    monday = history.end - timedelta(days=history.end.weekday())
+    """This week so far (from the user's week start to today) against the whole of last week."""
+    first = history.calendar.week_start_of(history.end)
     return WeeklyStats(
-        this_week=_week(history, monday, history.end),
-        last_week=_week(history, monday - timedelta(days=7), monday - timedelta(days=1)),
+        this_week=_week(history, first, history.end),
+        last_week=_week(history, first - timedelta(days=7), first - timedelta(days=1)),
     )
 
 
@@ -583,10 +683,9 @@ def _recent(history: History) -> list[RecentItem]:
 def build_dashboard(
     *, session: Session, user_id: int, today: date | None = None
 ) -> DashboardResponse:
-    """DESIGN §6's dashboard payload for the user, as of ``today`` (UTC by default)."""
-    today = today or utcnow().date()
-    latest = latest_metric_day(session=session, user_id=user_id, on_or_before=today)
-    readiness_day = latest or today
+    """The dashboard payload for the user, as of ``today`` (the user's today by default)."""
+    today = today or preferences.user_day(session=session, user_id=user_id).today()
+    readiness_day = recovery_day(session=session, user_id=user_id, today=today)
     chart_start = min(readiness_day, today - timedelta(days=CHART_DAYS - 1))
     history = load_history(
         session=session,
@@ -611,19 +710,20 @@ def build_dashboard(
     return DashboardResponse(
         generated_at=utcnow(),
         date=today,
+        timezone=history.calendar.timezone,
+        weight_unit=history.weight_unit,
+        distance_unit=history.distance_unit,
         devices=device_connections.list_devices(session=session, user_id=user_id),
         readiness=readiness_out(
-            readiness, _device_score(session=session, user_id=user_id, day=readiness_day)
+            readiness,
+            _device_score(session=session, user_id=user_id, day=readiness_day),
+            today=today,
         ),
         today=_today(session=session, user_id=user_id, history=history),
         daily_metrics=[m for m in history.metric_days if m.date >= chart_from],
         training_load=load,
         hrv=hrv,
-        sleep=SleepOut(
-            need_hours=history.need_hours,
-            debt_hours=_round(debt.hours, 2) if debt else None,
-            nights_counted=debt.nights if debt else 0,
-        ),
+        sleep=sleep_out(sleep, need_hours=history.need_hours, day=readiness_day, today=today),
         recent_activities=_recent(history),
         weekly_stats=weekly_stats(history),
         flags=[FlagOut(code=f.code, severity=f.severity, message=f.message) for f in flags],
@@ -648,7 +748,7 @@ def dashboard_for(
     """``build_dashboard`` through the per-user cache: what the page, REST, the coach's tools and
     MCP call. Unchanged rows and the same day give the payload computed before (treat it as
     read-only); any write to the user's rows, in any process, makes the next call recompute."""
-    day = today or utcnow().date()
+    day = today or preferences.user_day(session=session, user_id=user_id).today()
     return _dashboards.get_or_compute(
         session=session,
         user_id=user_id,

@@ -85,6 +85,12 @@ def stored(*, session: Session, user_id: int) -> UserPreferences:
     return _row(session=session, user_id=user_id)
 
 
+def is_stored(*, session: Session, user_id: int) -> bool:
+    """Whether the user ever saved preferences (the Settings page proposes the browser's time
+    zone until they do)."""
+    return session.get(UserPreferences, user_id) is not None
+
+
 def user_day(*, session: Session, user_id: int) -> UserDay:
     """The user's calendar: local days in their zone, weeks from their week start."""
     row = _row(session=session, user_id=user_id)

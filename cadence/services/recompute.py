@@ -6,9 +6,11 @@ id, computes from the database, and is safe to run twice; enqueue it after the c
 The example here, ``refresh_dashboard``, runs after an import or a device sync stored new rows:
 it computes the user's dashboard once in the worker, which fills that process's dashboard and
 TRIMP caches (``dashboard.dashboard_for``, ``dashboard._activity_loads``), so the next dashboard
-visit served by the same process does not pay for the new activities' heart-rate histograms. A
-recomputation after a physiology change (resting or maximum HR) is the same shape: a task of its
-own, enqueued where the change is saved.
+visit served by the same process does not pay for the new activities' heart-rate histograms. After
+a preferences change (time zone, week start, sleep need, sex, resting or maximum HR) the same
+task runs: the change moves the user's data version, and every TRIMP is cached under the heart
+rates and curve it was computed with, so nothing stale is ever read; the task only pays the
+recomputation before the user's next visit.
 """
 
 from __future__ import annotations
@@ -27,4 +29,9 @@ def refresh_dashboard(*, user_id: int) -> None:
 
 def after_new_data(*, user_id: int) -> None:
     """Enqueue the recomputations that follow new rows for ``user_id``."""
+    refresh_dashboard.enqueue(user_id=user_id)
+
+
+def after_preferences_changed(*, user_id: int) -> None:
+    """Enqueue the recomputation that follows a change of the user's day or body."""
     refresh_dashboard.enqueue(user_id=user_id)

@@ -2,7 +2,8 @@
 
 Records keep their UTC instant; the local day is derived from it with the user's IANA zone, so
 changing the zone re-buckets everything. A night belongs to the day on whose morning it ends
-(``night_of``). Weeks start on the user's ``week_start`` (Monday unless they chose Sunday).
+(``night_of``), whether its segments end before or after midnight. Weeks start on the user's
+``week_start`` (Monday unless they chose Sunday).
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class UserDay:
         return self.local(instant).date()
 
     def night_of(self, end: datetime) -> date:
-        """The day a night belongs to: the local day of the morning it ends on."""
-        return self.day_of(end)
+        """The day a night (or one stage segment of it) belongs to: see ``night_day``."""
+        return night_day(self.local(end))
 
     def today(self, now: datetime | None = None) -> date:
         return self.day_of(now or utcnow())
@@ -70,5 +71,24 @@ class UserDay:
         return day - timedelta(days=offset)
 
 
+NIGHT_ROLLOVER_HOUR = 18
+"""Sleep that ends at or after 18:00 local time is part of the night that ends next morning."""
+
+
+def night_day(local_end: datetime) -> date:
+    """The day a sleep segment ending at ``local_end`` (wall-clock time) counts for: the morning
+    its night ends on. A stage segment ending at 23:50 and one ending at 06:30 are the same
+    night, day D; a nap ending at 15:00 counts for its own day."""
+    day = local_end.date()
+    return day + timedelta(days=1) if local_end.hour >= NIGHT_ROLLOVER_HOUR else day
+
+
 UTC_DAY = UserDay.of(timezone="UTC")
 """The calendar of a user who never chose a zone (API clients): UTC days, Monday weeks."""
+
+
+def age_words(days: int) -> str:
+    """How old a day's data is, in words: "today", "yesterday", "5 days ago"."""
+    if days <= 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{days} days ago"

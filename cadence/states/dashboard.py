@@ -13,8 +13,10 @@ from cadence.models.dashboard import (
     WeeklyStats,
 )
 from cadence.models.device import DevicePublic
-from cadence.services import dashboard, demo
+from cadence.models.preferences import DistanceUnit, WeightUnit
+from cadence.services import analytics, dashboard, demo, units
 from cadence.services.errors import DomainError
+from cadence.services.userday import age_words
 from cadence.states.auth import AuthState
 
 READINESS_WORDS = {"green": "Ready", "yellow": "Take it easier", "red": "Recover"}
@@ -50,10 +52,17 @@ def contributor_row(c: Contributor) -> dict[str, str]:
     }
 
 
+RADIX_COLORS = {"green": "grass", "yellow": "amber", "red": "tomato"}
+
+
 def _score_color(score: float | None) -> str:
-    if score is None:
-        return "gray"
-    return "grass" if score >= 67 else "amber" if score >= 34 else "tomato"
+    """A contributor's bar in the readiness bands (``analytics.readiness_color``)."""
+    return "gray" if score is None else RADIX_COLORS[analytics.readiness_color(score)]
+
+
+def _age(days: int) -> str:
+    """ " (5 days ago)" for data that is not today's, else nothing."""
+    return "" if days <= 0 else f" ({age_words(days)})"
 
 
 def tile_row(t: TodayMetric, explanations: dict[str, str]) -> dict[str, str]:
@@ -69,18 +78,40 @@ def tile_row(t: TodayMetric, explanations: dict[str, str]) -> dict[str, str]:
         "unit": t.unit,
         "baseline": f"60-day mean {_number(t.baseline, digits)}" if t.baseline is not None else "",
         "change": change,
-        "source": f"{t.source} · {t.date.strftime('%b %-d')}",
+        "source": f"{t.source} · {t.date.strftime('%b %-d')}{_age(t.age_days)}",
         "explain": explanations.get(TILE_EXPLANATION.get(t.key, ""), explanations["tiles"]),
     }
 
 
-def weekly_rows(stats: WeeklyStats) -> list[dict[str, str]]:
+def this_week_label(stats: WeeklyStats) -> str:
+    """ "This week so far (3 of 7 days)" while the week is not over."""
+    week = stats.this_week
+    return f"This week so far ({week.days} of 7 days)" if week.so_far else "This week"
+
+
+def weekly_rows(
+    stats: WeeklyStats, *, distance_unit: DistanceUnit, weight_unit: WeightUnit
+) -> list[dict[str, str]]:
     this, last = stats.this_week, stats.last_week
+    dist = f" {distance_unit}"
+    weight = f" {weight_unit}"
     rows = [
         ("Sessions", this.sessions, last.sessions, 0, ""),
         ("Minutes", this.minutes, last.minutes, 0, " min"),
-        ("Distance", this.distance_m / 1000, last.distance_m / 1000, 1, " km"),
-        ("Volume load", this.volume_load_kg, last.volume_load_kg, 0, " kg"),
+        (
+            "Distance",
+            units.distance_from_m(this.distance_m, distance_unit),
+            units.distance_from_m(last.distance_m, distance_unit),
+            1,
+            dist,
+        ),
+        (
+            "Volume load",
+            units.weight_from_kg(this.volume_load_kg, weight_unit),
+            units.weight_from_kg(last.volume_load_kg, weight_unit),
+            0,
+            weight,
+        ),
         ("Training load", this.load, last.load, 0, " AU"),
         ("Avg sleep", this.avg_sleep_hours, last.avg_sleep_hours, 1, " h"),
         ("Avg HRV", this.avg_hrv_ms, last.avg_hrv_ms, 0, " ms"),
@@ -141,6 +172,7 @@ class DashboardState(AuthState):
     load_summary: list[dict[str, str]] = []
     recent: list[dict[str, str]] = []
     weekly: list[dict[str, str]] = []
+    this_week: str = "This week"
     flags: list[dict[str, str]] = []
     explain: dict[str, str] = {}
 
@@ -234,8 +266,14 @@ class DashboardState(AuthState):
                     part
                     for part in (
                         f"{r.duration_min:.0f} min" if r.duration_min else "",
-                        f"{r.distance_m / 1000:.1f} km" if r.distance_m else "",
-                        f"{r.volume_kg:,.0f} kg volume" if r.volume_kg else "",
+                        f"{units.distance_from_m(r.distance_m, p.distance_unit):.1f} "
+                        f"{p.distance_unit}"
+                        if r.distance_m
+                        else "",
+                        f"{units.weight_from_kg(r.volume_kg, p.weight_unit):,.0f} "
+                        f"{p.weight_unit} volume"
+                        if r.volume_kg
+                        else "",
                         f"avg {r.avg_hr_bpm:.0f} bpm" if r.avg_hr_bpm else "",
                     )
                     if part
@@ -246,7 +284,10 @@ class DashboardState(AuthState):
             }
             for r in p.recent_activities
         ]
-        self.weekly = weekly_rows(p.weekly_stats)
+        self.weekly = weekly_rows(
+            p.weekly_stats, distance_unit=p.distance_unit, weight_unit=p.weight_unit
+        )
+        self.this_week = this_week_label(p.weekly_stats)
         self.flags = [
             {"message": f.message, "color": FLAG_COLORS[f.severity], "code": f.code}
             for f in p.flags
@@ -255,12 +296,10 @@ class DashboardState(AuthState):
     def _apply_readiness(self, r: ReadinessOut) -> None:
         self.r_status = r.status
         self.r_score = r.score or 0
-        self.r_color = {"green": "grass", "yellow": "amber", "red": "tomato"}.get(
-            r.color or "", "gray"
-        )
+        self.r_color = RADIX_COLORS.get(r.color or "", "gray")
         self.r_word = READINESS_WORDS.get(r.color or "", "")
         self.r_why = r.why
-        self.r_date = r.date.strftime("%a %b %-d")
+        self.r_date = r.date.strftime("%a %b %-d") + _age(r.age_days)
         self.r_progress = f"{r.days_of_data} of {r.days_required} days"
         self.device_score = (
             f"{r.device_score.label}: {r.device_score.value:.0f}" if r.device_score else ""

@@ -65,6 +65,11 @@ def add_workout(session: Session, user_id: int, *, day: date, minutes: int | Non
     session.commit()
 
 
+def set_preferences(client, account, **changes) -> None:
+    response = client.put("/api/v1/settings/preferences", json=changes, headers=account.headers)
+    assert response.status_code == 200, response.text
+
+
 def get_dashboard(client, account) -> dict:
     response = client.get("/api/v1/dashboard", headers=account.headers)
     assert response.status_code == 200, response.text
@@ -205,6 +210,7 @@ def test_readiness_is_for_the_latest_day_with_recovery_data(client, account, ses
 
 def test_training_load_recent_and_weekly_stats(client, account, session) -> None:
     user_id = account.user["id"]
+    set_preferences(client, account, max_hr=200)
     seed_metrics(session, user_id, steady_days(40))
     monday = TODAY - timedelta(days=TODAY.weekday())
     # this week: one 30-min run (5 km, avg HR 130 -> TRIMP with HRr from rest ~50 and max 200)
@@ -220,7 +226,9 @@ def test_training_load_recent_and_weekly_stats(client, account, session) -> None
     assert this_week["sessions"] == 1 and this_week["distance_m"] == 5000
     assert last_week["sessions"] == 2 and last_week["minutes"] == 105
     assert last_week["distance_m"] == 8000 and last_week["volume_load_kg"] == 1500  # 3x5x100
-    assert last_week["load"] == 480.0
+    # the 60-min RPE 8 workout on the TRIMP scale: 60 min at 80 % HRR (Foster's AU would be 480)
+    strength = round(60 * 0.8 * 0.64 * math.exp(1.92 * 0.8), 1)
+    assert last_week["load"] == pytest.approx(strength, abs=0.1)
     recent = body["recent_activities"]
     assert [r["kind"] for r in recent] == ["activity", "workout", "activity"]
     run = recent[0]
@@ -231,7 +239,7 @@ def test_training_load_recent_and_weekly_stats(client, account, session) -> None
     load = body["training_load"]
     assert load["acwr_status"] == "warming_up" and 0 < load["warmup_days_left"] <= 28
     assert len(load["series"]) == 90 and load["series"][-1]["date"] == TODAY.isoformat()
-    assert sum(p["load"] for p in load["series"]) == pytest.approx(480 + run["load"], abs=0.2)
+    assert sum(p["load"] for p in load["series"]) == pytest.approx(strength + run["load"], abs=0.2)
 
 
 def test_an_edited_activity_gets_a_fresh_load(client, account, session) -> None:
@@ -258,15 +266,15 @@ def test_other_users_data_stays_private(client, make_account, session) -> None:
 
 
 def test_training_load_history_endpoint(client, account, session) -> None:
-    add_workout(session, account.user["id"], day=ago(2), minutes=50)  # RPE 8 x 50 = 400
+    add_workout(session, account.user["id"], day=ago(2), minutes=50)  # 50 min at RPE 8
+    strength = round(50 * 0.8 * 0.64 * math.exp(1.92 * 0.8), 1)  # on the TRIMP scale: 118.9
     response = client.get("/api/v1/analytics/training-load?days=7", headers=account.headers)
     assert response.status_code == 200
     body = response.json()
     assert [p["date"] for p in body["series"]] == [ago(i).isoformat() for i in range(6, -1, -1)]
-    assert [p["load"] for p in body["series"]] == [0, 0, 0, 0, 400, 0, 0]
-    # acute EWMA: 100 on the day, then x0.75 twice = 56.25 -> fitness/fatigue positive
+    assert [p["load"] for p in body["series"]] == [0, 0, 0, 0, strength, 0, 0]
     assert body["fitness"] > 0 and body["fatigue"] > body["fitness"]
-    assert body["week_load"] == 400
+    assert body["week_load"] == strength
     for bad in ("0", "4000", "x"):
         resp = client.get(f"/api/v1/analytics/training-load?days={bad}", headers=account.headers)
         assert resp.status_code == 422

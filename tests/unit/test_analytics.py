@@ -89,19 +89,20 @@ def test_load_model_two_days_of_100() -> None:
     assert second.form == pytest.approx(-10.95938, abs=1e-5)
     assert second.fitness == pytest.approx(4.65030, abs=1e-5)
     assert second.fatigue == pytest.approx(24.85227, abs=1e-5)  # 100(1 - e^(-2/7))
-    # acute 25 then 43.75; chronic 200/29 then 100 x 112/841; ratios 29/8 and 3.28515625
-    assert first.acute == 25.0 and second.acute == 43.75
-    assert first.acwr == pytest.approx(3.625)
-    assert second.chronic == pytest.approx(11200 / 841)
-    assert second.acwr == pytest.approx(3.28515625)
+    # acute and chronic are seeded with the mean of the days so far (100): they stay at 100
+    assert first.acute == 100.0 and second.acute == 100.0
+    assert second.chronic == pytest.approx(100.0) and second.acwr == pytest.approx(1.0)
 
 
 def test_load_model_gap_is_a_rest_day() -> None:
     points = an.load_model({day(0): 80.0, day(2): 80.0})
     assert [p.day for p in points] == [day(0), day(1), day(2)]
     assert [p.load for p in points] == [80.0, 0.0, 80.0]
-    # acute: 20, 15 (0.75 x 20), 0.25 x 80 + 0.75 x 15 = 31.25
-    assert [p.acute for p in points] == [20.0, 15.0, 31.25]
+    # seed: the mean of the 3 days so far, 160/3; then 0.25 x load + 0.75 x previous
+    seed = 160 / 3
+    acute = [seed * 0.75 + 20, (seed * 0.75 + 20) * 0.75]
+    acute.append(acute[1] * 0.75 + 20)
+    assert [p.acute for p in points] == pytest.approx(acute)
 
 
 def test_acwr_warms_up_for_28_days() -> None:
@@ -109,10 +110,16 @@ def test_acwr_warms_up_for_28_days() -> None:
     points = an.load_model(loads)
     assert {p.acwr_status for p in points[:28]} == {"warming_up"}
     assert points[28].acwr_status == "ok"
-    # constant load L from 0: acute = L(1 - 0.75^t), chronic = L(1 - (27/29)^t) at day t
-    t = 29
-    expected = (1 - 0.75**t) / (1 - (27 / 29) ** t)
-    assert points[28].acwr == pytest.approx(expected)
+    # a perfectly steady athlete: both averages start at the first weeks' mean, ACWR 1.00
+    # (from 0 it read (1 - 0.75^29) / (1 - (27/29)^29) = 1.14 on day 29)
+    assert {round(p.acwr, 12) for p in points} == {1.0}
+
+
+def test_acwr_seed_is_the_first_weeks_mean() -> None:
+    loads = {day(i): (100.0 if i % 2 else 0.0) for i in range(40)}
+    assert an.acwr_seed(loads, first_load_day=day(1)) == pytest.approx(50.0)  # 14 of 28
+    short = {day(0): 30.0, day(1): 0.0, day(2): 60.0}
+    assert an.acwr_seed(short, first_load_day=day(0)) == pytest.approx(30.0)
 
 
 def test_acwr_no_chronic_load_never_divides_by_zero() -> None:

@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime
 
 from cadence.models.dashboard import Contributor, TodayMetric, WeeklyStats, WeekStats
 from cadence.models.device import DevicePublic
-from cadence.states.dashboard import contributor_row, devices_line, tile_row, weekly_rows
+from cadence.states.dashboard import (
+    contributor_row,
+    devices_line,
+    this_week_label,
+    tile_row,
+    weekly_rows,
+)
 
 
 def test_contributor_rows_show_units_bars_and_missing_inputs() -> None:
@@ -84,17 +90,37 @@ def test_weekly_rows_compare_weeks_and_leave_gaps_blank() -> None:
         )
         return WeekStats(**(base | kw))
 
-    rows = {
-        r["label"]: r
-        for r in weekly_rows(
-            WeeklyStats(
-                this_week=week(), last_week=week(sessions=1, distance_m=10_000, avg_hrv_ms=None)
-            )
-        )
-    }
+    stats = WeeklyStats(
+        this_week=week(), last_week=week(sessions=1, distance_m=10_000, avg_hrv_ms=None)
+    )
+    rows = {r["label"]: r for r in weekly_rows(stats, distance_unit="km", weight_unit="kg")}
     assert rows["Sessions"] == {"label": "Sessions", "this": "3", "last": "1", "change": "+2"}
     assert rows["Distance"]["this"] == "12.5 km" and rows["Distance"]["change"] == "+2.5 km"
     assert rows["Avg HRV"]["last"] == "—" and rows["Avg HRV"]["change"] == ""
+    imperial = {r["label"]: r for r in weekly_rows(stats, distance_unit="mi", weight_unit="lb")}
+    assert imperial["Distance"]["this"] == "7.8 mi"  # 12.5 km / 1.609344
+    assert imperial["Volume load"]["this"] == "8,818 lb"  # 4000 kg / 0.45359237
+
+
+def test_this_week_is_labelled_so_far_until_it_is_over() -> None:
+    def stats(days: int) -> WeeklyStats:
+        week = WeekStats(
+            start=date(2026, 11, 23),
+            end=date(2026, 11, 22 + days),
+            days=days,
+            so_far=days < 7,
+            sessions=0,
+            minutes=0,
+            distance_m=0,
+            volume_load_kg=0,
+            load=0,
+            avg_sleep_hours=None,
+            avg_hrv_ms=None,
+        )
+        return WeeklyStats(this_week=week, last_week=week)
+
+    assert this_week_label(stats(2)) == "This week so far (2 of 7 days)"
+    assert this_week_label(stats(7)) == "This week"
 
 
 def test_devices_line() -> None:

@@ -80,9 +80,12 @@ def test_hrv_trend(demo_user) -> None:
     hrv = {d.date: d.hrv_rmssd_ms for d in days if d.hrv_rmssd_ms is not None}
     baseline = analytics.hrv_baseline(hrv, on=max(hrv))
     assert tools == ["get_hrv_trend", "render_chart"]
-    assert f"Your latest HRV is **{hrv[max(hrv)]:.0f} ms**" in text
-    assert f"7-day mean is **{math.exp(baseline.short_mean):.0f} ms**" in text
-    assert f"baseline of {math.exp(baseline.long_mean):.0f} ms" in text
+    assert f"Your latest HRV is **{hrv[max(hrv)]:.1f} ms**" in text
+    assert f"7-day mean {math.exp(baseline.short_mean):.1f} ms" in text
+    assert f"baseline {math.exp(baseline.long_mean):.1f} ms" in text
+    low = math.exp(baseline.long_mean - baseline.long_sd)
+    high = math.exp(baseline.long_mean + baseline.long_sd)
+    assert f"(normal range {low:.1f}-{high:.1f} ms): {baseline.status} the normal range" in text
     assert charts[0]["series"][0]["unit"] == "ms"
 
 

@@ -127,10 +127,11 @@ def test_workout_units_and_heart_rate_from_the_samples(session, user_id) -> None
     assert ride.sport == "cycling" and ride.start_time.isoformat() == "2024-03-02T17:00:00+00:00"
     assert (ride.duration_s, ride.elapsed_s, ride.distance_m) == (1800, 2100, 12500)
     assert ride.calories == 300.0 and ride.elevation_gain_m == 123.5  # kJ -> kcal, cm -> m
-    # samples inside 18:00-18:35 (the 18:45 one is after the end); gaps are capped at 30 s
-    # and the last sample in the window adds no time
-    assert ride.hr_histogram == [[120, 30.0], [150, 30.0], [160, 30.0]]
-    assert ride.max_hr == 160 and ride.avg_hr == 143.3
+    # samples inside 18:00-18:35 (the 18:45 one is after the end), 10 minutes apart: too far
+    # apart to carry forward (HR_CARRY_FORWARD_S), so no histogram; the load is the samples'
+    # mean (120, 150, 160, 150 -> 145) over the whole moving time
+    assert ride.hr_histogram is None
+    assert ride.max_hr == 160 and ride.avg_hr == 145.0
 
 
 def test_real_exports_and_reimport(session, user_id) -> None:
@@ -159,3 +160,30 @@ def test_registry_routes_the_export_and_its_zip() -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("apple_health_export/export.xml", GENERATED)
     assert find_importer("export.zip", buffer.getvalue()[:4096]).kind == "zip"
+
+
+def test_stage_segments_either_side_of_midnight_are_one_night(session, user_id) -> None:
+    """Core 23:00-23:50 (Mar 1) and deep 00:00-06:00 (Mar 2): one 6 h 50 min night, Mar 2."""
+    export = "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<HealthData>",
+            sleep(
+                "SleepAnalysisAsleepCore", "2024-03-01 23:00:00 +0100", "2024-03-01 23:50:00 +0100"
+            ),
+            sleep(
+                "SleepAnalysisAsleepDeep", "2024-03-02 00:00:00 +0100", "2024-03-02 06:00:00 +0100"
+            ),
+            "</HealthData>",
+        ]
+    )
+    _run(session, user_id, export.encode())
+    night = _day(session, user_id, date(2024, 3, 2))
+    assert night.sleep_seconds == 6 * 3600 + 50 * 60
+    assert night.sleep_light_seconds == 50 * 60 and night.sleep_deep_seconds == 6 * 3600
+    assert (
+        metrics.get_daily_metrics(
+            session=session, user_id=user_id, start=date(2024, 3, 1), end=date(2024, 3, 1)
+        )
+        == []
+    )

@@ -29,6 +29,15 @@ def test_a_night_belongs_to_the_morning_it_ends() -> None:
     assert la.night_of(woke_la) == date(2026, 3, 10)
 
 
+def test_the_segments_of_one_night_are_one_night() -> None:
+    """Stage segments before and after midnight count for the morning the night ends on."""
+    berlin = UserDay.of(timezone="Europe/Berlin")
+    before_midnight = datetime(2026, 3, 9, 22, 50, tzinfo=UTC)  # 23:50 in Berlin, Mar 9
+    assert berlin.night_of(before_midnight) == date(2026, 3, 10)
+    nap = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)  # 15:00: a nap counts for its own day
+    assert berlin.night_of(nap) == date(2026, 3, 10)
+
+
 def test_daylight_saving_days_are_23_and_25_hours_long() -> None:
     berlin = UserDay.of(timezone="Europe/Berlin")
     spring_start, spring_end = berlin.bounds(date(2026, 3, 29))

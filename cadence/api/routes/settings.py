@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from fastapi import APIRouter, Response, status
 
 from cadence.api.deps import CurrentUser, SessionDep
 from cadence.api.responses import error_responses
 from cadence.models.preferences import PreferencesPublic, PreferencesUpdate
 from cadence.models.user import CoachingProfile, PasswordChange, ProfileUpdate, UserPublic
-from cadence.services import auth, preferences, users
+from cadence.services import auth, preferences, recompute, users
+from cadence.services.errors import ServiceUnavailable
 
 router = APIRouter(prefix="/settings", tags=["settings"])
 
@@ -72,5 +75,10 @@ def get_preferences(user: CurrentUser, session: SessionDep) -> PreferencesPublic
 def put_preferences(
     body: PreferencesUpdate, user: CurrentUser, session: SessionDep
 ) -> PreferencesPublic:
-    """Change any subset of the preferences; ``null`` resets a field to its default."""
-    return preferences.update_preferences(session=session, user_id=user.id, changes=body)
+    """Change any subset of the preferences; ``null`` resets a field to its default. What
+    depends on them (training load, days, sleep debt) is recomputed in the background."""
+    result = preferences.update_preferences(session=session, user_id=user.id, changes=body)
+    session.commit()  # the worker must read the new values
+    with suppress(ServiceUnavailable):  # a convenience: the next visit computes it anyway
+        recompute.after_preferences_changed(user_id=user.id)
+    return result

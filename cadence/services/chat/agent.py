@@ -20,8 +20,7 @@ from sqlmodel import Session
 
 from cadence.db import session_scope
 from cadence.models.chat import ChatMessage, Verification
-from cadence.models.common import utcnow
-from cadence.services import users
+from cadence.services import preferences, users
 from cadence.services.chat import conversations, limits, llm, llm_settings, offline, verify
 from cadence.services.chat.events import (
     ChartEvent,
@@ -110,7 +109,7 @@ def _turn(
     config: llm.LlmConfig | None,
     today: date | None,
 ) -> ChatTurn:
-    today = today or utcnow().date()
+    today = today or preferences.user_day(session=session, user_id=user_id).today()
     prompt = _prompt(session=session, user_id=user_id, stored=stored, today=today) if config else []
     earlier = conversations.earlier_tool_outputs(
         session=session, conversation_id=stored.conversation_id, before_message_id=stored.id

@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadence.db import session_scope
+from cadence.models.coach import HrvTrendOut, SleepHistoryOut, WeeklySummaryOut
 from cadence.models.workout import exercise_name_key
 from cadence.services import exercises
+from cadence.services.analytics import ACWR_FLAG, ACWR_LOW, HRV_FALLING_DAYS
+from cadence.services.chat import tools
 from cadence.services.chat.events import ChatEvent, TokenEvent, UsageEvent
 from cadence.services.chat.registry import ToolResult
 from cadence.services.chat.turn import ChatTurn, run_tool, tool_end, tool_start
+from cadence.services.userday import age_words
 
 TOKEN_DELAY_SECONDS = 0.01
 _WORDS = re.compile(r"\S+\s*|\s+")
@@ -90,8 +94,7 @@ def make_plan(turn: ChatTurn) -> Plan:
             lambda r: _compose_sleep(r, week=week),
         )
     if _READINESS.search(text):
-        today = turn.today.isoformat()
-        return Plan([("get_readiness", {})], lambda r: _compose_readiness(r, today=today))
+        return Plan([("get_readiness", {})], _compose_readiness)
     if _LOAD.search(text):
         return Plan(
             [
@@ -275,28 +278,30 @@ def _compose_sleep(results: Results, *, week: bool) -> str:
     data = _data(results, "get_sleep_history", found=lambda d: d.get("nights"))
     if isinstance(data, str):
         return data
-    last = data["last_night"]
-    need = data["need_hours"]
-    colour = _sleep_colour(last["hours"], need)
-    score = f", sleep score **{last['score']:.0f}**" if last.get("score") is not None else ""
-    lines = []
+    sleep = SleepHistoryOut.model_validate(data)
+    last = sleep.last_night
+    assert last is not None  # nights > 0
+    colour = _sleep_colour(last.hours, sleep.need_hours)
+    score = f", sleep score **{last.score:.0f}**" if last.score is not None else ""
     week_line = (
-        f"Over the last 7 days you recorded {data['nights']} nights averaging "
-        f"**{data['avg_hours']} h** (range {data['min_hours']}-{data['max_hours']} h)."
+        f"Over the last {sleep.days} days you recorded {sleep.nights} nights averaging "
+        f"**{sleep.avg_hours} h** (range {sleep.min_hours}-{sleep.max_hours} h)."
     )
-    last_line = f"Last night ({last['date']}) you slept **{last['hours']} h**{score}: {colour}."
-    lines.extend([week_line, last_line] if week else [last_line, week_line])
-    debt = data.get("debt_hours")
-    if debt is not None:
-        if debt > 2:
-            lines.append(
-                f"**Red:** sleep debt is **{debt} h** against your {need:g} h need: aim for "
-                "an earlier night or two before hard training."
-            )
-        else:
-            lines.append(
-                f"**Green:** sleep debt is {debt} h against your {need:g} h need: on track."
-            )
+    when = (
+        f"Last night ({last.date})"
+        if last.age_days == 0
+        else f"Your latest recorded night ({last.date}, {age_words(last.age_days)})"
+    )
+    last_line = f"{when} you slept **{last.hours} h**{score}: {colour}."
+    lines = [week_line, last_line] if week else [last_line, week_line]
+    debt = sleep.debt
+    if debt.debt_hours is not None:
+        verdict = (
+            "**Red:** aim for an earlier night or two before hard training"
+            if debt.debt_flagged
+            else "**Green:** on track"
+        )
+        lines.append(f"{tools.debt_sentence(debt)} {verdict}.")
     lines.append("The chart shows your last 14 nights.")
     return "\n\n".join(lines)
 
@@ -309,31 +314,34 @@ def _sleep_colour(hours: float, need: float) -> str:
     return "**red**, a short night"
 
 
+_HRV_MOOD = {
+    "below": "**red**: recovery is lagging, keep intensity low",
+    "within": "**green**",
+    "above": "**green**: well recovered",
+}
+
+
 def _compose_hrv(results: Results) -> str:
     data = _data(results, "get_hrv_trend", found=lambda d: d.get("readings"))
     if isinstance(data, str):
         return data
-    latest = data["latest"]
-    lines = [f"Your latest HRV is **{latest['ms']:.0f} ms** ({latest['date']})."]
-    status = data.get("status")
-    if status:
-        low, high = data["normal_range_ms"]
-        mood = {
-            "below": "**red**, below your normal range: recovery is lagging, keep intensity low",
-            "within": "**green**, within your normal range",
-            "above": "**green**, above your normal range: well recovered",
-        }[status]
-        lines.append(
-            f"Your 7-day mean is **{data['week_mean_ms']:.0f} ms** against a 60-day baseline of "
-            f"{data['baseline_ms']:.0f} ms (normal {low:.0f}-{high:.0f} ms): {mood}."
-        )
+    trend = HrvTrendOut.model_validate(data)
+    latest, now = trend.latest, trend.now
+    assert latest is not None and now is not None  # readings > 0
+    name = "HRV (SDNN)" if now.metric == "sdnn" else "HRV"
+    lines = [
+        f"Your latest {name} is **{latest.ms:.1f} ms** ({latest.date}, "
+        f"{age_words(latest.age_days)})."
+    ]
+    if now.status is not None:
+        lines.append(f"{tools.hrv_sentence(now)} That is {_HRV_MOOD[now.status]}.")
     else:
         lines.append(
-            f"The 14-day average is {data['avg_ms']:.0f} ms; a baseline needs 14 readings."
+            f"The {trend.days}-day average is {trend.avg_ms:.1f} ms. {tools.hrv_sentence(now)}"
         )
-    if data["falling_days"] >= 3:
+    if now.falling_days >= HRV_FALLING_DAYS:
         lines.append(
-            f"**Yellow:** HRV has fallen **{data['falling_days']} days in a row**: "
+            f"**Yellow:** {name} has fallen **{now.falling_days} days in a row**: "
             "a lighter day helps."
         )
     lines.append("The chart shows the last 30 days.")
@@ -408,11 +416,12 @@ def _compose_logged(results: Results) -> str:
     return f"Logged: {data['line']} ({link}). Open it to edit or add sets."
 
 
-def _compose_readiness(results: Results, *, today: str) -> str:
+def _compose_readiness(results: Results) -> str:
     data = _data(results, "get_readiness", found=lambda d: d.get("status") == "ok")
     if isinstance(data, str):
         return data
-    when = "today" if data["date"] == today else "on the latest day with data"
+    age = data["age_days"]
+    when = "today" if age == 0 else f"on the latest day with data ({age_words(age)})"
     lines = [
         f"Your readiness {when} ({data['date']}) is **{data['score']}/100** "
         f"({data['color']}). {data['why']}"
@@ -446,14 +455,9 @@ def _compose_load(results: Results) -> str:
         f"**{data['form']:+.1f}** (on {data['date']}). The last 7 days add up to "
         f"{data['week_load']:.0f} AU."
     ]
-    acwr = data.get("acwr")
-    if data["acwr_status"] == "ok" and acwr is not None:
-        if acwr > 1.3:
-            verdict = "**red**, above 1.3: load jumped faster than your body is used to; ease off"
-        elif acwr < 0.8:
-            verdict = "**yellow**, below 0.8: you are doing less than usual (fine for a taper)"
-        else:
-            verdict = "**green**, within 0.8-1.3, the usual safe range"
+    acwr, zone = data.get("acwr"), data.get("acwr_zone")
+    if zone is not None and acwr is not None:
+        verdict = f"**{data['acwr_color']}**, {_ACWR_ADVICE[zone]}"
         lines.append(f"Your acute:chronic workload ratio (ACWR) is **{acwr:.2f}**: {verdict}.")
     elif data["acwr_status"] == "warming_up":
         lines.append(
@@ -463,32 +467,42 @@ def _compose_load(results: Results) -> str:
     return "\n\n".join(lines)
 
 
+_ACWR_ADVICE = {
+    "high": f"above {ACWR_FLAG}: load jumped faster than your body is used to; ease off",
+    "low": f"below {ACWR_LOW}: you are doing less than usual (fine for a taper)",
+    "ok": f"within {ACWR_LOW}-{ACWR_FLAG}, the usual safe range",
+}
+
+
 def _compose_week(results: Results) -> str:
     data = _data(results, "get_weekly_summary")
     if isinstance(data, str):
         return data
-    this, last = data["this_week"], data["last_week"]
+    out = WeeklySummaryOut.model_validate(data)
+    this, last = out.this_week, out.last_week
 
-    def row(label: str, key: str, unit: str, digits: int = 0, scale: float = 1.0) -> str:
+    def row(label: str, key: str, unit: str, digits: int = 0) -> str:
         def fmt(value: float | None) -> str:
-            return "—" if value is None else f"{value * scale:.{digits}f} {unit}".strip()
+            return "—" if value is None else f"{value:.{digits}f} {unit}".strip()
 
-        return f"| {label} | {fmt(this[key])} | {fmt(last[key])} |"
+        return f"| {label} | {fmt(getattr(this, key))} | {fmt(getattr(last, key))} |"
 
+    head = f"This week so far ({this.days} of 7 days" if this.so_far else "This week ("
     table = "\n".join(
         [
-            f"| | This week (from {this['start']}) | Last week |",
+            f"| | {head}{', ' if this.so_far else ''}from {this.start}) | Last week |",
             "|---|---|---|",
             row("Sessions", "sessions", ""),
             row("Minutes", "minutes", "min"),
-            row("Distance", "distance_m", "km", 1, 0.001),
-            row("Strength volume", "volume_load_kg", "kg"),
+            row("Distance", "distance", out.distance_unit, 1),
+            row("Strength volume", "volume_load", out.weight_unit),
             row("Load", "load", "AU"),
             row("Avg sleep", "avg_sleep_hours", "h", 1),
             row("Avg HRV", "avg_hrv_ms", "ms"),
         ]
     )
-    return f"Here is your week so far against last week:\n\n{table}"
+    lead = "so far " if this.so_far else ""
+    return f"Here is your week {lead}against last week:\n\n{table}"
 
 
 def _compose_activity(results: Results) -> str:

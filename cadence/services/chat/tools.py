@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import statistics
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -15,9 +14,18 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from cadence import routes
-from cadence.config import get_settings
 from cadence.db import session_scope
 from cadence.models.activity import ActivityDetail
+from cadence.models.coach import (
+    DailyBriefOut,
+    HrvReading,
+    HrvTrendOut,
+    Night,
+    SleepHistoryOut,
+    WeeklySummaryOut,
+    WeekView,
+)
+from cadence.models.dashboard import HrvNow, SleepOut, WeekStats
 from cadence.models.health import METRIC_FIELDS, MetricDay
 from cadence.models.workout import ExerciseEntry, WorkoutCreate
 from cadence.services import (
@@ -26,11 +34,14 @@ from cadence.services import (
     dashboard,
     exercises,
     metrics,
+    preferences,
+    units,
     users,
     workouts,
 )
 from cadence.services import activity_text as text
 from cadence.services.chat.registry import ToolContext, ToolEffect, ToolRegistry, ToolResult
+from cadence.services.userday import age_words
 
 TOOLS = ToolRegistry()
 
@@ -42,10 +53,12 @@ MAX_LISTED = 30
 
 
 def execute_tool(
-    *, user_id: int, today: dt.date, name: str, arguments: dict[str, Any] | str
+    *, user_id: int, today: dt.date | None, name: str, arguments: dict[str, Any] | str
 ) -> ToolResult:
-    """Run one tool in its own transaction (committed when it succeeds)."""
+    """Run one tool in its own transaction (committed when it succeeds); ``today`` defaults to
+    the user's today in their time zone."""
     with session_scope() as session:
+        today = today or preferences.user_day(session=session, user_id=user_id).today()
         return TOOLS.call(
             name, arguments, ToolContext(session=session, user_id=user_id, today=today)
         )
@@ -76,97 +89,135 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 # --- recovery -----------------------------------------------------------------------------------
 
 
+def _need_hours(ctx: ToolContext) -> float:
+    return preferences.sleep_need_hours(
+        preferences.stored(session=ctx.session, user_id=ctx.user_id)
+    )
+
+
+def _recovery_day(ctx: ToolContext) -> dt.date:
+    return dashboard.recovery_day(session=ctx.session, user_id=ctx.user_id, today=ctx.today)
+
+
 @TOOLS.register
 def get_sleep_history(ctx: ToolContext, *, days: Days = 7) -> ToolResult:
     """Sleep per night over the last `days` days: last night, average, range, sleep score and the
-    7-night sleep debt against the sleep need."""
-    rows = _days(ctx, max(days, 7))
+    7-night sleep debt against the sleep need (the dashboard's, with how old it is)."""
+    day = _recovery_day(ctx)
+    first = min(ctx.today - dt.timedelta(days=days - 1), day - dt.timedelta(days=6))
+    rows = _days(ctx, (ctx.today - first).days + 1)
     sleep = _series(rows, "sleep_seconds")
+    need = _need_hours(ctx)
+    debt = dashboard.sleep_out(sleep, need_hours=need, day=day, today=ctx.today)
     period = {d: s for d, s in sleep.items() if d > ctx.today - dt.timedelta(days=days)}
+    out = SleepHistoryOut(
+        days=days,
+        nights=len(period),
+        need_hours=need,
+        debt_hours=_round1(debt.debt_hours),
+        debt=debt,
+    )
     if not period:
         return ToolResult(
             summary=f"No sleep data in the last {days} days. {NO_DEVICE_HINT}",
-            data={"nights": 0},
+            data=out.model_dump(mode="json"),
         )
     scores = _series(rows, "sleep_score")
     last_day = max(period)
     hours = [_hours(s) for s in period.values()]
-    need = get_settings().sleep_need_hours
-    debt = analytics.sleep_debt(sleep, on=ctx.today, need_hours=need)
-    data = {
-        "nights": len(period),
-        "last_night": {
-            "date": last_day.isoformat(),
-            "hours": _hours(period[last_day]),
-            "score": scores.get(last_day),
-        },
-        "avg_hours": round(statistics.fmean(hours), 1),
-        "min_hours": min(hours),
-        "max_hours": max(hours),
-        "need_hours": need,
-        "debt_hours": round(debt.hours, 1) if debt else None,
-    }
+    out.last_night = Night(
+        date=last_day,
+        hours=_hours(period[last_day]),
+        score=scores.get(last_day),
+        age_days=(ctx.today - last_day).days,
+    )
+    out.avg_hours = round(statistics.fmean(hours), 1)
+    out.min_hours, out.max_hours = min(hours), max(hours)
     score = f", sleep score {scores[last_day]:.0f}" if last_day in scores else ""
     summary = (
-        f"Last night ({last_day.isoformat()}): {data['last_night']['hours']} h{score}. "
-        f"Last {days} days: {len(period)} nights recorded, average {data['avg_hours']} h "
-        f"(range {data['min_hours']}-{data['max_hours']} h)."
+        f"{_night_label(out.last_night)}: {out.last_night.hours} h{score}. "
+        f"Last {days} days: {len(period)} nights recorded, average {out.avg_hours} h "
+        f"(range {out.min_hours}-{out.max_hours} h)."
     )
-    if debt is not None:
-        summary += (
-            f" Sleep debt over {debt.nights} nights: {debt.hours:.1f} h against a {need:g} h need"
-            + (" (above the 2 h flag)." if debt.hours > analytics.SLEEP_DEBT_FLAG_HOURS else ".")
-        )
-    if last_day != ctx.today:
-        summary += f" No sleep recorded for {ctx.today.isoformat()} yet."
-    return ToolResult(summary=summary, data=data)
+    summary += " " + debt_sentence(debt)
+    return ToolResult(summary=summary, data=out.model_dump(mode="json"))
+
+
+def _round1(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _night_label(night: Night) -> str:
+    """ "Last night (2026-03-02)", or the latest night with its age when it is not last night."""
+    if night.age_days == 0:
+        return f"Last night ({night.date.isoformat()})"
+    return f"Latest night recorded ({night.date.isoformat()}, {age_words(night.age_days)})"
+
+
+def debt_sentence(debt: SleepOut) -> str:
+    """The dashboard's sleep debt in words: its nights, its need, its flag and its age."""
+    if debt.debt_hours is None:
+        return f"No nights recorded in the {debt.nights_window} nights for a sleep debt."
+    as_of = "" if debt.age_days == 0 else f" (as of {age_words(debt.age_days)})"
+    flag = f", above the {analytics.SLEEP_DEBT_FLAG_HOURS:g} h flag" if debt.debt_flagged else ""
+    return (
+        f"Sleep debt {debt.debt_hours:.1f} h over {debt.nights_counted} of the last "
+        f"{debt.nights_window} nights{as_of}, against a {debt.need_hours:g} h need{flag}."
+    )
 
 
 @TOOLS.register
 def get_hrv_trend(ctx: ToolContext, *, days: Days = 14) -> ToolResult:
-    """Overnight HRV (rMSSD, ms): latest reading, 7-day mean against the 60-day baseline, and
-    whether it has been falling for several days."""
-    rows = _days(ctx, max(days, analytics.BASELINE_DAYS))
-    hrv = _series(rows, "hrv_rmssd_ms")
+    """Overnight HRV (rMSSD in ms, or Apple Health's SDNN with its own baseline): latest
+    reading, 7-day mean against the 60-day band (the dashboard's), and whether it is falling."""
+    day = _recovery_day(ctx)
+    first = min(ctx.today - dt.timedelta(days=days - 1), day - dt.timedelta(days=59))
+    rows = _days(ctx, (ctx.today - first).days + 1)
+    metric, field = "rmssd", "hrv_rmssd_ms"
+    hrv = _series(rows, field)
+    if not hrv and (sdnn := _series(rows, "hrv_sdnn_ms")):
+        metric, field, hrv = "sdnn", "hrv_sdnn_ms", sdnn
+    name = "HRV (SDNN)" if metric == "sdnn" else "HRV"
     recent = {d: v for d, v in hrv.items() if d > ctx.today - dt.timedelta(days=days)}
+    out = HrvTrendOut(days=days, readings=len(recent))
     if not recent:
         return ToolResult(
             summary=f"No HRV readings in the last {days} days. {NO_DEVICE_HINT}",
-            data={"readings": 0},
+            data=out.model_dump(mode="json"),
         )
     latest_day = max(recent)
-    on = max(hrv)
-    baseline = analytics.hrv_baseline(hrv, on=on)
-    falling = analytics.hrv_falling_days(hrv, on=on)
-    data: dict[str, Any] = {
-        "readings": len(recent),
-        "latest": {"date": latest_day.isoformat(), "ms": round(recent[latest_day], 1)},
-        "avg_ms": round(statistics.fmean(recent.values()), 1),
-        "falling_days": falling,
-        "status": baseline.status if baseline else None,
-    }
-    summary = (
-        f"HRV latest {recent[latest_day]:.0f} ms ({latest_day.isoformat()}); "
-        f"{days}-day average {data['avg_ms']:.0f} ms over {len(recent)} readings."
+    out.latest = HrvReading(
+        date=latest_day, ms=round(recent[latest_day], 1), age_days=(ctx.today - latest_day).days
     )
-    if baseline is None:
-        summary += " Not enough readings for a 60-day baseline yet (needs 14)."
-    else:
-        data["week_mean_ms"] = round(math.exp(baseline.short_mean), 1)
-        data["baseline_ms"] = round(math.exp(baseline.long_mean), 1)
-        low = math.exp(baseline.long_mean - baseline.long_sd)
-        high = math.exp(baseline.long_mean + baseline.long_sd)
-        data["normal_range_ms"] = [round(low, 1), round(high, 1)]
-        summary += (
-            f" 7-day mean {data['week_mean_ms']:.0f} ms vs 60-day baseline "
-            f"{data['baseline_ms']:.0f} ms (normal range {low:.0f}-{high:.0f} ms): "
-            f"{baseline.status} baseline."
+    out.avg_ms = round(statistics.fmean(recent.values()), 1)
+    out.now = now = dashboard.hrv_now(hrv, on=day, today=ctx.today, metric=metric)
+    summary = (
+        f"{name} latest {out.latest.ms:.1f} ms ({latest_day.isoformat()}, "
+        f"{age_words(out.latest.age_days)}); {days}-day average {out.avg_ms:.1f} ms over "
+        f"{len(recent)} readings."
+    )
+    summary += " " + hrv_sentence(now)
+    if now.falling_days >= analytics.HRV_FALLING_DAYS:
+        summary += f" Warning: {name} has dropped {now.falling_days} days in a row."
+    elif now.falling_days:
+        summary += f" Lower than the day before for {now.falling_days} day(s)."
+    return ToolResult(summary=summary, data=out.model_dump(mode="json"))
+
+
+def hrv_sentence(now: HrvNow) -> str:
+    """The dashboard's HRV verdict in words, with the figures it was decided on."""
+    own = " (SDNN, its own baseline: not comparable with rMSSD)" if now.metric == "sdnn" else ""
+    if now.status is None:
+        return (
+            f"Not enough readings for a {analytics.BASELINE_DAYS}-day baseline yet (needs "
+            f"{analytics.MIN_BASELINE_VALUES}){own}."
         )
-    if falling >= analytics.HRV_FALLING_DAYS:
-        summary += f" Warning: HRV has dropped {falling} days in a row."
-    elif falling:
-        summary += f" Lower than the day before for {falling} day(s)."
-    return ToolResult(summary=summary, data=data)
+    as_of = "" if now.age_days == 0 else f", as of {age_words(now.age_days)}"
+    return (
+        f"7-day mean {now.hrv_7d_ms:.1f} ms vs {analytics.BASELINE_DAYS}-day baseline "
+        f"{now.baseline_ms:.1f} ms (normal range {now.band_low_ms:.1f}-{now.band_high_ms:.1f} ms"
+        f"{as_of}): {now.status} the normal range{own}."
+    )
 
 
 @TOOLS.register
@@ -181,9 +232,15 @@ def get_readiness(ctx: ToolContext) -> ToolResult:
             summary=f"No recovery data yet, so no readiness score. {NO_DEVICE_HINT}",
             data={"status": "no_data"},
         )
-    result = dashboard.readiness_on(session=ctx.session, user_id=ctx.user_id, day=day)
+    result = dashboard.readiness_on(
+        session=ctx.session, user_id=ctx.user_id, day=day, today=ctx.today
+    )
     data = result.model_dump(mode="json")
-    when = "today" if day == ctx.today else f"on {day.isoformat()} (latest day with data)"
+    when = (
+        "today"
+        if result.age_days == 0
+        else f"on {day.isoformat()} ({age_words(result.age_days)}, the latest day with data)"
+    )
     if result.status != "ok":
         summary = f"Readiness {when}: not scored. {result.why}"
     else:
@@ -221,15 +278,8 @@ def get_training_load(
         f"Fatigue {load.fatigue:.1f}, Form {load.form:+.1f}; last 7 days load "
         f"{load.week_load:.0f} AU (monotony {_fmt(load.monotony, 2)})."
     )
-    if load.acwr_status == "ok" and load.acwr is not None:
-        zone = (
-            "above 1.3: a risky jump"
-            if load.acwr > analytics.ACWR_FLAG
-            else "below 0.8: detraining"
-            if load.acwr < 0.8
-            else "in the 0.8-1.3 range"
-        )
-        summary += f" ACWR {load.acwr:.2f} ({zone})."
+    if load.acwr_zone is not None and load.acwr is not None:
+        summary += f" ACWR {load.acwr:.2f} ({ACWR_ZONE_WORDS[load.acwr_zone]})."
     elif load.acwr_status == "warming_up":
         summary += f" ACWR is warming up ({load.warmup_days_left} more days needed)."
     else:
@@ -237,35 +287,58 @@ def get_training_load(
     return ToolResult(summary=summary, data=data)
 
 
+ACWR_ZONE_WORDS = {
+    "high": f"above {analytics.ACWR_FLAG}: a risky jump",
+    "low": f"below {analytics.ACWR_LOW}: detraining",
+    "ok": f"in the {analytics.ACWR_LOW}-{analytics.ACWR_FLAG} range",
+}
+"""Each ACWR zone (``analytics.acwr_zone``) in words."""
+
+
 @TOOLS.register
 def get_weekly_summary(ctx: ToolContext) -> ToolResult:
-    """This week (Monday to today) against last week: sessions, minutes, distance, strength
-    volume, load, average sleep and HRV."""
-    monday = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    """This week so far (from the user's week start to today) against the whole of last week:
+    sessions, minutes, distance, strength volume, load, average sleep and HRV."""
     history = dashboard.load_history(
         session=ctx.session,
         user_id=ctx.user_id,
         end=ctx.today,
-        metrics_from=monday - dt.timedelta(days=7),
-        load_from=monday - dt.timedelta(days=7),
+        metrics_from=ctx.today - dt.timedelta(days=13),
+        load_from=ctx.today - dt.timedelta(days=13),
     )
     stats = dashboard.weekly_stats(history)
-    data = stats.model_dump(mode="json")
+    dist, weight = history.distance_unit, history.weight_unit
+
+    def view(week: WeekStats) -> WeekView:
+        return WeekView(
+            **week.model_dump(),
+            distance=round(units.distance_from_m(week.distance_m, dist), 1),
+            volume_load=round(units.weight_from_kg(week.volume_load_kg, weight)),
+        )
+
+    out = WeeklySummaryOut(
+        this_week=view(stats.this_week),
+        last_week=view(stats.last_week),
+        distance_unit=dist,
+        weight_unit=weight,
+    )
     lines = [
-        _week_line("This week", stats.this_week),
-        _week_line("Last week", stats.last_week),
+        _week_line("This week", out.this_week, out),
+        _week_line("Last week", out.last_week, out),
     ]
-    return ToolResult(summary=" ".join(lines), data=data)
+    return ToolResult(summary=" ".join(lines), data=out.model_dump(mode="json"))
 
 
-def _week_line(label: str, week: Any) -> str:
+def _week_line(label: str, week: WeekView, out: WeeklySummaryOut) -> str:
+    if week.so_far:
+        label += f" so far ({week.days} of 7 days)"
     sleep = f"{week.avg_sleep_hours:.1f} h" if week.avg_sleep_hours is not None else "no data"
     hrv = f"{week.avg_hrv_ms:.0f} ms" if week.avg_hrv_ms is not None else "no data"
     return (
         f"{label} ({week.start.isoformat()} to {week.end.isoformat()}): {week.sessions} sessions, "
-        f"{week.minutes:.0f} min, {week.distance_m / 1000:.1f} km, strength volume "
-        f"{week.volume_load_kg:.0f} kg, load {week.load:.0f} AU, average sleep {sleep}, "
-        f"average HRV {hrv}."
+        f"{week.minutes:.0f} min, {week.distance:.1f} {out.distance_unit}, strength volume "
+        f"{week.volume_load:.0f} {out.weight_unit}, load {week.load:.0f} AU, average sleep "
+        f"{sleep}, average HRV {hrv}."
     )
 
 
@@ -274,39 +347,45 @@ def get_daily_brief(ctx: ToolContext) -> ToolResult:
     """A one-look brief for today: readiness, last night's sleep, HRV status, training load,
     active risk flags."""
     board = dashboard.dashboard_for(session=ctx.session, user_id=ctx.user_id, today=ctx.today)
-    readiness = board.readiness
-    tiles = {m.key: m for m in board.today.metrics}
+    brief = DailyBriefOut(
+        date=board.date,
+        readiness=board.readiness,
+        tiles=[m for m in board.today.metrics if m.key in BRIEF_TILES],
+        sleep=board.sleep,
+        hrv=HrvNow(**board.hrv.model_dump(exclude={"series"})),
+        training_load=board.training_load.model_copy(update={"series": []}),
+        flags=board.flags,
+    )
+    readiness = brief.readiness
     parts = []
     if readiness.status == "ok":
-        parts.append(f"Readiness {readiness.score}/100 ({readiness.color}): {readiness.why}")
+        when = "" if readiness.age_days == 0 else f" ({age_words(readiness.age_days)})"
+        parts.append(f"Readiness{when} {readiness.score}/100 ({readiness.color}): {readiness.why}")
     else:
         parts.append(f"Readiness not scored: {readiness.why}")
-    if sleep := tiles.get("sleep_seconds"):
-        parts.append(f"Sleep {sleep.value:.1f} h on {sleep.date.isoformat()}")
-    if board.sleep.debt_hours is not None:
-        parts.append(f"sleep debt {board.sleep.debt_hours:.1f} h")
-    if hrv := tiles.get("hrv_rmssd_ms"):
-        status = f", {board.hrv.status} baseline" if board.hrv.status else ""
-        parts.append(f"HRV {hrv.value:.0f} ms{status}")
-    if rhr := tiles.get("resting_hr"):
-        parts.append(f"resting HR {rhr.value:.0f} bpm")
-    load = board.training_load
+    for tile in brief.tiles:
+        parts.append(
+            f"{tile.label} {tile.value:.{BRIEF_TILES[tile.key]}f} {tile.unit} on "
+            f"{tile.date.isoformat()} ({age_words(tile.age_days)})"
+        )
+    parts.append(debt_sentence(brief.sleep).removesuffix("."))
+    if brief.hrv.status is not None:
+        parts.append(hrv_sentence(brief.hrv).removesuffix("."))
+    load = brief.training_load
     if load.acwr_status != "no_data":
         parts.append(
             f"Fitness {load.fitness:.1f}, Fatigue {load.fatigue:.1f}, Form {load.form:+.1f}"
             + (f", ACWR {load.acwr:.2f}" if load.acwr is not None else "")
         )
-    flags = [f.message for f in board.flags]
+    flags = [f.message for f in brief.flags]
     parts.append("Flags: " + (" ".join(flags) if flags else "none"))
-    if not tiles and load.acwr_status == "no_data":
+    if not brief.tiles and load.acwr_status == "no_data":
         parts.append(NO_DEVICE_HINT)
-    data = {
-        "readiness": readiness.model_dump(mode="json"),
-        "sleep_hours": tiles["sleep_seconds"].value if "sleep_seconds" in tiles else None,
-        "hrv_ms": tiles["hrv_rmssd_ms"].value if "hrv_rmssd_ms" in tiles else None,
-        "flags": [f.model_dump(mode="json") for f in board.flags],
-    }
-    return ToolResult(summary=". ".join(parts) + ".", data=data)
+    return ToolResult(summary=". ".join(parts) + ".", data=brief.model_dump(mode="json"))
+
+
+BRIEF_TILES = {"sleep_seconds": 1, "hrv_rmssd_ms": 0, "hrv_sdnn_ms": 0, "resting_hr": 0}
+"""The tiles the brief names, with the digits it shows."""
 
 
 # --- activities and strength ---------------------------------------------------------------------

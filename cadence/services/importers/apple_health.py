@@ -2,8 +2,10 @@
 
 Streamed with ``iterparse`` and cleared element by element, so memory stays flat however large the
 export is: only per-day aggregates and the workout list are kept. Days are the local calendar days
-written in the file (Apple stores each sample with its own UTC offset); sleep belongs to the day
-it ends on (the wake-up day). Several devices (iPhone + Watch) often record the same steps or sleep;
+written in the file (Apple stores each sample with its own UTC offset); sleep belongs to the night
+it is part of, counted on the morning it ends (a stage segment ending before midnight, after
+18:00, is part of the next morning's night: ``userday.night_day``). Several devices (iPhone +
+Watch) often record the same steps or sleep;
 summing them would double count, so per day the source (``sourceName``) with the largest total wins.
 
 Mapped: resting HR (daily mean), HRV SDNN (daily mean, kept in ``hrv_sdnn_ms``, never as rMSSD),
@@ -32,13 +34,14 @@ from cadence.services.importers.base import ImportResult
 from cadence.services.importers.common import (
     HrTimeline,
     activity_external_id,
-    histogram_avg_max,
     normalize_sport,
     parse_float,
+    sparse_hr,
     store_activities,
     store_daily_metrics,
     valid_time,
 )
+from cadence.services.userday import night_day
 
 SOURCE = "apple_health"
 _Q = "HKQuantityTypeIdentifier"
@@ -206,7 +209,7 @@ def _take_record(elem: Element, export: _Export) -> None:
 
 
 def _take_sleep(elem: Element, export: _Export, start: str, end: str, source: str) -> None:
-    day = _local_day(end)
+    day = _night(end)
     first, last = _timestamp(start), _timestamp(end)
     if day is None or first is None or last is None or last <= first:
         return
@@ -300,8 +303,12 @@ def _attach_heart_rate(stream: BinaryIO, workouts: list[_Workout]) -> None:
         timeline = HrTimeline()
         for stamp, bpm in sorted(points):
             timeline.add(datetime.fromtimestamp(stamp, workout.start.tzinfo), bpm)
-        histogram = timeline.histogram()
-        avg, peak = histogram_avg_max(histogram)
+        histogram, avg, peak = sparse_hr(
+            timeline,
+            start=workout.start,
+            end=workout.end,
+            moving_s=float(workout.item.get("duration_s") or 0.0),
+        )
         workout.item["hr_histogram"] = histogram
         workout.item["avg_hr"] = workout.item.get("avg_hr") or avg
         workout.item["max_hr"] = workout.item.get("max_hr") or peak
@@ -338,6 +345,15 @@ def _timestamp(text: str | None) -> datetime | None:
         return None
     try:
         return valid_time(datetime.fromisoformat(f"{text[:19]}{text[20:]}"))
+    except ValueError:
+        return None
+
+
+def _night(text: str) -> date | None:
+    """The night a sleep segment ending at ``text`` (its own local time) belongs to: the stage
+    segments of one night before and after midnight are one night (``userday.night_day``)."""
+    try:
+        return night_day(datetime.fromisoformat(text[:19]))
     except ValueError:
         return None
 

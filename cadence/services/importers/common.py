@@ -23,7 +23,12 @@ from cadence.services import workouts as workouts_service
 from cadence.services.importers.base import PREVIEW_ROWS, ImportResult
 
 MAX_SAMPLE_GAP_S = 30.0
-"""A gap between two HR samples longer than this is a pause: it adds at most this much time."""
+"""A gap between two track points longer than this is a pause (moving time and distance)."""
+HR_CARRY_FORWARD_S = 120.0
+"""Heart rate between two samples: the earlier sample's value is carried forward over a gap of
+up to this long (devices that sample every 1 s, every 5-10 s "smart recording", or once a minute
+are all fully covered). A longer gap is a dropout or a pause: it adds no heart-rate time at all,
+and the session's load covers only the time with heart rate (``LoadDetail.hr_coverage``)."""
 STORE_BATCH = 500
 MIN_VALID_YEAR = 1980
 """Timestamps before this (e.g. GPX's 1901-12-13 "minimum epoch") are treated as missing."""
@@ -56,11 +61,35 @@ class HrTimeline:
         hi = len(self.times) if end is None else bisect_right(self.times, end.timestamp())
         seconds: dict[int, float] = {}
         for i in range(lo, hi - 1):
-            gap = min(self.times[i + 1] - self.times[i], MAX_SAMPLE_GAP_S)
-            seconds[self.bpms[i]] = seconds.get(self.bpms[i], 0.0) + gap
+            gap = self.times[i + 1] - self.times[i]
+            if gap <= HR_CARRY_FORWARD_S:
+                seconds[self.bpms[i]] = seconds.get(self.bpms[i], 0.0) + gap
         if not seconds:
             return None
         return [[bpm, round(secs, 1)] for bpm, secs in sorted(seconds.items()) if secs > 0] or None
+
+
+MIN_HR_COVERAGE = 0.5
+"""Samples that cover less of a session than this (Apple Health's older exports: one reading
+every few minutes) give no histogram: the session's load is then its average HR over its whole
+moving time, rather than a histogram of the few minutes around the samples."""
+
+
+def sparse_hr(
+    timeline: HrTimeline, *, start: datetime, end: datetime, moving_s: float
+) -> tuple[list[list[float]] | None, float | None, float | None]:
+    """(histogram, avg, max) of the samples in ``[start, end]``: the histogram when it covers at
+    least ``MIN_HR_COVERAGE`` of ``moving_s``, else none and the plain mean of the samples."""
+    histogram = timeline.histogram(start, end)
+    covered = sum(secs for _, secs in histogram) if histogram else 0.0
+    if histogram and moving_s > 0 and covered >= MIN_HR_COVERAGE * moving_s:
+        return (histogram, *histogram_avg_max(histogram))
+    lo = bisect_left(timeline.times, start.timestamp())
+    hi = bisect_right(timeline.times, end.timestamp())
+    values = timeline.bpms[lo:hi]
+    if not values:
+        return None, None, None
+    return None, round(sum(values) / len(values), 1), float(max(values))
 
 
 def histogram_avg_max(histogram: list[list[float]] | None) -> tuple[float | None, float | None]:
