@@ -155,10 +155,9 @@ TEMPLATES = (
         (("get_hrv_trend", {"days": 14}),),
         (
             ("get_hrv_trend", "latest.ms"),
-            ("get_hrv_trend", "week_mean_ms"),
-            ("get_hrv_trend", "baseline_ms"),
+            ("get_hrv_trend", "now.hrv_7d_ms"),
+            ("get_hrv_trend", "now.baseline_ms"),
         ),
-        must_not=("sdnn",),
     ),
     Template(
         "readiness",

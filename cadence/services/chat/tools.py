@@ -117,12 +117,25 @@ def get_sleep_history(ctx: ToolContext, *, days: Days = 7) -> ToolResult:
         debt_hours=_round1(debt.debt_hours),
         debt=debt,
     )
-    if not period:
-        return ToolResult(
-            summary=f"No sleep data in the last {days} days. {NO_DEVICE_HINT}",
-            data=out.model_dump(mode="json"),
-        )
     scores = _series(rows, "sleep_score")
+    if not period:
+        if not sleep:
+            return ToolResult(
+                summary=f"No sleep data in the last {days} days. {NO_DEVICE_HINT}",
+                data=out.model_dump(mode="json"),
+            )
+        latest = max(sleep)  # stale data is stated with its age, never as last night
+        out.last_night = Night(
+            date=latest,
+            hours=_hours(sleep[latest]),
+            score=scores.get(latest),
+            age_days=(ctx.today - latest).days,
+        )
+        summary = (
+            f"No sleep recorded in the last {days} days. {_night_label(out.last_night)}: "
+            f"{out.last_night.hours} h. {debt_sentence(debt)}"
+        )
+        return ToolResult(summary=summary, data=out.model_dump(mode="json"))
     last_day = max(period)
     hours = [_hours(s) for s in period.values()]
     out.last_night = Night(
