@@ -31,6 +31,7 @@ from cadence.api.routes import (
     imports,
     llm_settings,
     metrics,
+    routines,
     settings,
     workouts,
 )
@@ -56,6 +57,7 @@ ROUTERS: list[APIRouter] = [
     settings.router,
     workouts.router,
     exercises.router,
+    routines.router,
     imports.router,
     metrics.router,
     activities.router,
