@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from cadence.api import mcp, openapi
+from cadence.api import logger_page, mcp, openapi
 from cadence.api.middleware import (
     API_PREFIX,
     BodySizeLimitMiddleware,
@@ -97,6 +97,7 @@ def create_api() -> FastAPI:
     for router in ROUTERS:
         api.include_router(router, prefix=API_PREFIX)
     mcp.mount_http(api, f"{API_PREFIX}/mcp")
+    logger_page.install(api)
     # Keep last: anything mounted under /api/v1 must be added before this catch-all.
     api.add_api_route(
         f"{API_PREFIX}/{{path:path}}",

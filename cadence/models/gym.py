@@ -26,6 +26,8 @@ from cadence.models.workout import (
     ExercisePublic,
 )
 
+LOGGER_ROUTE = "/workouts/log"
+"""The live workout logger's page (served by the API app, not by Reflex: a full page load)."""
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 MAX_MUSCLES = 10
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from cadence.components import exercises as ui
 from cadence.components.forms import callout, card
+from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.exercises import ExerciseLibraryState as S
@@ -42,7 +43,7 @@ def _empty() -> rx.Component:
             ),
             size="2",
         ),
-        rx.link("Log a workout", href="/workouts/log", size="2"),
+        rx.el.a("Start a workout", href=LOGGER_ROUTE),
     )
 
 

@@ -1,4 +1,5 @@
-"""/workouts/log — log a workout (``?from=latest`` repeats the last one) or edit one (``?id=N``)."""
+"""/workouts/edit — log a workout with the form (``?from=latest`` repeats the last one) or
+edit one (``?id=N``); the live logger is ``/workouts/log``."""
 
 import reflex as rx
 
@@ -6,9 +7,10 @@ from cadence.components import workouts as ui
 from cadence.components.forms import field, text_input
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
+from cadence.states.workouts import FORM_ROUTE
 from cadence.states.workouts import WorkoutFormState as S
 
-ROUTE = "/workouts/log"
+ROUTE = FORM_ROUTE
 TITLE = "Log workout"
 ON_LOAD = [AuthState.require_login, S.load]
 

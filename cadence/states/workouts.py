@@ -21,7 +21,7 @@ from cadence.states.auth import AuthState
 
 PER_PAGE = 20
 LIST_ROUTE = "/workouts"
-FORM_ROUTE = "/workouts/log"
+FORM_ROUTE = "/workouts/edit"
 DETAIL_ROUTE = "/workouts/view"
 ROW_FIELDS = ("name", "sets", "reps", "weight", "rpe")
 FORM_FIELDS = ("date", "name", "notes", "duration")
