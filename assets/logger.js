@@ -576,7 +576,10 @@
             type: "button",
             class: "soft",
             onclick: () => {
-              exercise.sets.push(blankSet("normal"));
+              const last = exercise.sets[exercise.sets.length - 1];
+              const set = blankSet("normal");
+              if (last) Object.assign(set, { w: last.w, r: last.r });
+              exercise.sets.push(set);
               persist();
               render();
             },
@@ -808,26 +811,20 @@
     }
   }
 
-  if (uid) {
-    summary = load("summary", null);
-    const wanted = new URLSearchParams(location.search).get("routine");
-    if (!draft && wanted) {
-      const routine = cache.routines.find((r) => String(r.id) === wanted);
-      if (routine) draft = draftFromRoutine(routine);
-      persist();
-    }
+  const wanted = new URLSearchParams(location.search).get("routine");
+  function startWanted() {
+    const routine = cache.routines.find((r) => String(r.id) === wanted);
+    if (draft || summary || !routine) return;
+    draft = draftFromRoutine(routine);
+    persist();
+    render();
   }
+  if (uid) summary = load("summary", null);
+  startWanted();
   render();
   if (uid) {
-    refreshCache(false).then(() => {
-      const wanted = new URLSearchParams(location.search).get("routine");
-      const routine = cache.routines.find((r) => String(r.id) === wanted);
-      if (!draft && !summary && routine) {
-        draft = draftFromRoutine(routine);
-        persist();
-        render();
-      }
-    });
+    const known = cache.routines.some((r) => String(r.id) === wanted);
+    refreshCache(Boolean(wanted) && !known).then(startWanted);
     sync();
     window.addEventListener("online", () => { status(""); sync(); refreshCache(false); });
     window.addEventListener("offline", () => status(outbox.length ? "offline — saved on this phone, will sync" : "offline — your workout is kept on this phone"));

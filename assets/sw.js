@@ -61,7 +61,7 @@ async function networkFirstPage(request) {
     if (response.ok && response.type === "basic") cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const offlineCopy = new URL(request.url).pathname === LOGGER_URL && (await cache.match(LOGGER_URL));
+    const offlineCopy = new URL(request.url).pathname.replace(/\/$/, "") === LOGGER_URL && (await cache.match(LOGGER_URL));
     return offlineCopy || (await cache.match(OFFLINE_URL)) || Response.error();
   }
 }

@@ -41,4 +41,5 @@ async def logger_page() -> HTMLResponse:
 
 def install(api: FastAPI) -> None:
     """Serve the logger page ahead of the web UI's own routes."""
-    api.add_api_route(LOGGER_ROUTE, logger_page, methods=["GET"], include_in_schema=False)
+    for path in (LOGGER_ROUTE, f"{LOGGER_ROUTE}/"):
+        api.add_api_route(path, logger_page, methods=["GET"], include_in_schema=False)
