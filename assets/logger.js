@@ -510,7 +510,7 @@
     );
     const extras = [];
     if (active) extras.push(h("div", { class: "steppers" }, h("span", { class: "step-name" }, unit()), stepper("w", "Weight"), h("span", { class: "step-name" }, "reps"), stepper("r", "Reps")));
-    if (set.pr) extras.push(h("p", { class: "pr", role: "status" }, `🏆 ${set.pr}`));
+    if (set.pr) extras.push(h("p", { class: "pr", role: "status" }, `★ ${set.pr}`));
     if (error) extras.push(h("p", { class: "error", id: errorId, role: "alert" }, error));
     return h("div", { class: "set-wrap" }, row, extras);
   }
@@ -551,7 +551,7 @@
                 render();
               },
             },
-            "🗑",
+            "Remove",
           ),
         ),
       ),
@@ -740,7 +740,7 @@
         h("dd", {}, `${Math.round(fromKg(summary.volume))} ${unit()}`),
       ),
       summary.prs.length ? h("h3", {}, "PRs") : h("p", { class: "muted" }, "No PRs this time."),
-      h("ul", { class: "prs" }, summary.prs.map((text) => h("li", {}, `🏆 ${text}`))),
+      h("ul", { class: "prs" }, summary.prs.map((text) => h("li", {}, `★ ${text}`))),
       pending && pending.error ? h("p", { class: "error", role: "alert" }, `Not saved: ${pending.error}`) : null,
       pending && !pending.error ? h("p", { class: "muted" }, "offline — saved on this phone, will sync") : null,
       summary.workout_id ? h("p", {}, "Saved. ", h("a", { href: `/workouts/view?id=${summary.workout_id}` }, "See the workout")) : null,
@@ -789,7 +789,7 @@
       );
     }
     const main = document.getElementById("logger-main");
-    main.replaceChildren(...body);
+    main.replaceChildren(...body.flat(Infinity).filter(Boolean));
     const bar = document.getElementById("logger-rest");
     bar.replaceChildren(...[restBar()].filter(Boolean));
     window.scrollTo(0, scroll);

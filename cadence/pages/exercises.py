@@ -43,7 +43,7 @@ def _empty() -> rx.Component:
             ),
             size="2",
         ),
-        rx.el.a("Start a workout", href=LOGGER_ROUTE),
+        rx.el.a("Start a workout", href=LOGGER_ROUTE, custom_attrs={"reloadDocument": True}),
     )
 
 

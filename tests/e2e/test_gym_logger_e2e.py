@@ -67,29 +67,29 @@ def test_logs_offline_reloads_and_syncs_exactly_once(new_page, live_server) -> N
     page.get_by_role("button", name="Start empty workout").click()
     add_exercise(page, "Barbell Bench Press - Medium Grip", "bench press")
     bench = card(page, "Barbell Bench Press - Medium Grip")
-    bench.get_by_label("Weight").first.fill("60")
-    bench.get_by_label("Reps").first.fill("8")
+    bench.get_by_label("Weight", exact=True).first.fill("60")
+    bench.get_by_label("Reps", exact=True).first.fill("8")
     bench.get_by_role("button", name="Complete set").first.click()
     expect(page.get_by_role("timer", name="Rest timer")).to_contain_text("Rest")
     screenshot(page, "logger-live-375")
 
     page.context.set_offline(True)
     bench.get_by_role("button", name="+ Add set").click()
-    expect(bench.get_by_label("Weight").nth(1)).to_have_value("60")  # pre-filled from set 1
+    expect(bench.get_by_label("Weight", exact=True).nth(1)).to_have_value("60")  # pre-filled from set 1
     bench.get_by_role("button", name="Complete set").click()
     add_exercise(page, "Barbell Squat", "squat")  # the catalogue is on the phone
     squat = card(page, "Barbell Squat")
-    squat.get_by_label("Weight").fill("-5")
-    squat.get_by_label("Reps").fill("5")
+    squat.get_by_label("Weight", exact=True).fill("-5")
+    squat.get_by_label("Reps", exact=True).fill("5")
     squat.get_by_role("button", name="Complete set").click()
     expect(squat.get_by_role("alert")).to_have_text("Weight can't be negative")
-    squat.get_by_label("Weight").fill("100")
+    squat.get_by_label("Weight", exact=True).fill("100")
     squat.get_by_role("button", name="Complete set").click()
     expect(squat.get_by_role("alert")).to_have_count(0)
 
     page.reload()  # no signal: the service worker serves the logger, localStorage the workout
     squat = card(page, "Barbell Squat")
-    expect(squat.get_by_label("Weight")).to_have_value("100")
+    expect(squat.get_by_label("Weight", exact=True)).to_have_value("100")
     expect(page.locator(".set.done")).to_have_count(3)
     page.get_by_role("button", name="Finish workout").click()
     expect(page.get_by_text("offline — saved on this phone, will sync").first).to_be_visible()
@@ -138,8 +138,8 @@ def _log_fresh(page) -> None:
         for index, (kg, reps) in enumerate(sets):
             if index:
                 exercise.get_by_role("button", name="+ Add set").click()
-            weight = exercise.get_by_label("Weight").nth(index)
-            reps_box = exercise.get_by_label("Reps").nth(index)
+            weight = exercise.get_by_label("Weight", exact=True).nth(index)
+            reps_box = exercise.get_by_label("Reps", exact=True).nth(index)
             for box, value in ((weight, kg), (reps_box, reps)):
                 if box.input_value() != str(value):
                     box.click()
@@ -197,8 +197,8 @@ def test_logger_screens(new_page, scheme, viewport) -> None:
     page.get_by_role("button", name="Start empty workout").click()
     add_exercise(page, "Barbell Squat", "squat")
     squat = card(page, "Barbell Squat")
-    squat.get_by_label("Weight").fill("100")
-    squat.get_by_label("Reps").fill("5")
+    squat.get_by_label("Weight", exact=True).fill("100")
+    squat.get_by_label("Reps", exact=True).fill("5")
     squat.get_by_role("button", name="Complete set").click()
     squat.get_by_role("button", name="+ Add set").click()
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
