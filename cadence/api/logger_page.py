@@ -30,12 +30,8 @@ def _page() -> str:
 async def logger_page() -> HTMLResponse:
     return HTMLResponse(
         _page(),
-        headers={
-            "Content-Security-Policy": PAGE_CSP,
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-cache",
-        },
+        # nosniff, frame and referrer headers come from the security middleware, as everywhere
+        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"},
     )
 
 

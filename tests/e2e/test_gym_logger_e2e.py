@@ -41,7 +41,7 @@ def api(live_server, page, method: str, path: str, **kwargs) -> httpx.Response:
 
 
 def wait_until_controlled(page) -> None:
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def add_exercise(page, name: str, words: str) -> None:
@@ -75,7 +75,9 @@ def test_logs_offline_reloads_and_syncs_exactly_once(new_page, live_server) -> N
 
     page.context.set_offline(True)
     bench.get_by_role("button", name="+ Add set").click()
-    expect(bench.get_by_label("Weight", exact=True).nth(1)).to_have_value("60")  # pre-filled from set 1
+    expect(bench.get_by_label("Weight", exact=True).nth(1)).to_have_value(
+        "60"
+    )  # pre-filled from set 1
     bench.get_by_role("button", name="Complete set").click()
     add_exercise(page, "Barbell Squat", "squat")  # the catalogue is on the phone
     squat = card(page, "Barbell Squat")
@@ -205,4 +207,22 @@ def test_logger_screens(new_page, scheme, viewport) -> None:
     screenshot(page, f"logger-{viewport['width']}-{scheme}")
     page.get_by_role("button", name="+ Add exercise").click()
     page.get_by_label("Exercise", exact=True).fill("hamstrings")
+    expect(page.get_by_role("button", name="Glute Ham Raise machine · hamstrings")).to_be_visible()
     screenshot(page, f"logger-picker-{viewport['width']}-{scheme}")
+
+
+def test_logout_forgets_the_cached_catalogue_but_keeps_unsent_workouts(new_page) -> None:
+    page = new_page(DESKTOP)
+    signup_through_ui(page, email="leaver@example.com", password=PASSWORD, name="Lu")
+    page.goto("/workouts/log")
+    page.wait_for_function(
+        "() => Object.keys(localStorage).some("
+        "(k) => k.startsWith('cadence_logger:') && k.endsWith(':cache'))"
+    )
+    page.evaluate("localStorage.setItem('cadence_logger:test:outbox', '[1]')")
+    page.get_by_role("link", name="Back to workouts").click()
+    page.get_by_role("button", name="Log out").first.click()
+    page.wait_for_url("**/login**")
+    keys = page.evaluate("Object.keys(localStorage)")
+    assert not [k for k in keys if k.endswith(":cache")]
+    assert "cadence_logger:test:outbox" in keys
