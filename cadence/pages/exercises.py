@@ -8,10 +8,11 @@ from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.exercises import ExerciseLibraryState as S
+from cadence.states.mappings import ExerciseMappingState as M
 
 ROUTE = "/exercises"
 TITLE = "Exercise library"
-ON_LOAD = [AuthState.require_login, S.load]
+ON_LOAD = [AuthState.require_login, S.load, M.load]
 
 
 def _progress() -> rx.Component:
@@ -51,6 +52,10 @@ def page() -> rx.Component:
     return protected(
         rx.vstack(
             callout(S.error),
+            callout(M.mapping_error),
+            ui.mapping_card(
+                M.pending, notice=M.mapping_notice, on_confirm=M.confirm, on_next=M.next_choice
+            ),
             rx.cond(
                 S.loaded,
                 rx.grid(

@@ -226,3 +226,33 @@ def test_logout_forgets_the_cached_catalogue_but_keeps_unsent_workouts(new_page)
     keys = page.evaluate("Object.keys(localStorage)")
     assert not [k for k in keys if k.endswith(":cache")]
     assert "cadence_logger:test:outbox" in keys
+
+
+def test_imported_names_are_matched_to_the_catalogue_once_confirmed(new_page, live_server) -> None:
+    page = new_page(PHONE)
+    signup_through_ui(page, email="strong-user@example.com", password=PASSWORD, name="St")
+    for day, name in (("2026-11-01", "Bench Press (Barbell)"), ("2026-11-03", "bench press")):
+        made = api(
+            live_server,
+            page,
+            "POST",
+            "/workouts",
+            json={
+                "date": day,
+                "workout_name": "Push",
+                "exercises": [{"name": name, "sets": 3, "reps": "5", "weight_kg": 80}],
+            },
+        )
+        assert made.status_code == 201, made.text
+    page.goto("/exercises")
+    mappings = page.locator("#exercise-mappings")
+    expect(mappings).to_contain_text("Bench Press (Barbell) → Barbell Bench Press - Medium Grip")
+    screenshot(page, "exercise-mappings-375")
+    for name in ("Bench Press (Barbell)", "bench press"):
+        page.get_by_role("button", name=f"Confirm match for {name}").click()
+        expect(
+            page.get_by_role("status").filter(has_text=f"“{name}” now counts as")
+        ).to_be_visible()
+    expect(page.locator("#exercise-mappings")).to_have_count(0)
+    library = api(live_server, page, "GET", "/exercises/library").json()["exercises"]
+    assert [entry["times_logged"] for entry in library] == [2]
