@@ -200,7 +200,7 @@
       }
     }
     status(outbox.some((item) => !item.error) ? "offline — saved on this phone, will sync" : "");
-    render();
+    if (summary) render();
   }
 
   // --- actions -----------------------------------------------------------------------------
@@ -763,8 +763,18 @@
     );
   }
 
+  function focusedSelector() {
+    const active = document.activeElement;
+    if (!active || active === document.body || !root.contains(active)) return null;
+    if (active.id) return `#${active.id}`;
+    if (active.dataset.set) return `[data-set="${active.dataset.set}"][data-field="${active.dataset.field}"]`;
+    return null;
+  }
+
   function render(after) {
     const scroll = window.scrollY;
+    const focused = focusedSelector();
+    const caret = focused && document.activeElement.selectionStart;
     const body = [];
     if (!uid) {
       body.push(h("p", {}, "Sign in to log a workout. ", h("a", { href: "/login?next=%2Fworkouts%2Flog" }, "Sign in")));
@@ -793,6 +803,11 @@
     const bar = document.getElementById("logger-rest");
     bar.replaceChildren(...[restBar()].filter(Boolean));
     window.scrollTo(0, scroll);
+    const again = focused && document.querySelector(focused);
+    if (again && !again.disabled) {
+      again.focus();
+      if (typeof caret === "number" && again.setSelectionRange) again.setSelectionRange(caret, caret);
+    }
     if (after) after();
   }
 

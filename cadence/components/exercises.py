@@ -161,7 +161,7 @@ def mapping_card(
 ) -> rx.Component:
     """Names from imports or typing that may be catalogue exercises: confirm the suggested one
     (or show another) so PRs, history and the coach see one exercise."""
-    return rx.cond(
+    card = rx.cond(
         pending,
         rx.card(
             rx.vstack(
@@ -210,5 +210,8 @@ def mapping_card(
             width="100%",
             id="exercise-mappings",
         ),
-        rx.cond(notice, rx.text(notice, size="2", role="status"), rx.fragment()),
+        rx.fragment(),
+    )
+    return rx.fragment(
+        rx.cond(notice, rx.text(notice, size="2", role="status"), rx.fragment()), card
     )
