@@ -16,7 +16,7 @@ from cadence.models.gym import (
     RoutinePublic,
     WorkoutDraft,
 )
-from cadence.models.workout import ExerciseEntry, ExercisePublic
+from cadence.models.workout import ExerciseEntry, ExercisePublic, reps_per_set
 from cadence.services import catalog, exercises, workouts
 from cadence.services.errors import NotFound
 
@@ -100,7 +100,8 @@ def start_from_routine(*, session: Session, user_id: int, routine_id: int) -> Wo
     rows = []
     for entry in entries:
         last = previous.get(keys[entry.name])
-        for _ in range(entry.sets):
+        planned = reps_per_set(entry.reps, entry.sets)
+        for set_number in range(entry.sets):
             index = seen.get(entry.name, 0)
             seen[entry.name] = index + 1
             done = last.sets[index] if last and index < len(last.sets) else None
@@ -108,7 +109,7 @@ def start_from_routine(*, session: Session, user_id: int, routine_id: int) -> Wo
                 ExercisePublic(
                     name=entry.name,
                     sets=1,
-                    reps=str(done.reps) if done else entry.reps.split(",")[0].split("-")[0],
+                    reps=str(done.reps if done else planned[set_number]),
                     weight_kg=done.weight_kg if done else entry.weight_kg,
                     rpe=entry.rpe,
                     warmup=entry.warmup,

@@ -290,3 +290,20 @@ def test_routine_crud_save_from_workout_and_start_with_last_values(client, accou
     assert client.get(url, headers=account.headers).status_code == 404
     empty = client.post(ROUTINES, json={"name": " ", "exercises": []}, headers=account.headers)
     assert empty.status_code == 422
+
+
+def test_a_routine_never_done_starts_with_its_own_reps_per_set(client, account):
+    made = client.post(
+        ROUTINES,
+        json={
+            "name": "Pyramid",
+            "exercises": [{"name": "Deadlift", "sets": 3, "reps": "8,6,4", "weight_kg": 120}],
+        },
+        headers=account.headers,
+    ).json()
+    draft = client.get(f"{ROUTINES}/{made['id']}/start", headers=account.headers).json()
+    assert [(e["sets"], e["reps"], e["weight_kg"]) for e in draft["exercises"]] == [
+        (1, "8", 120),
+        (1, "6", 120),
+        (1, "4", 120),
+    ]
