@@ -213,3 +213,11 @@ class WorkoutDraft(BaseModel):
     routine_id: int
     workout_name: str
     exercises: list[ExercisePublic]
+
+
+class WorkoutPr(BaseModel):
+    """An exercise of a workout that set a PR there (against every earlier session)."""
+
+    name: str
+    e1rm: bool
+    weight: bool

@@ -15,7 +15,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cadence.models.gym import PreviousExercise, PreviousSet, PreviousValues
+from cadence.models.gym import PreviousExercise, PreviousSet, PreviousValues, WorkoutPr
 from cadence.models.workout import (
     ExerciseHistory,
     ExerciseLibrary,
@@ -183,3 +183,27 @@ def previous_values(*, session: Session, user_id: int) -> PreviousValues:
         ],
         aliases=aliases,
     )
+
+
+def workout_prs(*, session: Session, user_id: int, workout_id: int) -> list[WorkoutPr]:
+    """The exercises of one of the user's workouts that set an e1RM or weight PR in it (the rule
+    of ``exercise_history``), in workout order."""
+    names = session.exec(
+        select(Row.name)
+        .where(col(Row.user_id) == user_id, col(Row.workout_id) == workout_id)
+        .order_by(col(Row.position))
+    ).all()
+    keys = catalog.identity_keys(session=session, user_id=user_id, names=names)
+    found, seen = [], set()
+    for name in names:
+        if keys[name] in seen:
+            continue
+        seen.add(keys[name])
+        point = next(
+            p
+            for p in exercise_history(session=session, user_id=user_id, name=name).points
+            if p.workout_id == workout_id
+        )
+        if point.e1rm_pr or point.weight_pr:
+            found.append(WorkoutPr(name=name, e1rm=point.e1rm_pr, weight=point.weight_pr))
+    return found

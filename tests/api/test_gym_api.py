@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from cadence.models.workout import WorkoutPublic
+from cadence.services import exercises
+from cadence.states.workouts import detail_rows
+
 WORKOUTS = "/api/v1/workouts"
 CATALOG = "/api/v1/exercises/catalog"
 ROUTINES = "/api/v1/routines"
@@ -307,3 +311,24 @@ def test_a_routine_never_done_starts_with_its_own_reps_per_set(client, account):
         (1, "6", 120),
         (1, "4", 120),
     ]
+
+
+def test_workout_prs_mark_the_exercises_that_beat_every_earlier_session(client, account, session):
+    first = workout(
+        *set_rows("Barbell Squat", (100, 5)), *set_rows("Row", (60, 8)), day="2026-11-01"
+    )
+    client.post(WORKOUTS, json=first, headers=account.headers)
+    second = workout(
+        *set_rows("Barbell Squat", (60, 5), set_type="warmup"),
+        *set_rows("Barbell Squat", (105, 5)),
+        *set_rows("Row", (60, 8)),
+        day="2026-11-08",
+    )
+    made = client.post(WORKOUTS, json=second, headers=account.headers).json()
+    user_id = account.user["id"]
+    prs = exercises.workout_prs(session=session, user_id=user_id, workout_id=made["id"])
+    assert [(p.name, p.e1rm, p.weight) for p in prs] == [("Barbell Squat", True, True)]
+    stored = client.get(f"{WORKOUTS}/{made['id']}", headers=account.headers).json()
+    rows = detail_rows(WorkoutPublic.model_validate(stored), prs)
+    assert ["PR" in row["extras"] for row in rows] == [False, True, False]
+    assert "\u2605 e1RM and weight PR" in rows[1]["extras"]
