@@ -77,7 +77,12 @@ def _content() -> rx.Component:
 
 def page() -> rx.Component:
     return protected(
-        rx.hstack(start_workout_button(href=LOGGER_ROUTE), justify="end", width="100%"),
+        rx.hstack(
+            start_workout_button(href=LOGGER_ROUTE),
+            justify="end",
+            width="100%",
+            margin_bottom="12px",
+        ),
         rx.cond(
             S.error,
             rx.callout(S.error, icon="triangle-alert", color_scheme="tomato"),
