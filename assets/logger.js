@@ -31,6 +31,7 @@
   ];
   const root = document.getElementById("cadence-logger");
   const PLATE_STEP = JSON.parse(root.dataset.plateSteps);
+  const E1RM_MAX_REPS = Number(root.dataset.e1rmMaxReps);
 
   // --- identity and storage ------------------------------------------------------------------
 
@@ -81,7 +82,9 @@
   const shown = (value) => String(Math.round(value * 100) / 100);
   const nameKey = (name) => name.replace(/\s+/g, "").toLowerCase();
   const identity = (name) => cache.aliases[nameKey(name)] || nameKey(name);
-  const epley = (kg, reps) => (reps === 1 ? kg : kg * (1 + reps / 30));
+  // the server's rule (services/strength.py): Epley, a single counts as itself, none above the cap
+  const epley = (kg, reps) =>
+    kg <= 0 || reps < 1 || reps > E1RM_MAX_REPS ? null : reps === 1 ? kg : kg * (1 + reps / 30);
   const newId = () =>
     (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).toString();
   const clock = (seconds) => {
@@ -147,7 +150,7 @@
         ),
       );
       const starts = await Promise.all(
-        routines.routines.map((r) => api(`/routines/${r.id}/start`).then((res) => res.json())),
+        routines.routines.map((r) => api(`/routines/${r.id}/start`).then((res) => (res.ok ? res.json() : null))),
       );
       cache = {
         fetched: Date.now(),
@@ -158,7 +161,9 @@
           muscles: e.primary_muscles.join(", "),
           custom: e.custom,
         })),
-        routines: routines.routines.map((r, i) => ({ id: r.id, name: r.name, count: r.exercises.length, start: starts[i] })),
+        routines: routines.routines
+          .map((r, i) => ({ id: r.id, name: r.name, start: starts[i] }))
+          .filter((r) => r.start),
         previous: previous.exercises,
         aliases: previous.aliases,
       };
@@ -245,7 +250,7 @@
       if (identity(other.name) !== identity(exercise.name)) continue;
       for (const s of other.sets) {
         if (!s.done || s.id === setId || s.type === "warmup") continue;
-        e1rm = Math.max(e1rm, epley(toKg(Number(s.w)), Number(s.r)));
+        e1rm = Math.max(e1rm, epley(toKg(Number(s.w)), Number(s.r)) || 0);
         weight = Math.max(weight, toKg(Number(s.w)));
       }
     }
@@ -270,7 +275,8 @@
     if (set.type !== "warmup" && Number(w) > 0) {
       const bests = bestsBefore(exercise, set.id);
       const kg = toKg(Number(w));
-      if (bests.any && epley(kg, Number(r)) > bests.e1rm + 1e-9) set.pr = "e1RM PR";
+      const estimate = epley(kg, Number(r));
+      if (bests.any && estimate !== null && estimate > bests.e1rm + 1e-9) set.pr = "e1RM PR";
       else if (bests.any && kg > bests.weight + 1e-9) set.pr = "Weight PR";
     }
     const next = exercise.sets[index + 1];

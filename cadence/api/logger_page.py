@@ -1,6 +1,7 @@
 """``/workouts/log``: the live workout logger, a static page (``assets/logger.html``) whose own
 script (``assets/logger.js``) talks to the REST API, so it works with no signal (see
-docs/architecture.md). The page holds no user data; the plate steps come from ``units``."""
+docs/architecture.md). The page holds no user data; the plate steps (``units``) and the e1RM
+rep cap (``strength``) are filled in here, so the script keeps the server's rules."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from cadence.models.gym import LOGGER_ROUTE
+from cadence.services.strength import MAX_E1RM_REPS
 from cadence.services.units import PLATE_STEP
 
 PAGE_FILE = Path(__file__).resolve().parents[2] / "assets" / "logger.html"
@@ -24,7 +26,11 @@ PAGE_CSP = (
 @lru_cache(maxsize=1)
 def _page() -> str:
     steps = json.dumps(PLATE_STEP).replace('"', "&quot;")
-    return PAGE_FILE.read_text(encoding="utf-8").replace("__PLATE_STEPS__", steps)
+    return (
+        PAGE_FILE.read_text(encoding="utf-8")
+        .replace("__PLATE_STEPS__", steps)
+        .replace("__E1RM_MAX_REPS__", str(MAX_E1RM_REPS))
+    )
 
 
 async def logger_page() -> HTMLResponse:

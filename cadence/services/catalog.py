@@ -100,6 +100,8 @@ def search_catalog(
     """The user's custom exercises then the catalogue, filtered: every word of ``q`` in the name
     (any case), ``muscle`` a primary or secondary muscle, ``equipment`` exact (any case); names
     starting with ``q`` come first."""
+    if page < 1:
+        raise InvalidInput("page must be at least 1", field="page")
     if not 1 <= per_page <= MAX_CATALOG_PER_PAGE:
         raise InvalidInput(
             f"per_page must be between 1 and {MAX_CATALOG_PER_PAGE}", field="per_page"

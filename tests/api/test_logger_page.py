@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 
+from cadence.services.strength import MAX_E1RM_REPS
 from cadence.services.units import PLATE_STEP
 
 
@@ -24,3 +25,4 @@ def test_logger_page_is_static_strict_and_carries_the_plate_steps(client, accoun
     assert '<script src="/logger.js" defer></script>' in anonymous.text
     steps = anonymous.text.split('data-plate-steps="')[1].split('"')[0]
     assert json.loads(html.unescape(steps)) == PLATE_STEP
+    assert f'data-e1rm-max-reps="{MAX_E1RM_REPS}"' in anonymous.text

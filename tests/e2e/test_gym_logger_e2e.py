@@ -186,6 +186,17 @@ def test_taps_per_set_fresh_and_repeated_routine(new_page, live_server) -> None:
     )
     assert (repeated["taps"] + 1) / sets <= 1.5
 
+    page.get_by_role("button", name="Done").click()  # a PR shows the moment its set is ticked
+    page.get_by_role("button", name="Start empty workout").click()
+    add_exercise(page, "Barbell Curl", "curl")
+    curl = card(page, "Barbell Curl")
+    expect(curl.get_by_role("button", name="Previous: 25 \u00d7 12").first).to_be_visible()
+    curl.get_by_label("Weight", exact=True).first.fill("27.5")
+    curl.get_by_role("button", name="Complete set").first.click()
+    expect(curl.get_by_role("status")).to_have_text("★ e1RM PR")
+    curl.get_by_role("button", name="Complete set").first.click()  # the same set again: no new PR
+    expect(curl.get_by_role("status")).to_have_count(1)
+
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
