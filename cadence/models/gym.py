@@ -15,6 +15,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from cadence.models.chat import DB_INT_MAX
 from cadence.models.common import UtcDatetime, timestamp_field
 from cadence.models.user import StrictBody
 from cadence.models.workout import (
@@ -203,7 +204,7 @@ class RoutineList(BaseModel):
 
 
 class RoutineFromWorkout(StrictBody):
-    workout_id: int = PydanticField(ge=1)
+    workout_id: int = PydanticField(ge=1, le=DB_INT_MAX)
     name: str | None = PydanticField(default=None, min_length=1, max_length=MAX_WORKOUT_NAME_LENGTH)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from cadence.models.chat import DB_INT_MAX
 from cadence.models.gym import (
     CatalogExercise,
     CatalogPage,
@@ -164,7 +165,7 @@ def find_exercise(*, session: Session, user_id: int, exercise_id: str) -> Catalo
                     CustomExercise.id == int(number), CustomExercise.user_id == user_id
                 )
             ).first()
-            if number.isdigit()
+            if number.isdigit() and int(number) <= DB_INT_MAX
             else None
         )
         if row is not None:

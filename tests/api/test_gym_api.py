@@ -332,3 +332,16 @@ def test_workout_prs_mark_the_exercises_that_beat_every_earlier_session(client, 
     rows = detail_rows(WorkoutPublic.model_validate(stored), prs)
     assert ["PR" in row["extras"] for row in rows] == [False, True, False]
     assert "\u2605 e1RM and weight PR" in rows[1]["extras"]
+
+
+def test_ids_past_the_integer_range_are_404_or_422_never_500(client, account):
+    huge = client.put(
+        "/api/v1/exercises/mappings",
+        json={"name": "bench", "exercise_id": "custom-99999999999999"},
+        headers=account.headers,
+    )
+    assert huge.status_code == 404
+    too_big = client.post(
+        f"{ROUTINES}/from-workout", json={"workout_id": 2**40}, headers=account.headers
+    )
+    assert too_big.status_code == 422

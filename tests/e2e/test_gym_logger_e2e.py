@@ -267,3 +267,24 @@ def test_imported_names_are_matched_to_the_catalogue_once_confirmed(new_page, li
     expect(page.locator("#exercise-mappings")).to_have_count(0)
     library = api(live_server, page, "GET", "/exercises/library").json()["exercises"]
     assert [entry["times_logged"] for entry in library] == [2]
+
+
+def test_pounds_are_shown_stepped_by_5_and_stored_in_kg(new_page, live_server) -> None:
+    page = new_page(PHONE)
+    signup_through_ui(page, email="pounds@example.com", password=PASSWORD, name="Lb")
+    chosen = api(live_server, page, "PUT", "/settings/preferences", json={"weight_unit": "lb"})
+    assert chosen.status_code == 200, chosen.text
+    page.goto("/workouts/log")
+    page.get_by_role("button", name="Start empty workout").click()
+    add_exercise(page, "Barbell Deadlift", "deadlift")
+    lift = card(page, "Barbell Deadlift")
+    expect(lift.locator(".set.head")).to_contain_text("lb")
+    lift.get_by_label("Weight", exact=True).fill("225")
+    lift.get_by_role("button", name="More weight").click()
+    expect(lift.get_by_label("Weight", exact=True)).to_have_value("230")
+    lift.get_by_label("Reps", exact=True).fill("5")
+    lift.get_by_role("button", name="Complete set").click()
+    page.get_by_role("button", name="Finish workout").click()
+    expect(page.get_by_role("link", name="See the workout")).to_be_visible()
+    stored = api(live_server, page, "GET", "/workouts").json()["workouts"][0]["exercises"][0]
+    assert stored["weight_kg"] == pytest.approx(230 * 0.45359237, abs=0.001)

@@ -12,13 +12,14 @@ from typing import Annotated
 
 from pydantic import Field
 
+from cadence.models.chat import DB_INT_MAX
 from cadence.models.gym import LOGGER_ROUTE
 from cadence.models.workout import ExerciseEntry, WorkoutCreate
 from cadence.services import catalog, exercises, routines, workouts
 from cadence.services.chat.registry import ToolContext, ToolResult
 from cadence.services.chat.tools import TOOLS, _workout_line
 
-WorkoutId = Annotated[int, Field(ge=1, le=2_147_483_647, description="The workout's id.")]
+WorkoutId = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="The workout's id.")]
 Confirmed = Annotated[
     bool,
     Field(description="true only after the user said yes to this exact change in the chat."),
@@ -102,7 +103,7 @@ def list_routines(ctx: ToolContext) -> ToolResult:
 def start_workout_from_routine(
     ctx: ToolContext,
     *,
-    routine_id: Annotated[int, Field(ge=1, le=2_147_483_647, description="The routine's id.")],
+    routine_id: Annotated[int, Field(ge=1, le=DB_INT_MAX, description="The routine's id.")],
 ) -> ToolResult:
     """Prepare a workout from a routine with last time's weights and reps, and the link that
     opens it in the live logger (nothing is stored until the user finishes it there)."""
