@@ -2,6 +2,14 @@
  * The install button (#cadence-install, rendered by the app shell) is shown through the
  * data-installable attribute on <html>, so React never has to know about it. */
 (function () {
+  // Signed out (logout calls this; any load without a token too): the live logger's cached copies of the user's catalogue, routines and
+  // previous values go. Unsent workouts stay, keyed by user, until that user signs in again.
+  window.cadenceForgetLoggerCache = function () {
+    Object.keys(localStorage)
+      .filter(function (name) { return /^cadence_logger:.*:cache$/.test(name); })
+      .forEach(function (name) { localStorage.removeItem(name); });
+  };
+  if (!localStorage.getItem("cadence_token")) window.cadenceForgetLoggerCache();
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (error) {

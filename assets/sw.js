@@ -6,12 +6,23 @@
  * arrives over the websocket after load); hashed build assets (/assets/*) are cache-first;
  * other static files (pwa.js, pwa.css, icons, manifest) are served from the cache and refreshed
  * in the background, so an update reaches the next load.
+ *
+ * The live workout logger (/workouts/log, with logger.js and logger.css) is precached and, with
+ * no network, served from the cache (any query string), so a workout can be logged, reloaded and
+ * finished offline. Other pages fall back to the offline page: they need the server's websocket.
+ * The logger keeps its own data (the user's catalogue, routines, previous values, the live
+ * workout and the outbox) in localStorage, never in this cache.
  */
-const VERSION = "cadence-v1";
+const VERSION = "cadence-v2";
 const SHELL_CACHE = `${VERSION}-shell`;
 const OFFLINE_URL = "/offline.html";
+const LOGGER_URL = "/workouts/log";
 const PRECACHE = [
   OFFLINE_URL,
+  LOGGER_URL,
+  "/logger.js",
+  "/logger.css",
+  "/pwa.js",
   "/manifest.webmanifest",
   "/icons/icon-192.png",
   "/icons/icon-512.png",
@@ -50,7 +61,8 @@ async function networkFirstPage(request) {
     if (response.ok && response.type === "basic") cache.put(request, response.clone());
     return response;
   } catch (error) {
-    return (await cache.match(OFFLINE_URL)) || Response.error();
+    const offlineCopy = new URL(request.url).pathname.replace(/\/$/, "") === LOGGER_URL && (await cache.match(LOGGER_URL));
+    return offlineCopy || (await cache.match(OFFLINE_URL)) || Response.error();
   }
 }
 

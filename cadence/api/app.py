@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cadence import __version__
-from cadence.api import mcp, openapi
+from cadence.api import logger_page, mcp, openapi
 from cadence.api.middleware import (
     API_PREFIX,
     BodySizeLimitMiddleware,
@@ -36,6 +36,7 @@ from cadence.api.routes import (
     imports,
     llm_settings,
     metrics,
+    routines,
     settings,
     workouts,
 )
@@ -62,6 +63,7 @@ ROUTERS: list[APIRouter] = [
     settings.router,
     workouts.router,
     exercises.router,
+    routines.router,
     imports.router,
     metrics.router,
     activities.router,
@@ -101,6 +103,7 @@ def create_api() -> FastAPI:
     for router in ROUTERS:
         api.include_router(router, prefix=API_PREFIX)
     mcp.mount_http(api, f"{API_PREFIX}/mcp")
+    logger_page.install(api)
     # Keep last: anything mounted under /api/v1 must be added before this catch-all.
     api.add_api_route(
         f"{API_PREFIX}/{{path:path}}",

@@ -164,3 +164,64 @@ def how_computed() -> rx.Component:
         size="1",
         color=MUTED,
     )
+
+
+def mapping_card(
+    pending: rx.Var, *, notice: rx.Var, on_confirm: Callable, on_next: Callable
+) -> rx.Component:
+    """Names from imports or typing that may be catalogue exercises: confirm the suggested one
+    (or show another) so PRs, history and the coach see one exercise."""
+    card = rx.cond(
+        pending,
+        rx.card(
+            rx.vstack(
+                rx.heading("Match exercise names", size="4"),
+                rx.text(
+                    "These names are not in the catalogue. Confirm the match so their history "
+                    "and PRs count as one exercise.",
+                    size="2",
+                    color=MUTED,
+                ),
+                rx.foreach(
+                    pending,
+                    lambda row: rx.flex(
+                        rx.text(rx.text.strong(row["name"]), " \u2192 ", row["choice"], size="2"),
+                        rx.spacer(),
+                        rx.hstack(
+                            rx.cond(
+                                row["more"],
+                                rx.button(
+                                    "Another match",
+                                    variant="soft",
+                                    color_scheme="gray",
+                                    min_height="44px",
+                                    on_click=on_next(row["name"]),
+                                ),
+                                rx.fragment(),
+                            ),
+                            rx.button(
+                                "Confirm",
+                                min_height="44px",
+                                aria_label=f"Confirm match for {row['name']}",
+                                on_click=on_confirm(row["name"]),
+                            ),
+                            spacing="2",
+                        ),
+                        class_name="mapping-row",
+                        width="100%",
+                        gap="2",
+                        align="center",
+                        wrap="wrap",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            id="exercise-mappings",
+        ),
+        rx.fragment(),
+    )
+    return rx.fragment(
+        rx.cond(notice, rx.text(notice, size="2", role="status"), rx.fragment()), card
+    )

@@ -75,6 +75,16 @@ def pager(
     )
 
 
+def start_workout_button(*, href: str, label: str = "Start workout") -> rx.Component:
+    """The live logger is not a Reflex page: the link loads it in full (``reloadDocument``)."""
+    return rx.el.a(
+        rx.button(rx.icon("timer", size=18), label, size="3", min_height="44px", tab_index=-1),
+        href=href,
+        id="start-workout",
+        custom_attrs={"reloadDocument": True},
+    )
+
+
 def empty_state(*, log_href: str) -> rx.Component:
     return rx.card(
         rx.vstack(

@@ -7,6 +7,7 @@ rely on it).
 from cadence.models.activity import ActivityLap, ActivityStream
 from cadence.models.chat import AppLlmSetting, ChatMessage, Conversation, UserLlmSetting
 from cadence.models.device import DeviceConnection, DeviceOAuthState
+from cadence.models.gym import CustomExercise, ExerciseAlias, IdempotencyKey, Routine
 from cadence.models.health import Activity, DailyMetric
 from cadence.models.imports import ImportJob
 from cadence.models.preferences import UserPreferences
@@ -20,10 +21,14 @@ __all__ = [
     "AppLlmSetting",
     "ChatMessage",
     "Conversation",
+    "CustomExercise",
     "DailyMetric",
     "DeviceConnection",
     "DeviceOAuthState",
+    "ExerciseAlias",
+    "IdempotencyKey",
     "ImportJob",
+    "Routine",
     "User",
     "UserLlmSetting",
     "UserPreferences",

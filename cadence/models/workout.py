@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal
 
 from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PydanticField
@@ -30,6 +31,10 @@ MAX_DURATION_MINUTES = 24 * 60
 MAX_REPS_VALUE = 999
 MAX_SOURCE_LENGTH = 20
 EARLIEST_DATE = dt.date(1900, 1, 1)
+MAX_SUPERSET = 50
+
+SetType = Literal["normal", "warmup", "drop", "failure"]
+SET_TYPES: tuple[SetType, ...] = ("normal", "warmup", "drop", "failure")
 
 _REPS_VALUE = re.compile(r"^(\d{1,3})(?:-(\d{1,3}))?$")
 _REPS_ITEM = r"\s*\d{1,3}\s*(?:[-\u2013\u2014]\s*\d{1,3}\s*)?"
@@ -88,6 +93,8 @@ class WorkoutExercise(SQLModel, table=True):
     weight_kg: float
     rpe: float | None = None
     warmup: bool = False
+    set_type: str = Field(default="normal", max_length=10)
+    superset: int | None = None
     total_reps: int
     top_reps: int
     volume_kg: float
@@ -161,6 +168,17 @@ class ExerciseEntry(StrictBody):
         description="Cadence extension: warm-up rows count toward volume but never toward "
         "best weight, e1RM or PRs.",
     )
+    set_type: SetType | None = PydanticField(
+        default=None,
+        description="Cadence extension: normal, warmup, drop or failure (default: warmup when "
+        "`warmup` is true, else normal). A set-by-set log sends one row per set, in order.",
+    )
+    superset: int | None = PydanticField(
+        default=None,
+        ge=1,
+        le=MAX_SUPERSET,
+        description="Cadence extension: rows with the same number are one superset.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -179,6 +197,15 @@ class ExerciseEntry(StrictBody):
     @model_validator(mode="after")
     def _reps_match_sets(self) -> ExerciseEntry:
         reps_per_set(self.reps, self.sets)
+        return self
+
+    @model_validator(mode="after")
+    def _set_type_agrees(self) -> ExerciseEntry:
+        if self.set_type is None:
+            self.set_type = "warmup" if self.warmup else "normal"
+        elif self.warmup and self.set_type != "warmup":
+            raise ValueError(f"a warm-up row cannot have set_type '{self.set_type}'")
+        self.warmup = self.set_type == "warmup"
         return self
 
 
@@ -233,6 +260,8 @@ class ExercisePublic(BaseModel):
         default=False,
         description="Cadence extension: a warm-up row (volume only; no bests, e1RM or PRs).",
     )
+    set_type: SetType = "normal"
+    superset: int | None = None
 
 
 class WorkoutPublic(BaseModel):

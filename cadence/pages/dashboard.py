@@ -4,6 +4,8 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components import dashboard as ui
+from cadence.components.workouts import start_workout_button
+from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.dashboard import DashboardState as S
@@ -77,6 +79,12 @@ def _content() -> rx.Component:
 
 def page() -> rx.Component:
     return protected(
+        rx.hstack(
+            start_workout_button(href=LOGGER_ROUTE),
+            justify="end",
+            width="100%",
+            margin_bottom="12px",
+        ),
         rx.cond(
             S.error,
             rx.callout(S.error, icon="triangle-alert", color_scheme="tomato"),

@@ -5,13 +5,15 @@ import reflex as rx
 from cadence import routes
 from cadence.components import exercises as ui
 from cadence.components.forms import callout, card
+from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.exercises import ExerciseLibraryState as S
+from cadence.states.mappings import ExerciseMappingState as M
 
 ROUTE = routes.EXERCISES
 TITLE = "Exercise library"
-ON_LOAD = [AuthState.require_login, S.load]
+ON_LOAD = [AuthState.require_login, S.load, M.load]
 
 
 def _progress() -> rx.Component:
@@ -43,7 +45,7 @@ def _empty() -> rx.Component:
             ),
             size="2",
         ),
-        rx.link("Log a workout", href=routes.WORKOUT_LOG, size="2"),
+        rx.el.a("Start a workout", href=LOGGER_ROUTE, custom_attrs={"reloadDocument": True}),
     )
 
 
@@ -51,6 +53,10 @@ def page() -> rx.Component:
     return protected(
         rx.vstack(
             callout(S.error),
+            callout(M.mapping_error),
+            ui.mapping_card(
+                M.pending, notice=M.mapping_notice, on_confirm=M.confirm, on_next=M.next_choice
+            ),
             rx.cond(
                 S.loaded,
                 rx.grid(

@@ -1,15 +1,16 @@
-"""/workouts/log — log a workout (``?from=latest`` repeats the last one) or edit one (``?id=N``)."""
+"""/workouts/edit — log a workout with the form (``?from=latest`` repeats the last one) or
+edit one (``?id=N``); the live logger is ``/workouts/log``."""
 
 import reflex as rx
 
-from cadence import routes
 from cadence.components import workouts as ui
 from cadence.components.forms import field, text_input
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
+from cadence.states.workouts import FORM_ROUTE
 from cadence.states.workouts import WorkoutFormState as S
 
-ROUTE = routes.WORKOUT_LOG
+ROUTE = FORM_ROUTE
 TITLE = "Log workout"
 ON_LOAD = [AuthState.require_login, S.load]
 

@@ -5,6 +5,7 @@ import reflex as rx
 from cadence import routes
 from cadence.components import workouts as ui
 from cadence.components.forms import callout
+from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.workouts import FORM_ROUTE
@@ -17,8 +18,15 @@ ON_LOAD = [AuthState.require_login, S.load]
 
 def _actions() -> rx.Component:
     return rx.hstack(
+        ui.start_workout_button(href=LOGGER_ROUTE),
         rx.link(
-            rx.button(rx.icon("plus", size=18), "Log workout", size="3", min_height="44px"),
+            rx.button(
+                rx.icon("plus", size=18),
+                "Log past workout",
+                size="3",
+                variant="soft",
+                min_height="44px",
+            ),
             href=FORM_ROUTE,
         ),
         rx.cond(

@@ -15,6 +15,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from cadence.models.gym import PreviousExercise, PreviousSet, PreviousValues, WorkoutPr
 from cadence.models.workout import (
     ExerciseHistory,
     ExerciseLibrary,
@@ -22,11 +23,13 @@ from cadence.models.workout import (
     LibraryExercise,
     WorkoutExercise,
     exercise_name_key,
+    reps_per_set,
 )
-from cadence.services import strength
+from cadence.services import catalog, strength
 from cadence.services.errors import NotFound
 
 Row = WorkoutExercise
+MAX_PREVIOUS_EXERCISES = 200
 
 
 def library(*, session: Session, user_id: int, search: str | None = None) -> ExerciseLibrary:
@@ -82,9 +85,10 @@ def exercise_history(*, session: Session, user_id: int, name: str) -> ExerciseHi
     A point's top set is its heaviest working set (ties: most reps), e1RM the best working set's,
     volume all rows' (warm-ups included). ``NotFound`` when the user never logged it.
     """
+    key = catalog.identity_keys(session=session, user_id=user_id, names=[name])[name]
     rows = session.exec(
         select(Row)
-        .where(col(Row.user_id) == user_id, col(Row.name_key) == exercise_name_key(name))
+        .where(col(Row.user_id) == user_id, col(Row.name_key) == key)
         .order_by(col(Row.date), col(Row.workout_id), col(Row.position))
     ).all()
     if not rows:
@@ -119,3 +123,87 @@ def _session_best(rows: Sequence[WorkoutExercise]) -> tuple[strength.SessionBest
         e1rm_kg=max(estimates) if estimates else None, top_weight_kg=top.weight_kg
     )
     return best, top.top_reps
+
+
+def previous_values(*, session: Session, user_id: int) -> PreviousValues:
+    """For each of the user's most recently performed exercises (at most 200): the sets of the
+    last workout that had it, in order, and the bests (working sets only) the live logger
+    compares a ticked set with to show a PR."""
+    working = col(Row.warmup).is_(False)
+    totals = session.exec(
+        select(
+            Row.name_key,
+            func.max(Row.date),
+            func.max(case((working, Row.e1rm_kg))),
+            func.max(case((working, Row.weight_kg))),
+        )
+        .where(col(Row.user_id) == user_id)
+        .group_by(col(Row.name_key))
+        .order_by(func.max(Row.date).desc())
+        .limit(MAX_PREVIOUS_EXERCISES)
+    ).all()
+    aliases = catalog.aliases(session=session, user_id=user_id)
+    if not totals:
+        return PreviousValues(exercises=[], aliases=aliases)
+    last_day = {key: day for key, day, _, _ in totals}
+    rows = session.exec(
+        select(Row)
+        .where(
+            col(Row.user_id) == user_id,
+            col(Row.name_key).in_(list(last_day)),
+            col(Row.date).in_(set(last_day.values())),
+        )
+        .order_by(col(Row.name_key), col(Row.workout_id).desc(), col(Row.position))
+    ).all()
+    latest: dict[str, list[WorkoutExercise]] = {}
+    for row in rows:
+        if row.date != last_day[row.name_key]:
+            continue
+        group = latest.setdefault(row.name_key, [row])
+        if group[0].workout_id == row.workout_id and group[-1] is not row:
+            group.append(row)
+    return PreviousValues(
+        exercises=[
+            PreviousExercise(
+                key=key,
+                name=latest[key][-1].name,
+                date=day,
+                sets=[
+                    PreviousSet(
+                        set_type=row.set_type, weight_kg=row.weight_kg, reps=reps, rpe=row.rpe
+                    )
+                    for row in latest[key]
+                    for reps in reps_per_set(row.reps, row.sets)
+                ],
+                best_e1rm_kg=best_e1rm,
+                best_weight_kg=best_weight,
+            )
+            for key, day, best_e1rm, best_weight in totals
+            if key in latest
+        ],
+        aliases=aliases,
+    )
+
+
+def workout_prs(*, session: Session, user_id: int, workout_id: int) -> list[WorkoutPr]:
+    """The exercises of one of the user's workouts that set an e1RM or weight PR in it (the rule
+    of ``exercise_history``), in workout order."""
+    names = session.exec(
+        select(Row.name)
+        .where(col(Row.user_id) == user_id, col(Row.workout_id) == workout_id)
+        .order_by(col(Row.position))
+    ).all()
+    keys = catalog.identity_keys(session=session, user_id=user_id, names=names)
+    found, seen = [], set()
+    for name in names:
+        if keys[name] in seen:
+            continue
+        seen.add(keys[name])
+        point = next(
+            p
+            for p in exercise_history(session=session, user_id=user_id, name=name).points
+            if p.workout_id == workout_id
+        )
+        if point.e1rm_pr or point.weight_pr:
+            found.append(WorkoutPr(name=name, e1rm=point.e1rm_pr, weight=point.weight_pr))
+    return found

@@ -62,9 +62,10 @@ EXPORTED_TABLES = frozenset(
 NOT_EXPORTED = {
     "device_oauth_state": "a pending OAuth handshake (minutes-long, a secret, not user data)",
     "import_job": "upload bookkeeping; the imported rows themselves are exported",
+    "idempotency_key": "retry bookkeeping for workout writes; the workouts are exported",
 }
 _SECRET_MARKERS = ("password", "secret", "credential", "encrypted", "token", "state")
-EXERCISE_FIELDS = ("name", "sets", "reps", "weight_kg", "rpe", "warmup")
+EXERCISE_FIELDS = ("name", "sets", "reps", "weight_kg", "rpe", "warmup", "set_type", "superset")
 ACTIVITY_FIELDS = (
     "source",
     "external_id",

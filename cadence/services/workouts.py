@@ -7,13 +7,16 @@ all rows: a page of workouts is one indexed query, its exercise rows a second on
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cadence.models.common import as_utc, utcnow
+from cadence.models.gym import IdempotencyKey
 from cadence.models.workout import (
     ExerciseEntry,
     ExercisePublic,
@@ -23,10 +26,9 @@ from cadence.models.workout import (
     WorkoutPage,
     WorkoutPublic,
     WorkoutSummary,
-    exercise_name_key,
 )
-from cadence.services import strength
-from cadence.services.errors import InvalidInput, NotFound
+from cadence.services import catalog, strength
+from cadence.services.errors import Conflict, InvalidInput, NotFound
 
 MAX_PER_PAGE = 100
 NEWEST_FIRST = (col(Workout.date).desc(), col(Workout.created_at).desc(), col(Workout.id).desc())
@@ -57,6 +59,44 @@ def create_workout(
     return _to_public(workout, rows)
 
 
+def create_workout_once(
+    *, session: Session, user_id: int, data: WorkoutCreate, idempotency_key: str
+) -> WorkoutPublic:
+    """``create_workout`` at most once per user and ``idempotency_key``: a retry with the same
+    key and body returns the workout the first request made and creates nothing; the same key
+    with another body is a ``Conflict``. Two concurrent first requests race on the key's unique
+    constraint, so only one workout is ever stored."""
+    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    existing = _keyed_workout(session=session, user_id=user_id, key=idempotency_key)
+    if existing is None:
+        try:
+            with session.begin_nested():
+                created = create_workout(session=session, user_id=user_id, data=data)
+                session.add(
+                    IdempotencyKey(
+                        user_id=user_id,
+                        key=idempotency_key,
+                        body_sha256=digest,
+                        workout_id=created.id,
+                    )
+                )
+                session.flush()
+            return created
+        except IntegrityError:
+            existing = _keyed_workout(session=session, user_id=user_id, key=idempotency_key)
+            if existing is None:
+                raise
+    if existing.body_sha256 != digest:
+        raise Conflict("This Idempotency-Key was already used with a different workout.")
+    return get_workout(session=session, user_id=user_id, workout_id=existing.workout_id)
+
+
+def _keyed_workout(*, session: Session, user_id: int, key: str) -> IdempotencyKey | None:
+    return session.exec(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    ).first()
+
+
 def update_workout(
     *, session: Session, user_id: int, workout_id: int, data: WorkoutCreate
 ) -> WorkoutPublic:
@@ -77,6 +117,7 @@ def delete_workout(*, session: Session, user_id: int, workout_id: int) -> None:
     """Delete the workout and its exercise rows."""
     workout = _owned(session=session, user_id=user_id, workout_id=workout_id)
     session.execute(delete(WorkoutExercise).where(col(WorkoutExercise.workout_id) == workout.id))
+    session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.workout_id) == workout.id))
     session.delete(workout)
     session.flush()
 
@@ -195,6 +236,9 @@ def _store_rows(
     *, session: Session, workout: Workout, entries: Sequence[ExerciseEntry]
 ) -> list[WorkoutExercise]:
     rows = []
+    keys = catalog.identity_keys(
+        session=session, user_id=workout.user_id, names=[entry.name for entry in entries]
+    )
     for position, entry in enumerate(entries):
         stats = strength.row_stats(sets=entry.sets, reps=entry.reps, weight_kg=entry.weight_kg)
         rows.append(
@@ -204,12 +248,14 @@ def _store_rows(
                 position=position,
                 date=workout.date,
                 name=entry.name,
-                name_key=exercise_name_key(entry.name),
+                name_key=keys[entry.name],
                 sets=entry.sets,
                 reps=entry.reps,
                 weight_kg=entry.weight_kg,
                 rpe=entry.rpe,
                 warmup=entry.warmup,
+                set_type=entry.set_type or "normal",
+                superset=entry.superset,
                 total_reps=stats.total_reps,
                 top_reps=stats.top_reps,
                 volume_kg=stats.volume_kg,
@@ -252,6 +298,8 @@ def _to_public(workout: Workout, rows: Sequence[WorkoutExercise]) -> WorkoutPubl
                 weight_kg=row.weight_kg,
                 rpe=row.rpe,
                 warmup=row.warmup,
+                set_type=row.set_type,
+                superset=row.superset,
             )
             for row in rows
         ],

@@ -134,5 +134,9 @@ class AuthState(rx.State):
 
     @rx.event
     def logout(self):
+        """Forget the token, and the live logger's cached copies of this user's data (pwa.js)."""
         self._forget()
-        return rx.redirect(LOGIN_ROUTE)
+        return [
+            rx.call_script("window.cadenceForgetLoggerCache && window.cadenceForgetLoggerCache()"),
+            rx.redirect(LOGIN_ROUTE),
+        ]

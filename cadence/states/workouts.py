@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from urllib.parse import quote
 
 import reflex as rx
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from cadence import routes
 from cadence.display import date_label, e1rm, number, plural
+from cadence.models.gym import WorkoutPr
 from cadence.models.workout import WorkoutCreate, WorkoutPublic
 from cadence.services import exercises, workouts
 from cadence.services.errors import DomainError
@@ -23,7 +25,7 @@ from cadence.states.auth import AuthState
 
 PER_PAGE = 20
 LIST_ROUTE = "/workouts"
-FORM_ROUTE = routes.WORKOUT_LOG
+FORM_ROUTE = routes.WORKOUT_EDIT
 DETAIL_ROUTE = "/workouts/view"
 ROW_FIELDS = ("name", "sets", "reps", "weight", "rpe")
 FORM_FIELDS = ("date", "name", "notes", "duration")
@@ -65,7 +67,14 @@ def list_item(workout: WorkoutPublic) -> dict[str, str]:
     }
 
 
-def detail_rows(workout: WorkoutPublic) -> list[dict[str, str]]:
+def pr_label(pr: WorkoutPr) -> str:
+    kinds = [kind for kind, hit in (("e1RM", pr.e1rm), ("weight", pr.weight)) if hit]
+    return f"\u2605 {' and '.join(kinds)} PR"
+
+
+def detail_rows(workout: WorkoutPublic, prs: Sequence[WorkoutPr] = ()) -> list[dict[str, str]]:
+    """One row per exercise row; an exercise's PR is marked on its first working row."""
+    marks = {pr.name: pr_label(pr) for pr in prs}
     rows = []
     for entry in workout.exercises:
         stats = row_stats(sets=entry.sets, reps=entry.reps, weight_kg=entry.weight_kg)
@@ -74,6 +83,8 @@ def detail_rows(workout: WorkoutPublic) -> list[dict[str, str]]:
             extras.append(f"e1RM {e1rm(stats.e1rm_kg)} kg")
         if entry.rpe is not None:
             extras.append(f"RPE {number(entry.rpe)}")
+        if not entry.warmup and entry.name in marks:
+            extras.append(marks.pop(entry.name))
         rows.append(
             {
                 "name": entry.name + (" (warm-up)" if entry.warmup else ""),
@@ -364,9 +375,10 @@ class WorkoutDetailState(AuthState):
             return
         workout_id = int(raw)
         try:
-            workout = await self.as_user(
-                lambda session, user: workouts.get_workout(
-                    session=session, user_id=user.id, workout_id=workout_id
+            workout, prs = await self.as_user(
+                lambda session, user: (
+                    workouts.get_workout(session=session, user_id=user.id, workout_id=workout_id),
+                    exercises.workout_prs(session=session, user_id=user.id, workout_id=workout_id),
                 )
             )
         except DomainError as exc:
@@ -380,7 +392,7 @@ class WorkoutDetailState(AuthState):
         summary = list_item(workout)["summary"]
         minutes = f" \u00b7 {workout.duration_minutes} min" if workout.duration_minutes else ""
         self.meta = summary + minutes
-        self.rows = detail_rows(workout)
+        self.rows = detail_rows(workout, prs)
         self.loaded = True
 
     @rx.event

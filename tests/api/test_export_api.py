@@ -164,6 +164,8 @@ def test_export_contains_everything_and_no_secrets(client, account):
         "weight_kg": 82.5,
         "rpe": 8.0,
         "warmup": False,
+        "set_type": "normal",
+        "superset": None,
     }
     rows = list(csv.DictReader(io.StringIO(archive.read("workouts.csv").decode())))
     assert [r["exercise_name"] for r in rows] == ["Bench Press", "Row", "Dip", "Squat"]

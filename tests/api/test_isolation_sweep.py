@@ -38,6 +38,8 @@ A_MARKERS = {
     "chat": f"alpha question {TAG}: how did I sleep last night?",
     "coaching_profile": f"alpha profile {TAG}: training for a marathon",
     "llm_key_tail": "Qz7w",
+    "routine": f"Alpha routine {TAG}",
+    "custom_exercise": f"Alpha Custom Lift {TAG}",
 }
 # Operations B is not sent: they act on the caller's own credentials only.
 NOT_SWEPT = {
@@ -148,7 +150,21 @@ def seed_user_a(client, a) -> dict[str, object]:
         response = client.request(method, path, json=body, headers=h)
         assert response.status_code < 300, (method, path, response.text)
     connect_whoop(client, h)
+    routine = client.post(
+        "/api/v1/routines",
+        json={
+            "name": A_MARKERS["routine"],
+            "exercises": workout_body("", A_MARKERS["exercise"])["exercises"],
+        },
+        headers=h,
+    )
+    assert routine.status_code == 201, routine.text
+    custom = client.post(
+        "/api/v1/exercises/custom", json={"name": A_MARKERS["custom_exercise"]}, headers=h
+    )
+    assert custom.status_code == 201, custom.text
     return {
+        "routine_id": routine.json()["id"],
         "workout_id": made.json()["id"],
         "conversation_id": conversation_id,
         "import_id": upload.json()["import_id"],
@@ -181,6 +197,15 @@ def b_request(method: str, path: str, refs: dict, b) -> dict:
     bodies = {
         ("POST", "/api/v1/workouts"): workout_body("bee day", "Bee Press"),
         ("PUT", "/api/v1/workouts/{workout_id}"): workout_body("bee overwrite", "Bee Press"),
+        ("PUT", "/api/v1/routines/{routine_id}"): {
+            "name": "bee routine",
+            "exercises": workout_body("", "Bee Press")["exercises"],
+        },
+        ("POST", "/api/v1/routines/from-workout"): {"workout_id": refs["workout_id"]},
+        ("PUT", "/api/v1/exercises/mappings"): {
+            "name": A_MARKERS["exercise"],
+            "exercise_id": "Barbell_Squat",
+        },
         ("POST", "/api/v1/chat"): {"message": "hi", "conversation_id": refs["conversation_id"]},
         ("POST", "/api/v1/chat/retry"): {"conversation_id": refs["conversation_id"]},
         ("PATCH", "/api/v1/conversations/{conversation_id}"): {"title": "bee"},
@@ -258,7 +283,8 @@ def test_user_b_never_reaches_user_a_data(client, make_account, fake_whoop, caps
         if leaked:
             failures.append(f"{method} {url}: B received A's data {leaked}: {response.text[:300]}")
         owns_a_row = any(
-            f"{{{n}}}" in path for n in ("workout_id", "conversation_id", "import_id", "name")
+            f"{{{n}}}" in path
+            for n in ("workout_id", "conversation_id", "import_id", "name", "routine_id")
         )
         references_a = (method, path) == ("POST", "/api/v1/chat") or "/admin/" in path
         if (owns_a_row or references_a) and response.status_code != 404:

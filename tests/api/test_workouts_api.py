@@ -44,7 +44,16 @@ def test_crud_round_trip(client, account):
     assert created.status_code == 201, created.text
     workout = created.json()
     assert set(workout) == WORKOUT_KEYS
-    assert set(workout["exercises"][0]) == {"name", "sets", "reps", "weight_kg", "rpe", "warmup"}
+    assert set(workout["exercises"][0]) == {
+        "name",
+        "sets",
+        "reps",
+        "weight_kg",
+        "rpe",
+        "warmup",
+        "set_type",
+        "superset",
+    }
     assert [e["name"] for e in workout["exercises"]] == ["Bench Press", "Row", "Dip"]
     assert workout["created_at"].endswith("Z")
     url = f"{BASE}/{workout['id']}"

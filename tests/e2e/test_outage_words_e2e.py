@@ -33,7 +33,7 @@ def test_a_locked_database_is_explained_in_words_and_the_retry_saves_once(
     url = live_server.env["CADENCE_DATABASE_URL"]
     page = new_page(PHONE)
     signup_through_ui(page, email="outage@example.com", password="outage-words-1", name="Ola")
-    page.goto("/workouts/log")
+    page.goto("/workouts/edit")
     page.fill("#workout_name", "Saved after the outage")
     row = page.locator(".exercise-row").nth(0)
     row.get_by_label("Exercise name").fill("Deadlift")

@@ -51,7 +51,7 @@ def test_log_edit_library_delete_on_a_phone(new_page) -> None:
     screenshot(page, "workouts-empty-375")
 
     page.get_by_role("button", name="Log your first workout").click()
-    wait_for_path(page, "/workouts/log")
+    wait_for_path(page, "/workouts/edit")
     local_today = page.evaluate("new Date().toLocaleDateString('en-CA')")
     expect(page.locator("#workout_date")).to_have_value(local_today)
     page.fill("#workout_name", "Upper A")
@@ -97,7 +97,7 @@ def test_log_edit_library_delete_on_a_phone(new_page) -> None:
     page.locator(".workout-card").first.click()
     wait_for_path(page, "/workouts/view")
     page.get_by_role("button", name="Edit").click()
-    wait_for_path(page, "/workouts/log")
+    wait_for_path(page, "/workouts/edit")
     expect(_row(page, 0).get_by_label("kg")).to_have_value("80")
     _row(page, 0).get_by_label("kg").fill("90")
     _row(page, 0).get_by_label("kg").press("Tab")
@@ -127,7 +127,7 @@ def test_log_edit_library_delete_on_a_phone(new_page) -> None:
 def test_repeat_last_workout_and_validation_on_desktop(new_page) -> None:
     page = new_page(DESKTOP)
     signup_through_ui(page, email="repeat@example.com", password="heavy-lifts-5", name="Rae")
-    page.goto("/workouts/log")
+    page.goto("/workouts/edit")
     page.fill("#workout_name", "Legs")
     _fill_row(page, 0, "Deadlift", "1", "abc", "140")
     page.click("#save-workout")
@@ -144,7 +144,7 @@ def test_repeat_last_workout_and_validation_on_desktop(new_page) -> None:
 
     page.goto("/workouts")
     page.get_by_role("button", name="Repeat last").click()
-    wait_for_path(page, "/workouts/log")
+    wait_for_path(page, "/workouts/edit")
     expect(page.get_by_text("Started from")).to_be_visible()
     expect(page.locator("#workout_name")).to_have_value("Legs")
     expect(_row(page, 0).get_by_label("Exercise name")).to_have_value("Deadlift")

@@ -29,6 +29,12 @@ DESIGN_TOOLS = {
     "render_chart",
     "get_activity",  # issue 14: one session's laps, zones and splits
     "get_metrics",  # issue 14: any stored daily field over any range
+    # issue 13 (gym mode)
+    "search_exercise_catalog",
+    "list_routines",
+    "start_workout_from_routine",
+    "update_workout",
+    "delete_workout",
 }
 
 

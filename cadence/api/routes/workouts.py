@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from cadence.api.deps import CurrentUser, PageNumber, ResourceId, SessionDep
 from cadence.api.responses import error_responses
+from cadence.models.gym import MAX_IDEMPOTENCY_KEY_LENGTH
 from cadence.models.workout import WorkoutCreate, WorkoutPage, WorkoutPublic, WorkoutUpdate
 from cadence.services import workouts
 from cadence.services.workouts import MAX_PER_PAGE
@@ -68,12 +69,29 @@ def list_workouts(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=WorkoutPublic,
-    responses=error_responses(401, 413, 422),
+    responses=error_responses(401, 409, 413, 422),
     dependencies=[UniqueKeys],
 )
-def create_workout(body: WorkoutCreate, user: CurrentUser, session: SessionDep) -> WorkoutPublic:
+def create_workout(
+    body: WorkoutCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+            description="Send one key per workout: a retry with the same key (yours only) "
+            "returns the first answer and creates nothing; the same key with another body is 409.",
+        ),
+    ] = None,
+) -> WorkoutPublic:
     """Log a workout; exercise order is kept."""
-    return workouts.create_workout(session=session, user_id=user.id, data=body)
+    if idempotency_key is None:
+        return workouts.create_workout(session=session, user_id=user.id, data=body)
+    return workouts.create_workout_once(
+        session=session, user_id=user.id, data=body, idempotency_key=idempotency_key
+    )
 
 
 @router.get("/{workout_id}", response_model=WorkoutPublic, responses=error_responses(401, 404))

@@ -958,3 +958,7 @@ def _load_chart(ctx: ToolContext, days: int) -> ToolResult:
         points=points,
         what=f"fitness, fatigue and form for {len(points)} days",
     )
+
+
+# Gym-mode tools register themselves on TOOLS (imported last: they use the helpers above).
+from cadence.services.chat import gym_tools  # noqa: E402, F401
