@@ -72,13 +72,18 @@ async def exercise_session(session: ClientSession, user_id: int) -> None:
     listed = await session.list_tools()
     assert [tool.name for tool in listed.tools] == TOOLS.names
     writes = {t.name for t in listed.tools if not t.annotations.read_only_hint}
-    assert writes == {"log_workout", "update_coaching_profile"}
+    assert writes == {"log_workout", "update_coaching_profile", "update_workout", "delete_workout"}
     hints = {
         t.name: (t.annotations.destructive_hint, t.annotations.idempotent_hint)
         for t in listed.tools
         if t.name in writes
     }
-    assert hints == {"log_workout": (False, True), "update_coaching_profile": (True, False)}
+    assert hints == {
+        "log_workout": (False, True),
+        "update_coaching_profile": (True, False),
+        "update_workout": (True, True),
+        "delete_workout": (True, True),
+    }
     undescribed = [
         f"{t.name}.{arg}"
         for t in listed.tools

@@ -16,7 +16,7 @@ from cadence.models.chat import DB_INT_MAX
 from cadence.models.gym import LOGGER_ROUTE
 from cadence.models.workout import ExerciseEntry, WorkoutCreate
 from cadence.services import catalog, exercises, routines, workouts
-from cadence.services.chat.registry import ToolContext, ToolResult
+from cadence.services.chat.registry import ToolContext, ToolEffect, ToolResult
 from cadence.services.chat.tools import TOOLS, _workout_line
 
 WorkoutId = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="The workout's id.")]
@@ -119,13 +119,21 @@ def start_workout_from_routine(
     )
 
 
-@TOOLS.register
+CHANGES_A_WORKOUT = ToolEffect(writes=True, destructive=True, idempotent=True)
+
+
+@TOOLS.register(effect=CHANGES_A_WORKOUT)
 def update_workout(
     ctx: ToolContext,
     *,
     workout_id: WorkoutId,
-    exercises: Annotated[list[ExerciseEntry], Field(min_length=1, max_length=50)],
-    workout_name: Annotated[str | None, Field(max_length=200)] = None,
+    exercises: Annotated[
+        list[ExerciseEntry],
+        Field(min_length=1, max_length=50, description="The workout's exercises, replacing all."),
+    ],
+    workout_name: Annotated[
+        str | None, Field(max_length=200, description="A new title; default: unchanged.")
+    ] = None,
     confirmed: Confirmed = False,
 ) -> ToolResult:
     """Replace a logged workout's exercises (and name). Ask the user first: call with
@@ -154,7 +162,7 @@ def update_workout(
     )
 
 
-@TOOLS.register
+@TOOLS.register(effect=CHANGES_A_WORKOUT)
 def delete_workout(
     ctx: ToolContext, *, workout_id: WorkoutId, confirmed: Confirmed = False
 ) -> ToolResult:
