@@ -17,9 +17,13 @@ from sqlmodel import Session
 
 from cadence.models.user import User
 from cadence.services.importers import archive, registry, strength_csv
+from cadence.services.importers.apple_health import AppleHealthImporter
 from cadence.services.importers.base import MAX_ERRORS, ImportResult
 from cadence.services.importers.cadence_export import MAX_RECORD_BYTES, CadenceExportImporter
+from cadence.services.importers.gpx import GpxImporter
 from cadence.services.importers.strength_csv import StrongCsvImporter
+from cadence.services.importers.tcx import TcxImporter
+from cadence.services.importers.xml_stream import MAX_MARKUP_GAP_BYTES
 from cadence.services.importers.zip_bundle import ZipBundleImporter
 
 STRONG_HEADER = (
@@ -242,3 +246,32 @@ def test_an_oversized_record_is_refused_with_its_file(session, user_id, monkeypa
     result = run(CadenceExportImporter(), session, user_id, "e.zip", export_zip([huge]))
     [error] = result.errors
     assert "e.zip/workouts.json: a record is larger than 1 MiB" in error, error
+
+
+XML_GIANT_TEXT = {
+    "route.gpx": (GpxImporter, b'<?xml version="1.0"?><gpx><trk><name>', b"</name></trk></gpx>"),
+    "ride.tcx": (
+        TcxImporter,
+        b'<?xml version="1.0"?><TrainingCenterDatabase><Activities><Activity><Notes>',
+        b"</Notes></Activity></Activities></TrainingCenterDatabase>",
+    ),
+    "export.xml": (
+        AppleHealthImporter,
+        b'<?xml version="1.0"?><HealthData><Record type="',
+        b'"/></HealthData>',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(XML_GIANT_TEXT))
+def test_an_xml_text_or_attribute_too_long_to_hold_is_refused_not_read_whole(
+    session, user_id, name
+) -> None:
+    """Each XML importer refuses one giant text node or attribute value in words, holding far
+    less than it (the parser alone would hold all of it)."""
+    importer, head, tail = XML_GIANT_TEXT[name]
+    content = head + b"x" * (16 * MAX_MARKUP_GAP_BYTES) + tail
+    result, peak = peak_bytes(lambda: run(importer(), session, user_id, name, content))
+    refusal = f"longer than {MAX_MARKUP_GAP_BYTES // 1024**2} MiB"
+    assert any(refusal in error for error in result.errors), result.errors
+    assert peak < len(content) / 2, peak

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
 
 from sqlmodel import Session
 
@@ -41,6 +41,7 @@ from cadence.services.importers.common import (
     store_daily_metrics,
     valid_time,
 )
+from cadence.services.importers.xml_stream import xml_events
 from cadence.services.userday import night_day
 
 SOURCE = "apple_health"
@@ -156,7 +157,7 @@ def _top_level_elements(stream: BinaryIO, names: frozenset[str]):
     """Yield each wanted direct child of ``<HealthData>`` when complete, then free it."""
     depth = 0
     root: Element | None = None
-    for event, elem in iterparse(stream, events=("start", "end")):
+    for event, elem in xml_events(stream):
         if event == "start":
             depth += 1
             root = root if root is not None else elem

@@ -15,7 +15,7 @@ stream (distance, HR, speed, elevation, cadence, power, position) is stored for 
 from __future__ import annotations
 
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
 
 from sqlmodel import Session
 
@@ -34,6 +34,7 @@ from cadence.services.importers.common import (
     parse_iso_time,
     store_parsed_activities,
 )
+from cadence.services.importers.xml_stream import xml_events
 
 SOURCE = "gpx"
 _POINT_FIELDS = {
@@ -87,7 +88,7 @@ def _read(stream: BinaryIO) -> tuple[TrackTotals, str]:
     point: dict[str, str | None] = {}
     in_point = False
     segment: Element | None = None
-    for event, elem in iterparse(stream, events=("start", "end")):
+    for event, elem in xml_events(stream):
         name = local_name(elem.tag)
         if event == "start":
             if name in ("trkpt", "rtept"):

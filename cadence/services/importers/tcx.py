@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
 
 from sqlmodel import Session
 
@@ -35,6 +35,7 @@ from cadence.services.importers.common import (
     parse_iso_time,
     store_parsed_activities,
 )
+from cadence.services.importers.xml_stream import xml_events
 
 SOURCE = "tcx"
 
@@ -96,7 +97,7 @@ def _read(stream: BinaryIO):
     current: _Activity | None = None
     point: dict[str, str | None] = {}
     track: Element | None = None
-    for event, elem in iterparse(stream, events=("start", "end")):
+    for event, elem in xml_events(stream):
         name = local_name(elem.tag)
         if event == "start":
             stack.append(name)
