@@ -81,15 +81,29 @@ def user_toolbar(
 
 
 def model_usage_card(rows: rx.Var) -> rx.Component:
-    """Per model: answers, tokens and how many of the numbers it stated were in the data."""
+    """Per model: answers, tokens and how many of the numbers it stated were in the data (one
+    line a model, so a phone never has to scroll it sideways)."""
 
     def row(item: rx.Var) -> rx.Component:
-        return rx.table.row(
-            rx.table.cell(rx.text(item["model_id"], size="2", class_name="model-id")),
-            rx.table.cell(rx.text(item["faithfulness"], weight="bold")),
-            rx.table.cell(item["checked"]),
-            rx.table.cell(item["answers"]),
-            rx.table.cell(item["tokens"]),
+        return rx.flex(
+            rx.text(item["model_id"], size="2", weight="medium", class_name="model-id"),
+            rx.spacer(),
+            rx.text(
+                rx.text.strong(item["faithfulness"]),
+                " faithful · ",
+                item["checked"],
+                " verified · ",
+                item["answers"],
+                " answers · ",
+                item["tokens"],
+                " tokens",
+                size="2",
+                color=MUTED,
+            ),
+            wrap="wrap",
+            gap="4px 12px",
+            width="100%",
+            class_name="model-usage",
         )
 
     return card(
@@ -98,28 +112,11 @@ def model_usage_card(rows: rx.Var) -> rx.Component:
             "Faithfulness: the share of the numbers a model stated as data that were found in "
             "the tool results (advice is not counted).",
             size="2",
-            color=rx.color("gray", 10),
+            color=MUTED,
         ),
         rx.cond(
             rows.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("Model"),
-                            rx.table.column_header_cell("Faithfulness"),
-                            rx.table.column_header_cell("Verified / stated"),
-                            rx.table.column_header_cell("Answers"),
-                            rx.table.column_header_cell("Tokens"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(rows, row)),
-                    size="1",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
-            ),
+            rx.vstack(rx.foreach(rows, row), spacing="2", width="100%"),
             rx.text("No answers yet.", size="2"),
         ),
     )

@@ -60,8 +60,14 @@ def read_everything(client, account, *, import_id: int) -> dict[str, int]:
     """GET every read endpoint of the API (each id taken from its listing); path -> status.
     Fails when a GET route is added that this walk does not know how to reach."""
     headers = account.headers
+    workout_id = client.get("/api/v1/workouts", headers=headers).json()["workouts"][0]["id"]
+    routine = client.post(
+        "/api/v1/routines/from-workout", json={"workout_id": workout_id}, headers=headers
+    )
+    assert routine.status_code == 201, routine.text
     first = {
-        "workout_id": client.get("/api/v1/workouts", headers=headers).json()["workouts"][0]["id"],
+        "workout_id": workout_id,
+        "routine_id": routine.json()["id"],
         "activity_id": client.get("/api/v1/activities", headers=headers).json()["activities"][0][
             "id"
         ],

@@ -80,10 +80,11 @@ def test_phone_layout_has_bottom_nav_and_no_horizontal_scroll(new_page) -> None:
     signup_through_ui(page, email="cy@example.com", password=PASSWORD, name="Cy")
     nav = page.get_by_role("navigation", name="Main navigation")
     expect(nav).to_be_visible()
-    expect(nav.get_by_role("link", name="Settings")).to_be_visible()
+    expect(nav.get_by_role("link", name="Coach")).to_be_visible()
     assert not has_horizontal_scroll(page)
     screenshot(page, "home-375")
-    nav.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Account menu: Cy").click()  # Settings sits in this menu
+    page.get_by_role("menuitem", name="Settings").click()
     wait_for_path(page, "/settings")
     expect(page.locator("#coaching_profile")).to_be_visible()
     assert not has_horizontal_scroll(page)

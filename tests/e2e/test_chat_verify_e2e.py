@@ -80,7 +80,7 @@ def test_a_models_invented_number_is_shown_in_words(new_page, live_server) -> No
             make_admin(live_server, "invent@example.com")  # the admin sees which model invents
             page.set_viewport_size(PHONE)
             page.goto("/admin")
-            row = page.locator(".rt-TableRow", has_text="fake/model")
+            row = page.locator(".model-usage", has_text="fake/model")
             expect(row).to_contain_text("0/1")
             expect(row).to_contain_text("0%")
             assert not has_horizontal_scroll(page)

@@ -34,6 +34,7 @@ LAST_ANSWER_END_IN_VIEW = """() => {
 
 def _ask(page, question: str) -> None:
     page.fill("#chat-input", question)
+    expect(page.locator("#chat-send")).to_be_enabled()  # the previous turn has fully ended
     page.keyboard.press("Enter")
     answers = page.locator(".chat-message.assistant")
     expect(answers.last).to_have_attribute("data-status", "complete")

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable
 from typing import BinaryIO
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from cadence.services.importers.archive import ArchiveRefused, check_sizes, open_member
@@ -96,6 +97,8 @@ class ZipBundleImporter:
                 )
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             return ImportResult(errors=[f"{label}: could not be extracted ({exc})."])
+        except SQLAlchemyError:  # the database, not the file: the whole job fails or retries
+            raise
         except Exception:  # one broken member must not lose the others (its savepoint is gone)
             logger.exception("importing %s failed", label)
             return ImportResult(errors=[f"{label}: could not be imported (unexpected error)."])
