@@ -117,33 +117,26 @@ def get_sleep_history(ctx: ToolContext, *, days: Days = 7) -> ToolResult:
         debt_hours=_round1(debt.debt_hours),
         debt=debt,
     )
-    scores = _series(rows, "sleep_score")
-    if not period:
-        if not sleep:
-            return ToolResult(
-                summary=f"No sleep data in the last {days} days. {NO_DEVICE_HINT}",
-                data=out.model_dump(mode="json"),
-            )
-        latest = max(sleep)  # stale data is stated with its age, never as last night
-        out.last_night = Night(
-            date=latest,
-            hours=_hours(sleep[latest]),
-            score=scores.get(latest),
-            age_days=(ctx.today - latest).days,
+    if not sleep:
+        return ToolResult(
+            summary=f"No sleep data in the last {days} days. {NO_DEVICE_HINT}",
+            data=out.model_dump(mode="json"),
         )
+    scores = _series(rows, "sleep_score")
+    last_day = max(sleep)  # in the period when it has nights; else stated with its age
+    out.last_night = Night(
+        date=last_day,
+        hours=_hours(sleep[last_day]),
+        score=scores.get(last_day),
+        age_days=(ctx.today - last_day).days,
+    )
+    if not period:
         summary = (
             f"No sleep recorded in the last {days} days. {_night_label(out.last_night)}: "
             f"{out.last_night.hours} h. {debt_sentence(debt)}"
         )
         return ToolResult(summary=summary, data=out.model_dump(mode="json"))
-    last_day = max(period)
     hours = [_hours(s) for s in period.values()]
-    out.last_night = Night(
-        date=last_day,
-        hours=_hours(period[last_day]),
-        score=scores.get(last_day),
-        age_days=(ctx.today - last_day).days,
-    )
     out.avg_hours = round(statistics.fmean(hours), 1)
     out.min_hours, out.max_hours = min(hours), max(hours)
     score = f", sleep score {scores[last_day]:.0f}" if last_day in scores else ""
