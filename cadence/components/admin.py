@@ -86,16 +86,16 @@ def model_usage_card(rows: rx.Var) -> rx.Component:
 
     def row(item: rx.Var) -> rx.Component:
         return rx.flex(
-            rx.text(item["model_id"], size="2", weight="medium", class_name="model-id"),
+            rx.text(item.model_id, size="2", weight="medium", class_name="model-id"),
             rx.spacer(),
             rx.text(
-                rx.text.strong(item["faithfulness"]),
+                rx.text.strong(item.faithfulness),
                 " faithful · ",
-                item["checked"],
+                item.checked,
                 " verified · ",
-                item["answers"],
+                item.answers,
                 " answers · ",
-                item["tokens"],
+                item.tokens,
                 " tokens",
                 size="2",
                 color=MUTED,

@@ -63,20 +63,31 @@ def admin_row(usage: admin.UserUsage, *, actor_id: int) -> AdminRow:
     )
 
 
-def _model_row(usage: admin.ModelUsage) -> dict[str, str | int]:
+@dataclasses.dataclass
+class ModelRow:
+    """One model's usage as the admin page shows it."""
+
+    model_id: str
+    answers: int
+    tokens: int
+    checked: str  # "verified/stated"
+    faithfulness: str  # "83%", or "—" when it stated no number
+
+
+def model_row(usage: admin.ModelUsage) -> ModelRow:
     faith = usage.faithfulness
-    return {
-        "model_id": usage.model_id,
-        "answers": usage.answers,
-        "tokens": usage.tokens,
-        "checked": f"{usage.numbers_verified}/{usage.numbers_stated}",
-        "faithfulness": "—" if faith is None else f"{faith:.0%}",
-    }
+    return ModelRow(
+        model_id=usage.model_id,
+        answers=usage.answers,
+        tokens=usage.tokens,
+        checked=f"{usage.numbers_verified}/{usage.numbers_stated}",
+        faithfulness="—" if faith is None else f"{faith:.0%}",
+    )
 
 
 class AdminState(AuthState):
     users: list[AdminRow] = []
-    models_usage: list[dict[str, str | int]] = []
+    models_usage: list[ModelRow] = []
     loaded: bool = False
     denied: bool = False
     error: str = ""
@@ -151,7 +162,7 @@ class AdminState(AuthState):
             return
         self.denied = False
         self._apply_page(found)
-        self.models_usage = [_model_row(m) for m in models]
+        self.models_usage = [model_row(m) for m in models]
         self._apply_llm(llm)
         self.loaded = True
 
