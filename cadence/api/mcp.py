@@ -5,7 +5,8 @@ Two transports share ``build_server``:
 
 - stdio for a local client (Claude Desktop): ``python -m cadence mcp --email EMAIL``;
 - streamable HTTP at ``POST /api/v1/mcp`` with ``Authorization: Bearer <token>`` (stateless,
-  JSON responses), mounted on the API by ``mount_http``.
+  JSON responses), mounted on the API by ``cadence.api.mcp_http.mount_http``, which imports
+  this module (and the ``mcp`` package, ~13 % of the app's import time) on the first request.
 
 Every tool call checks the account again (token or email), then runs the tool in a worker thread
 in its own transaction, exactly as the chat does (``execute_tool``).
@@ -13,7 +14,6 @@ in its own transaction, exactly as the chat does (``execute_tool``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -21,19 +21,15 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from fastapi import FastAPI
 from mcp.server import Server, ServerRequestContext
 from mcp.server.stdio import stdio_server
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from cadence import __version__
-from cadence.db import session_scope
+from cadence.api.mcp_http import _in_session
 from cadence.services import mcp_access
 from cadence.services.chat.registry import ToolEffect
 from cadence.services.chat.tools import TOOLS, execute_tool
-from cadence.services.errors import DomainError, PermissionDenied
+from cadence.services.errors import DomainError
 
 SERVER_NAME = "cadence"
 INSTRUCTIONS = (
@@ -99,10 +95,10 @@ def build_server(resolve_user: UserResolver) -> Server:
             )
         )
         content: list[Any] = [types.TextContent(type="text", text=result.summary)]
-        if result.chart is not None:
-            content.append(types.TextContent(type="text", text=json.dumps(result.chart)))
+        if (chart := result.chart_payload()) is not None:
+            content.append(types.TextContent(type="text", text=json.dumps(chart)))
         return types.CallToolResult(
-            content=content, structured_content=result.data or None, is_error=not result.ok
+            content=content, structured_content=result.payload() or None, is_error=not result.ok
         )
 
     return Server(
@@ -118,14 +114,6 @@ def _error(message: str) -> types.CallToolResult:
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=f"Error: {message}")], is_error=True
     )
-
-
-def _in_session(work: Callable[..., int], **kwargs: Any) -> Callable[[], int]:
-    def run() -> int:
-        with session_scope() as session:
-            return work(session=session, **kwargs)
-
-    return run
 
 
 # --- stdio ----------------------------------------------------------------------------------------
@@ -148,77 +136,3 @@ def run_stdio(*, email: str) -> None:
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
     anyio.run(main)
-
-
-# --- streamable HTTP ------------------------------------------------------------------------------
-
-
-def _bearer_token(headers: Any) -> str | None:
-    value = headers.get("authorization", "") if headers is not None else ""
-    scheme, _, token = value.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def _user_from_request(ctx: ServerRequestContext) -> int:
-    token = _bearer_token(ctx.request.headers if ctx.request is not None else None)
-    if token is None:
-        raise PermissionDenied("Not authenticated.")
-    return await anyio.to_thread.run_sync(_in_session(mcp_access.user_id_for_token, token=token))
-
-
-class AuthenticatedMcpApp:
-    """ASGI endpoint: 401 without a valid bearer token, else the MCP session manager (started
-    on first use inside the serving event loop and kept for the process)."""
-
-    def __init__(self) -> None:
-        self._manager: StreamableHTTPSessionManager | None = None
-        self._ready: asyncio.Event | None = None
-        self._runner: asyncio.Task | None = None
-
-    async def _manager_running(self) -> StreamableHTTPSessionManager:
-        if self._ready is None:
-            self._ready = asyncio.Event()
-            self._manager = StreamableHTTPSessionManager(
-                app=build_server(_user_from_request), stateless=True, json_response=True
-            )
-            self._runner = asyncio.create_task(self._run(self._manager, self._ready))
-        await self._ready.wait()
-        return self._manager
-
-    @staticmethod
-    async def _run(manager: StreamableHTTPSessionManager, ready: asyncio.Event) -> None:
-        async with manager.run():
-            ready.set()
-            await asyncio.Event().wait()  # until the loop shuts down and cancels this task
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        token = _bearer_token(headers)
-        try:
-            if token is None:
-                raise PermissionDenied("Not authenticated: send 'Authorization: Bearer <token>'.")
-            await anyio.to_thread.run_sync(_in_session(mcp_access.user_id_for_token, token=token))
-        except DomainError as exc:
-            await _json(send, 401, {"detail": exc.message}, [(b"www-authenticate", b"Bearer")])
-            return
-        manager = await self._manager_running()
-        await manager.handle_request(scope, receive, send)
-
-
-async def _json(send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]]) -> None:
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), *headers],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
-
-
-def mount_http(api: FastAPI, path: str) -> None:
-    """Serve MCP at exactly ``path`` (GET, POST, DELETE, as the transport needs)."""
-    api.router.routes.append(
-        Route(path, endpoint=AuthenticatedMcpApp(), methods=["GET", "POST", "DELETE"])
-    )

@@ -27,18 +27,22 @@ def _markdown(content: rx.Var) -> rx.Component:
 
 
 def tool_chip(chip: rx.Var) -> rx.Component:
-    """A tool the coach ran: spinning while running, then a tick (or a warning) with its result."""
+    """A tool the coach ran: spinning while running, then a tick (or a warning) with its result;
+    a clock for a write waiting for the user's Confirm."""
     icon = rx.match(
         chip.status,
         ("running", rx.spinner(size="1")),
         ("ok", rx.icon("circle-check", size=14)),
+        ("proposed", rx.icon("clock", size=14)),
         rx.icon("triangle-alert", size=14),
     )
     return rx.tooltip(
         rx.badge(
             icon,
             chip.label,
-            color_scheme=rx.match(chip.status, ("ok", "teal"), ("running", "gray"), "amber"),
+            color_scheme=rx.match(
+                chip.status, ("ok", "teal"), ("running", "gray"), ("proposed", "blue"), "amber"
+            ),
             variant="soft",
             radius="full",
             size="2",
@@ -168,7 +172,108 @@ def chart_card(chart: rx.Var) -> rx.Component:
     )
 
 
-def message_bubble(message: rx.Var) -> rx.Component:
+ACTION_OUTCOMES = (
+    ("confirmed", "circle-check", "Done.", "teal"),
+    ("failed", "triangle-alert", "Not done.", "amber"),
+    ("cancelled", "circle-x", "Cancelled: nothing changed.", "gray"),
+    ("expired", "clock", "Expired: ask the coach again.", "gray"),
+)
+
+
+def _decision(label: str, on_click: rx.EventSpec, busy: rx.Var, **style) -> rx.Component:
+    return rx.button(
+        label, on_click=on_click, disabled=busy, min_height=TAP, type="button", **style
+    )
+
+
+def action_card(
+    card: rx.Var,
+    on_confirm: Callable[[rx.Var, bool], rx.EventSpec],
+    on_cancel: Callable[[rx.Var], rx.EventSpec],
+    busy: rx.Var,
+) -> rx.Component:
+    """A write the coach proposed: nothing happens until Confirm (or, for a workout when one
+    is already logged today, "Add to today's workout" / "New workout"); Cancel discards it.
+    Then what became of it, with a link to the workout."""
+    confirm = rx.cond(
+        card.add_to != "",
+        rx.fragment(
+            _decision("Add to today's workout", on_confirm(card.id, True), busy),
+            _decision("New workout", on_confirm(card.id, False), busy, variant="outline"),
+        ),
+        _decision("Confirm", on_confirm(card.id, False), busy),
+    )
+    buttons = rx.flex(
+        confirm,
+        _decision("Cancel", on_cancel(card.id), busy, variant="soft", color_scheme="gray"),
+        wrap="wrap",
+        gap="8px",
+    )
+    outcome = rx.match(
+        card.status,
+        *(
+            (
+                status,
+                rx.hstack(
+                    rx.icon(icon, size=16, color=rx.color(color, 11)),
+                    rx.text(words, size="2", weight="medium"),
+                    align="center",
+                    spacing="1",
+                ),
+            )
+            for status, icon, words, color in ACTION_OUTCOMES
+        ),
+        buttons,
+    )
+    return rx.vstack(
+        rx.text(card.summary, size="2", weight="medium", class_name="action-summary"),
+        rx.cond(
+            card.status == "pending",
+            rx.text(
+                rx.cond(card.add_to != "", card.add_to + "? ", ""),
+                "Nothing is saved until you confirm.",
+                size="1",
+                color=MUTED,
+            ),
+        ),
+        outcome,
+        rx.cond(
+            (card.status == "failed") & (card.result != ""),
+            rx.text(card.result, size="1", color=MUTED),
+        ),
+        rx.cond(
+            card.href != "",
+            rx.link(
+                "Open the workout",
+                rx.icon("arrow-right", size=14),
+                href=card.href,
+                size="2",
+                class_name="action-link",
+                display="inline-flex",
+                align_items="center",
+                gap="4px",
+                min_height=TAP,
+            ),
+        ),
+        role="group",
+        aria_label="Proposed change",
+        class_name="action-card",
+        data_status=card.status,
+        spacing="2",
+        width="100%",
+        padding="12px",
+        border=f"1px solid {rx.color(ACCENT, 6)}",
+        border_radius="10px",
+        background=rx.color("gray", 1),
+    )
+
+
+def message_bubble(
+    message: rx.Var,
+    on_confirm: Callable[[rx.Var], rx.EventSpec],
+    on_cancel: Callable[[rx.Var], rx.EventSpec],
+    busy: rx.Var,
+) -> rx.Component:
     is_user = message.role == "user"
     body = rx.vstack(
         rx.cond(
@@ -195,6 +300,7 @@ def message_bubble(message: rx.Var) -> rx.Component:
                 class_name="check-marks",
             ),
         ),
+        rx.foreach(message.actions, lambda card: action_card(card, on_confirm, on_cancel, busy)),
         rx.cond(
             message.status == "partial",
             rx.text("Stopped.", size="1", color=MUTED),

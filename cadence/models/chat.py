@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from cadence.models.common import UtcDatetime, timestamp_field
+from cadence.models.common import UtcDatetime, as_utc, timestamp_field
 from cadence.models.user import StrictBody
 
 OFFLINE_MODEL_ID = "cadence/offline"
@@ -21,6 +21,9 @@ MAX_API_KEY_LENGTH = 500
 DB_INT_MAX = 2_147_483_647  # ids are INTEGER columns
 MESSAGE_ROLES = ("user", "assistant")
 MESSAGE_STATUSES = ("complete", "partial", "error")
+ACTION_ID_LENGTH = 32  # hex digits of a random token: action ids cannot be guessed
+ACTIONS_PATH = "/api/v1/conversations/{conversation_id}/actions/{action_id}"
+ActionStatus = Literal["pending", "confirmed", "failed", "cancelled", "expired"]
 
 
 class Conversation(SQLModel, table=True):
@@ -86,6 +89,37 @@ class Verification(BaseModel):
     def faithfulness(self) -> float | None:
         """Share of the stated numbers found in the data; ``None`` when none was stated."""
         return len(self.verified) / self.stated if self.stated else None
+
+
+class ChatAction(SQLModel, table=True):
+    """A write the coach proposed in a conversation (``log_workout``, ``update_workout``,
+    ``delete_workout``), waiting for the user's Confirm or Cancel: single-use, until
+    ``expires_at``. ``arguments`` are the tool's validated arguments; ``day`` is the user's
+    today when it was proposed (what "today" means when it runs)."""
+
+    __tablename__ = "chat_action"
+
+    id: str = Field(primary_key=True, max_length=ACTION_ID_LENGTH)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    conversation_id: int = Field(foreign_key="conversation.id", index=True, ondelete="CASCADE")
+    message_id: int | None = Field(
+        default=None, foreign_key="chat_message.id", index=True, ondelete="CASCADE"
+    )
+    """The assistant message that proposed it (set when that message is stored)."""
+    tool: str = Field(max_length=64)
+    arguments: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    day: date
+    summary: str = Field(sa_type=Text)
+    status: str = Field(default="pending", max_length=16)
+    result: str | None = Field(default=None, sa_type=Text)
+    href: str | None = Field(default=None, max_length=200)
+    into_workout_id: int | None = None
+    """``log_workout`` only: the workout already logged that day, which the user may add the
+    exercises to instead (kept after a confirm only when they were added to it)."""
+    into_summary: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = timestamp_field()
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    decided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class UserLlmSetting(SQLModel, table=True):
@@ -188,6 +222,53 @@ def _objects_or_none(value: Any) -> list[dict[str, Any]] | None:
 StoredObjects = Annotated[list[dict[str, Any]] | None, BeforeValidator(_objects_or_none)]
 
 
+class ChatActionPublic(BaseModel):
+    """A proposed write and what became of it: ``pending`` until the user confirms (the
+    ``confirm_url``) or cancels (the ``cancel_url``), or it expires."""
+
+    id: str
+    tool: str
+    summary: str = PydanticField(description="What confirming does, in words.")
+    status: ActionStatus
+    result: str | None = PydanticField(
+        default=None, description="What happened, once confirmed (or why it failed)."
+    )
+    href: str | None = PydanticField(default=None, description="The workout it saved or changed.")
+    add_to: str | None = PydanticField(
+        default=None,
+        description="The other choice of a logged workout, in words: adding its exercises to "
+        'the workout already logged that day (confirm with `{"add_to_workout": true}`).',
+    )
+    expires_at: UtcDatetime
+    confirm_url: str
+    cancel_url: str
+
+    @classmethod
+    def of(cls, action: ChatAction, *, now: datetime) -> ChatActionPublic:
+        """A stored proposal as shown (``pending`` past ``expires_at`` reads ``expired``)."""
+        expired = action.status == "pending" and as_utc(action.expires_at) <= now
+        path = ACTIONS_PATH.format(conversation_id=action.conversation_id, action_id=action.id)
+        return cls(
+            id=action.id,
+            tool=action.tool,
+            summary=action.summary,
+            status="expired" if expired else action.status,
+            result=action.result,
+            href=action.href,
+            add_to=action.into_summary if action.into_workout_id else None,
+            expires_at=action.expires_at,
+            confirm_url=f"{path}/confirm",
+            cancel_url=f"{path}/cancel",
+        )
+
+
+class ActionConfirm(StrictBody):
+    """How to run a proposal: ``add_to_workout`` adds a logged workout's exercises to the
+    workout already logged that day (its ``add_to``) instead of saving a new one."""
+
+    add_to_workout: bool = False
+
+
 class ChatMessagePublic(BaseModel):
     id: int
     role: str
@@ -198,6 +279,8 @@ class ChatMessagePublic(BaseModel):
     tool_calls: StoredObjects = None
     charts: StoredObjects = None
     verify: Verification | None = None
+    actions: list[ChatActionPublic] = []
+    """The writes this answer proposed (confirm or cancel them)."""
 
 
 NoNulText = Annotated[str, AfterValidator(_no_nul)]

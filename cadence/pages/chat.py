@@ -64,7 +64,15 @@ def page() -> rx.Component:
     )
     thread = rx.vstack(
         suggestions(ChatState.suggestions, ChatState.ask),
-        rx.foreach(ChatState.messages, message_bubble),
+        rx.foreach(
+            ChatState.messages,
+            lambda message: message_bubble(
+                message,
+                ChatState.confirm_action,
+                ChatState.cancel_action,
+                ChatState.streaming | ChatState.acting,
+            ),
+        ),
         spacing="3",
         width="100%",
         id="chat-messages",

@@ -4,15 +4,21 @@ agent event generator as the SSE route (DESIGN §1), applying each event to the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from typing import Any
 
 import reflex as rx
 
 from cadence.display import short_date
-from cadence.models.chat import OFFLINE_MODEL_ID, ChatMessagePublic, Verification
+from cadence.models.chat import (
+    OFFLINE_MODEL_ID,
+    ChatActionPublic,
+    ChatMessagePublic,
+    Verification,
+)
 from cadence.services import auth
-from cadence.services.chat import agent, conversations, llm_settings, suggestions
+from cadence.services.chat import agent, conversations, llm_settings, pending, suggestions
 from cadence.services.chat.events import (
     ChartEvent,
     ChatEvent,
@@ -43,6 +49,11 @@ TOOL_LABELS = {
     "get_weekly_summary": "Weekly summary",
     "get_coaching_profile": "Coaching profile",
     "update_coaching_profile": "Updating profile",
+    "update_workout": "Changing workout",
+    "delete_workout": "Deleting workout",
+    "search_exercise_catalog": "Exercise catalogue",
+    "list_routines": "Routines",
+    "start_workout_from_routine": "Routine",
     "render_chart": "Chart",
     "get_activity": "Activity",
     "get_metrics": "Metrics",
@@ -54,7 +65,7 @@ TOOL_LABELS = {
 class ToolChip:
     id: str
     label: str
-    status: str  # running, ok, error
+    status: str  # running, ok, error, proposed (a write waiting for Confirm)
     summary: str = ""
 
 
@@ -85,6 +96,29 @@ class CheckMark:
 
 
 @dataclasses.dataclass
+class ActionCard:
+    """A write the coach proposed: ``pending`` (Confirm / Cancel), then what became of it."""
+
+    id: str
+    summary: str
+    status: str  # pending, confirmed, failed, cancelled, expired
+    result: str = ""
+    href: str = ""
+    add_to: str = ""  # a logged workout may go into today's workout instead
+
+
+def action_card(action: ChatActionPublic) -> ActionCard:
+    return ActionCard(
+        id=action.id,
+        summary=action.summary,
+        status=action.status,
+        result=action.result or "",
+        href=action.href or "",
+        add_to=action.add_to or "",
+    )
+
+
+@dataclasses.dataclass
 class MessageView:
     role: str
     content: str
@@ -92,6 +126,7 @@ class MessageView:
     tools: list[ToolChip] = dataclasses.field(default_factory=list)
     charts: list[ChartView] = dataclasses.field(default_factory=list)
     checks: list[CheckMark] = dataclasses.field(default_factory=list)
+    actions: list[ActionCard] = dataclasses.field(default_factory=list)
 
 
 UNVERIFIED_WORDS = "not found in your data"
@@ -158,6 +193,12 @@ def chart_view(chart: dict[str, Any]) -> ChartView:
     )
 
 
+def chip_status(*, ok: bool, proposed: bool) -> str:
+    if not ok:
+        return "error"
+    return "proposed" if proposed else "ok"
+
+
 def shown(message: ChatMessagePublic) -> bool:
     """A failed answer with nothing in it is not shown (no empty bubble); Retry is offered."""
     return not (message.status == "error" and not message.content and not message.tool_calls)
@@ -168,7 +209,7 @@ def message_view(message: ChatMessagePublic) -> MessageView:
         ToolChip(
             id=str(call.get("id", "")),
             label=TOOL_LABELS.get(call.get("name", ""), call.get("name", "")),
-            status="ok" if call.get("ok") else "error",
+            status=chip_status(ok=bool(call.get("ok")), proposed=bool(call.get("action_id"))),
             summary=str(call.get("summary", "")),
         )
         for call in message.tool_calls or []
@@ -180,6 +221,7 @@ def message_view(message: ChatMessagePublic) -> MessageView:
         tools=tools,
         charts=[chart_view(c) for c in message.charts or []],
         checks=check_marks(message.verify) if message.verify else [],
+        actions=[action_card(a) for a in message.actions],
     )
 
 
@@ -198,6 +240,7 @@ class ChatState(AuthState):
     rename_id: int = 0
     rename_title: str = ""
     rename_error: str = ""
+    acting: bool = False  # a Confirm or Cancel is on its way
 
     @rx.var
     def can_send(self) -> bool:
@@ -327,6 +370,56 @@ class ChatState(AuthState):
             self.error = exc.message
 
     @rx.event
+    async def confirm_action(self, action_id: str, add_to_workout: bool):
+        """Run the write the coach proposed (no model round-trip), as a new workout or added to
+        today's; the answer says what happened."""
+        if self._may_decide(action_id):
+            yield  # the buttons show as busy at once
+            await self._decide(
+                functools.partial(pending.confirm, add_to_workout=add_to_workout), action_id
+            )
+
+    @rx.event
+    async def cancel_action(self, action_id: str):
+        if self._may_decide(action_id):
+            yield
+            await self._decide(pending.cancel, action_id)
+
+    def _may_decide(self, action_id: str) -> bool:
+        """Only a card still pending, one at a time, never while an answer streams (a second
+        tap of the same button finds it decided and does nothing)."""
+        open_card = any(
+            card.id == action_id and card.status == "pending"
+            for message in self.messages
+            for card in message.actions
+        )
+        if self.streaming or self.acting or not self.conversation_id or not open_card:
+            return False
+        self.acting, self.error = True, ""
+        return True
+
+    async def _decide(self, decision, action_id: str) -> None:
+        conversation_id = self.conversation_id
+        try:
+            await self.as_user(
+                lambda session, user: decision(
+                    session=session,
+                    user_id=user.id,
+                    conversation_id=conversation_id,
+                    action_id=action_id,
+                )
+            )
+        except DomainError as exc:
+            self.error = exc.message
+        finally:
+            self.acting = False
+        try:
+            await self._load_messages(conversation_id)
+            await self._refresh()
+        except DomainError as exc:
+            self.error = exc.message
+
+    @rx.event
     def set_draft(self, value: str):
         self.draft = value
 
@@ -451,8 +544,10 @@ class ChatState(AuthState):
             elif isinstance(event, ToolEndEvent):
                 for chip in answer.tools:
                     if chip.id == event.id:
-                        chip.status = "ok" if event.ok else "error"
+                        chip.status = chip_status(ok=event.ok, proposed=event.pending is not None)
                         chip.summary = event.summary
+                if event.pending is not None:
+                    answer.actions.append(action_card(event.pending))
             elif isinstance(event, ChartEvent):
                 answer.charts.append(chart_view(event.chart))
             elif isinstance(event, VerifyEvent):

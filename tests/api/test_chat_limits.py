@@ -4,6 +4,8 @@ per-user turn rate and an optional daily token budget; a user's own key may use 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from sqlmodel import func, select
 
@@ -137,3 +139,81 @@ def test_admin_base_url_refuses_link_local_and_metadata(client, make_account, ur
     response = client.put("/api/v1/admin/llm", json={"base_url": url}, headers=admin.headers)
     assert response.status_code == 422, url
     assert "metadata" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://2852039166/latest",
+        "http://0xa9fea9fe/latest",
+        "http://0251.0376.0251.0376/latest",
+        "http://169.254.43518/latest",
+    ],
+)
+def test_admin_base_url_is_resolved_before_it_is_saved(client, make_account, url) -> None:
+    """Spellings no address parser takes but the system resolver (and so the HTTP client)
+    turns into 169.254.169.254: resolved for real, no network involved."""
+    assert llm_settings.resolve_host(urlsplit(url).hostname) == ["169.254.169.254"]
+    admin = make_account()
+    response = client.put("/api/v1/admin/llm", json={"base_url": url}, headers=admin.headers)
+    assert response.status_code == 422, url
+    assert "resolves to" in response.json()["detail"][0]["msg"]
+
+
+def _resolver(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> None:
+    """DNS for names only a resolver could answer (the real one for everything else)."""
+    real = llm_settings.resolve_host
+    monkeypatch.setattr(
+        llm_settings, "resolve_host", lambda host: answers[host] if host in answers else real(host)
+    )
+
+
+def test_admin_base_url_naming_a_metadata_address_is_refused(
+    client, make_account, monkeypatch
+) -> None:
+    _resolver(monkeypatch, {"llm.example.test": ["203.0.113.7", "169.254.169.254"]})
+    admin = make_account()
+    url = "http://llm.example.test/v1"
+    response = client.put("/api/v1/admin/llm", json={"base_url": url}, headers=admin.headers)
+    assert response.status_code == 422
+    assert "llm.example.test is or resolves to" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://localhost:11434/v1", "http://10.0.0.5:11434/v1", "http://ollama.lan:11434/v1"],
+)
+def test_loopback_private_and_not_yet_resolvable_base_urls_are_kept(
+    client, make_account, monkeypatch, url
+) -> None:
+    """A local Ollama: loopback (``localhost`` resolved for real), a private address, and a
+    name the resolver does not know (yet) are all saved."""
+    _resolver(monkeypatch, {"ollama.lan": []})
+    admin = make_account()
+    response = client.put("/api/v1/admin/llm", json={"base_url": url}, headers=admin.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["base_url"] == url
+
+
+def test_a_name_that_moves_to_a_metadata_address_is_refused_at_the_chat(
+    client, fake_llm, make_account, monkeypatch
+) -> None:
+    """Saved while it pointed at a public address; at the next turn it resolves to the
+    metadata service (DNS rebinding): 422 ``base_url_refused``, nothing sent or stored."""
+    answers = {"llm.example.test": ["203.0.113.7"]}
+    _resolver(monkeypatch, answers)
+    admin, member = make_account(), make_account()
+    with session_scope() as session:
+        llm_settings.update_admin_llm_settings(
+            session=session,
+            actor=session.get(User, admin.user["id"]),
+            api_key=fake_llm.provider.api_key,
+            base_url="http://llm.example.test/v1",
+            models=["fake/model"],
+        )
+    answers["llm.example.test"] = ["169.254.169.254"]
+    refused = _chat(client, member, "fake/model")
+    assert refused.status_code == 422
+    [detail] = refused.json()["detail"]
+    assert detail["type"] == "base_url_refused" and "Admin → LLM" in detail["msg"]
+    assert _messages() == 0 and fake_llm.requests == []

@@ -16,6 +16,7 @@ from httpx_sse import connect_sse
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
+    DESKTOP,
     PHONE,
     ROOT,
     has_horizontal_scroll,
@@ -228,3 +229,88 @@ def _admin_llm(live_server, *, base_url: str, models: list[str]) -> None:
         env=live_server.env,
         check=True,
     )
+
+
+def _workouts_via_api(live_server, page) -> list[dict]:
+    token = page.evaluate("localStorage.getItem('cadence_token')")
+    response = httpx.get(
+        f"{live_server.url}/api/v1/workouts", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["workouts"]
+
+
+def _ask(page, message: str):
+    page.fill("#chat-input", message)
+    page.click("#chat-send")
+    answer = page.locator(".chat-message.assistant").last
+    expect(answer).to_have_attribute("data-status", "complete")
+    return answer
+
+
+def test_a_logged_workout_waits_for_confirm_and_is_saved_once(new_page, live_server) -> None:
+    page = new_page(PHONE)
+    signup_through_ui(page, email="logs-by-chat@example.com", password="steady-pace-9", name="Lee")
+    page.goto("/chat")
+    wait_for_path(page, "/chat")
+    answer = _ask(page, "Log bench press 3x8 at 80 kg")
+    card = answer.locator(".action-card")
+    expect(card).to_have_attribute("data-status", "pending")
+    expect(card).to_contain_text("Bench Press 3x8 @ 80 kg")
+    expect(answer.locator(".tool-chip[data-status=proposed]")).to_have_count(1)
+    expect(answer).to_contain_text("nothing is saved until then")
+    confirm = card.get_by_role("button", name="Confirm")
+    cancel = card.get_by_role("button", name="Cancel")
+    expect(confirm).to_be_enabled()  # once the answer has finished streaming
+    for button in (confirm, cancel):
+        assert button.bounding_box()["height"] >= 44
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "chat-action-375-light")
+    page.emulate_media(color_scheme="dark")
+    screenshot(page, "chat-action-375-dark")
+    page.emulate_media(color_scheme="light")
+    assert _workouts_via_api(live_server, page) == []  # nothing saved before the yes
+
+    confirm.click()
+    card = page.locator(".action-card").first
+    expect(card).to_have_attribute("data-status", "confirmed")
+    link = card.get_by_role("link", name="Open the workout")
+    expect(link).to_be_visible()
+    (saved,) = _workouts_via_api(live_server, page)
+    assert saved["workout_name"] == "Bench Press"
+    assert link.get_attribute("href").endswith(f"/workouts/view?id={saved['id']}")
+    expect(page.locator(".chat-message.assistant").last).to_contain_text("Done: Log")
+
+    again = _ask(page, "Log bench press 3x8 at 80 kg")  # the same message again
+    expect(again).to_contain_text("Already logged")
+    expect(again.locator(".action-card")).to_have_count(0)
+    assert len(_workouts_via_api(live_server, page)) == 1
+
+    squat = _ask(page, "Log squat 5x5 at 100 kg")  # a workout exists today: two ways to save
+    squat_card = squat.locator(".action-card")
+    expect(squat_card.get_by_role("button", name="Add to today's workout")).to_be_enabled()
+    expect(squat_card.get_by_role("button", name="New workout")).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "chat-action-add-375")
+    squat_card.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".action-card[data-status=cancelled]")).to_have_count(1)
+    expect(page.locator(".chat-message.assistant").last).to_contain_text("Nothing changed.")
+    assert [w["workout_name"] for w in _workouts_via_api(live_server, page)] == ["Bench Press"]
+
+    deadlift = _ask(page, "Log deadlift 1x5 at 140 kg")
+    deadlift.locator(".action-card").get_by_role("button", name="Add to today's workout").click()
+    expect(page.locator(".action-card[data-status=confirmed]")).to_have_count(2)
+    (bench_day,) = _workouts_via_api(live_server, page)
+    assert [e["name"] for e in bench_day["exercises"]] == ["Bench Press", "Deadlift"]
+
+    page.set_viewport_size(DESKTOP)
+    page.reload()
+    page.locator("#conversation-list .conversation-item").first.click()
+    expect(page.locator(".action-card[data-status=confirmed]")).to_have_count(2)
+    screenshot(page, "chat-action-1280-light")
+    page.emulate_media(color_scheme="dark")
+    screenshot(page, "chat-action-1280-dark")
+    page.emulate_media(color_scheme="light")
+    page.locator(".action-card").first.get_by_role("link", name="Open the workout").click()
+    wait_for_path(page, "/workouts/view")
+    expect(page.get_by_text("Bench Press").first).to_be_visible()

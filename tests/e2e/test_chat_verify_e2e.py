@@ -14,19 +14,11 @@ from tests.e2e.conftest import (
     signup_through_ui,
     wait_for_path,
 )
-from tests.e2e.test_chat_e2e import _admin_llm, _load_demo_data, keyed_page
+from tests.e2e.test_chat_e2e import _admin_llm, _ask, _load_demo_data, keyed_page
 from tests.e2e.test_pages_screens_e2e import make_admin
 from tests.fakes.openai_server import FakeOpenAIServer, Text, ToolCalls
 
 pytestmark = pytest.mark.e2e
-
-
-def _ask(page, question: str):
-    page.fill("#chat-input", question)
-    page.click("#chat-send")
-    answer = page.locator(".chat-message.assistant").last
-    expect(answer).to_have_attribute("data-status", "complete")
-    return answer
 
 
 def test_verified_marks_name_their_source_and_survive_a_reload(new_page, live_server) -> None:

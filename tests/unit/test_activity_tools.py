@@ -72,8 +72,8 @@ def test_get_activity_finds_the_longest_run_of_the_users_sunday(session, user_id
     )
     session.commit()
     result = _tool(user_id, "get_activity", {"date": SUNDAY.isoformat(), "sport": "running"})
-    assert result.ok and result.data["found"]
-    assert result.data["distance_m"] == 21100 and result.data["local_start"].startswith(
+    assert result.ok and result.payload()["found"]
+    assert result.payload()["distance_m"] == 21100 and result.payload()["local_start"].startswith(
         "2026-11-29T00:30:00+01:00"
     )
     summary = result.summary
@@ -81,14 +81,14 @@ def test_get_activity_finds_the_longest_run_of_the_users_sunday(session, user_id
     assert "Moving time 1:52:00" in summary and "Distance 21.10 km" in summary
     assert "Avg pace 5:18 /km" in summary  # 112 min / 21.1 km
     assert "Avg HR 148 bpm, Max HR 171 bpm" in summary and "Garmin Connect" in summary
-    assert "streams" not in result.data
-    with_streams = _tool(user_id, "get_activity", {"activity_id": result.data["id"]})
-    assert with_streams.data["id"] == result.data["id"]
+    assert result.payload()["streams"] is None  # only when asked for
+    with_streams = _tool(user_id, "get_activity", {"activity_id": result.payload()["id"]})
+    assert with_streams.payload()["id"] == result.payload()["id"]
 
 
 def test_get_activity_says_when_there_is_none(session, user_id) -> None:
     result = _tool(user_id, "get_activity", {"date": "2026-11-01", "sport": "swimming"})
-    assert result.ok and result.data == {"found": False}
+    assert result.ok and result.payload() == {"found": False}
     assert result.summary.startswith("No swimming session on 2026-11-01 recorded.")
     missing = _tool(user_id, "get_activity", {"activity_id": 999_999})
     assert not missing.ok and "not found" in missing.summary
@@ -106,7 +106,7 @@ def test_get_activity_describes_laps_splits_and_zones_of_a_real_file(session, us
     assert "4 laps: 1: 4:30" in summary
     assert "Splits per km: 1: 5:17" in summary and "9: 8:32" in summary
     assert "Heart-rate zones (default zones): " in summary
-    assert len(result.data["splits"]) == 9 and len(result.data["laps"]) == 4
+    assert len(result.payload()["splits"]) == 9 and len(result.payload()["laps"]) == 4
 
 
 def test_get_metrics_over_any_range(session, user_id) -> None:
@@ -124,7 +124,7 @@ def test_get_metrics_over_any_range(session, user_id) -> None:
     arguments = {"fields": ["weight_kg", "steps"], "start": "2026-06-01"}
     result = _tool(user_id, "get_metrics", arguments)
     assert result.ok
-    weight = result.data["fields"]["weight_kg"]
+    weight = result.payload()["fields"]["weight_kg"]
     assert weight["days"] == 60 and weight["first"] == {"date": "2026-06-01", "value": 82.0}
     assert weight["last"] == {"date": "2026-11-25", "value": 78.46}
     assert weight["change"] == -3.54 and weight["min"] == 78.46 and weight["max"] == 82.0

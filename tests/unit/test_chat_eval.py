@@ -77,7 +77,7 @@ def test_a_models_right_numbers_are_verified(tmp_path, fake_llm) -> None:
             today=evaluation.EVAL_TODAY,
             name="get_sleep_history",
             arguments={"days": 7},
-        ).data
+        ).payload()
         night = truth["last_night"]
         fake_llm.queue(Text(f"On {night['date']} you slept {night['hours']} h."))
         import asyncio

@@ -10,6 +10,7 @@ import pytest
 
 from cadence.db import session_scope
 from cadence.services import analytics, dashboard, demo, exercises, metrics, workouts
+from cadence.services.chat import pending
 from cadence.services.chat.events import ChartEvent, DoneEvent, ToolEndEvent, ToolStartEvent
 from tests.fakes.chat_fixtures import run_turn, text_of
 
@@ -83,16 +84,18 @@ def test_hrv_trend(demo_user) -> None:
     assert f"Your latest HRV is **{hrv[max(hrv)]:.1f} ms**" in text
     assert f"7-day mean {math.exp(baseline.short_mean):.1f} ms" in text
     assert f"baseline {math.exp(baseline.long_mean):.1f} ms" in text
-    low = math.exp(baseline.long_mean - baseline.long_sd)
-    high = math.exp(baseline.long_mean + baseline.long_sd)
-    assert f"(normal range {low:.1f}-{high:.1f} ms): {baseline.status} the normal range" in text
+    half = analytics.HRV_SWC_SD * baseline.long_sd
+    low, high = math.exp(baseline.long_mean - half), math.exp(baseline.long_mean + half)
+    week = round(math.exp(baseline.short_mean), 1)
+    status = analytics.band_status(week, low=round(low, 1), high=round(high, 1))
+    assert f"(normal range {low:.1f}-{high:.1f} ms): {status} the normal range" in text
     assert charts[0]["series"][0]["unit"] == "ms"
 
 
 def test_training_load_and_acwr(demo_user) -> None:
     text, tools, charts = _ask(demo_user, "How is my training load and ACWR?")
     with session_scope() as session:
-        load = dashboard.training_load(session=session, user_id=demo_user, end=TODAY, days=42)
+        load = dashboard.training_load(session=session, user_id=demo_user, today=TODAY, days=42)
     assert tools == ["get_training_load", "render_chart"]
     assert f"Fitness is **{load.fitness:.1f}**" in text
     assert f"fatigue **{load.fatigue:.1f}**" in text
@@ -151,6 +154,7 @@ def test_weekly_summary(demo_user) -> None:
             end=TODAY,
             metrics_from=monday - timedelta(days=7),
             load_from=monday - timedelta(days=7),
+            today=TODAY,
         )
     stats = dashboard.weekly_stats(history)
     assert tools == ["get_weekly_summary"]
@@ -158,17 +162,44 @@ def test_weekly_summary(demo_user) -> None:
     assert f"| Load | {stats.this_week.load:.0f} AU | {stats.last_week.load:.0f} AU |" in text
 
 
-def test_logging_a_workout_creates_it(demo_user) -> None:
-    text, tools, _ = _ask(demo_user, "Log bench press 3x8 at 80 kg")
+def _workouts_named(user_id: int, name: str) -> list:
     with session_scope() as session:
-        latest = workouts.list_workouts(session=session, user_id=demo_user, per_page=5).workouts
-    logged = next(w for w in latest if w.date == TODAY and w.workout_name == "Bench Press")
+        latest = workouts.list_workouts(session=session, user_id=user_id, per_page=20).workouts
+    return [w for w in latest if w.date == TODAY and w.workout_name == name]
+
+
+def test_logging_a_workout_is_proposed_then_confirmed_once(demo_user) -> None:
+    turn, events = run_turn(demo_user, "Log bench press 3x8 at 80 kg", today=TODAY)
+    (end,) = [e for e in events if isinstance(e, ToolEndEvent)]
+    assert end.name == "log_workout" and end.pending is not None
+    line = f"{TODAY.isoformat()} Bench Press: Bench Press 3x8 @ 80 kg"
+    assert end.pending.summary == f"Log {line}" and end.pending.status == "pending"
+    assert "Press **Confirm** to save it" in text_of(events)
+    assert _workouts_named(demo_user, "Bench Press") == []  # nothing written before the yes
+
+    _, again = run_turn(
+        demo_user, "Log bench press 3x8 at 80 kg", conversation_id=turn.conversation_id, today=TODAY
+    )
+    (repeat,) = [e for e in again if isinstance(e, ToolEndEvent)]
+    assert repeat.pending.id == end.pending.id  # a repeated message proposes it once
+
+    with session_scope() as session:
+        done = pending.confirm(
+            session=session,
+            user_id=demo_user,
+            conversation_id=turn.conversation_id,
+            action_id=end.pending.id,
+        )
+    (logged,) = _workouts_named(demo_user, "Bench Press")
     assert [(e.name, e.sets, e.reps, e.weight_kg) for e in logged.exercises] == [
         ("Bench Press", 3, "8", 80.0)
     ]
+    assert done.status == "confirmed" and done.href == f"/workouts/view?id={logged.id}"
+
+    text, tools, _ = _ask(demo_user, "Log bench press 3x8 at 80 kg")  # asked a third time
     assert tools == ["log_workout"]
-    assert f"Logged: {TODAY.isoformat()} Bench Press: Bench Press 3x8 @ 80 kg" in text
-    assert f"workout #{logged.id}" in text
+    assert f"Already logged: {line} ([workout #{logged.id}]" in text  # no new proposal
+    assert len(_workouts_named(demo_user, "Bench Press")) == 1
 
 
 def test_daily_brief(demo_user) -> None:

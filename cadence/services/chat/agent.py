@@ -21,7 +21,15 @@ from sqlmodel import Session
 from cadence.db import session_scope
 from cadence.models.chat import ChatMessage, Verification
 from cadence.services import preferences, users
-from cadence.services.chat import conversations, limits, llm, llm_settings, offline, verify
+from cadence.services.chat import (
+    conversations,
+    limits,
+    llm,
+    llm_settings,
+    offline,
+    pending,
+    verify,
+)
 from cadence.services.chat.events import (
     ChartEvent,
     ChatEvent,
@@ -156,6 +164,7 @@ class _Recorder:
         self.completion_tokens = 0
         self.cost_usd: float | None = None
         self.message_id: int | None = None
+        self.action_ids: list[str] = []
         self._lock = threading.Lock()
 
     def apply(self, event: ChatEvent) -> None:
@@ -169,6 +178,9 @@ class _Recorder:
             for call in self.tool_calls:
                 if call["id"] == event.id:
                     call.update(ok=event.ok, summary=event.summary)
+                    if event.pending is not None:
+                        call["action_id"] = event.pending.id
+                        self.action_ids.append(event.pending.id)
                     if event.ok:
                         self.outputs.append(
                             verify.ToolOutput(
@@ -219,6 +231,9 @@ class _Recorder:
                         prompt_tokens=self.prompt_tokens or None,
                         completion_tokens=self.completion_tokens or None,
                         verification=self.verification,
+                    )
+                    pending.attach(
+                        session=session, action_ids=self.action_ids, message_id=stored.id
                     )
                     self.message_id = stored.id
             return self.message_id

@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 
 from cadence.models.chat import (
     MAX_TITLE_LENGTH,
+    ChatAction,
+    ChatActionPublic,
     ChatMessage,
     ChatMessagePublic,
     Conversation,
@@ -70,6 +72,7 @@ def list_messages(
         .where(ChatMessage.conversation_id == conversation_id)
         .order_by(col(ChatMessage.id))
     ).all()
+    actions = _actions_by_message(session=session, conversation_id=conversation_id)
     return [
         ChatMessagePublic(
             id=m.id,
@@ -81,9 +84,27 @@ def list_messages(
             tool_calls=m.tool_calls,
             charts=m.charts,
             verify=Verification.model_validate(m.verify) if m.verify else None,
+            actions=actions.get(m.id, []),
         )
         for m in messages
     ]
+
+
+def _actions_by_message(
+    *, session: Session, conversation_id: int
+) -> dict[int, list[ChatActionPublic]]:
+    """The writes the conversation's answers proposed, by the message that proposed them."""
+    now = utcnow()
+    found: dict[int, list[ChatActionPublic]] = {}
+    for action in session.exec(
+        select(ChatAction)
+        .where(
+            ChatAction.conversation_id == conversation_id, col(ChatAction.message_id).is_not(None)
+        )
+        .order_by(col(ChatAction.created_at))
+    ).all():
+        found.setdefault(action.message_id, []).append(ChatActionPublic.of(action, now=now))
+    return found
 
 
 def conversation_summary(
@@ -171,7 +192,7 @@ def save_assistant_message(
     conversation_id: int,
     content: str,
     status: str,
-    model_id: str,
+    model_id: str | None,
     tool_calls: list[dict[str, Any]],
     charts: list[dict[str, Any]],
     prompt_tokens: int | None = None,

@@ -357,7 +357,7 @@ def _score(question: Question, run: _Run, *, user_id: int, covered: bool) -> Que
         for name, arguments in template.tools
     }
     for tool, path in template.facts:
-        value = _at(verify.as_json(truth[tool].data), path) if truth[tool].ok else None
+        value = _at(truth[tool].payload(), path) if truth[tool].ok else None
         if value in (None, 0):  # nothing recorded: the answer must say so instead
             missing_facts = True
         else:

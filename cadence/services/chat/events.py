@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from cadence.models.chat import Verification
+from cadence.models.chat import ChatActionPublic, Verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,9 @@ class ToolStartEvent:
 @dataclass(frozen=True, slots=True)
 class ToolEndEvent:
     """``data`` (the tool's result as JSON) stays on the server: the checker reads it, the
-    ``tool_end`` event does not carry it."""
+    ``tool_end`` event does not carry it. ``pending``: the write the tool proposed instead of
+    running it (sent only then, as ``pending: {id, tool, summary, status, ..., confirm_url,
+    cancel_url}``)."""
 
     kind: ClassVar[str] = "tool_end"
     id: str
@@ -34,9 +36,18 @@ class ToolEndEvent:
     ok: bool
     summary: str
     data: Any = field(default=None, compare=False, repr=False)
+    pending: ChatActionPublic | None = None
 
     def payload(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "ok": self.ok, "summary": self.summary}
+        body: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "ok": self.ok,
+            "summary": self.summary,
+        }
+        if self.pending is not None:
+            body["pending"] = self.pending.model_dump(mode="json")
+        return body
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 routines, and changing or deleting a logged workout.
 
 ``update_workout`` and ``delete_workout`` change stored data, so they run only with
-``confirmed=true``: called without it they describe what would change and ask the model to get
-the user's explicit yes in the chat first.
+``confirmed=true``: called without it they describe what would change and ask for the user's
+explicit yes first. In the chat they never run from the model's call: the user confirms the
+proposal on a card (``services/chat/pending.py``); MCP clients pass ``confirmed=true``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import Field
 
 from cadence.models.chat import DB_INT_MAX
 from cadence.models.gym import LOGGER_ROUTE
-from cadence.models.workout import ExerciseEntry, WorkoutCreate
+from cadence.models.workout import ExerciseEntry, WorkoutCreate, WorkoutPublic
 from cadence.services import catalog, exercises, routines, workouts
 from cadence.services.chat.registry import ToolContext, ToolEffect, ToolResult
 from cadence.services.chat.tools import TOOLS, _workout_line
@@ -138,23 +139,21 @@ def update_workout(
 ) -> ToolResult:
     """Replace a logged workout's exercises (and name). Ask the user first: call with
     confirmed=false to describe the change, and with confirmed=true only after they agree."""
-    current = workouts.get_workout(session=ctx.session, user_id=ctx.user_id, workout_id=workout_id)
-    data = WorkoutCreate(
-        date=current.date,
-        workout_name=workout_name or current.workout_name,
-        notes=current.notes,
-        duration_minutes=current.duration_minutes,
-        exercises=exercises,
-    )
     if not confirmed:
+        change = update_workout_proposal(
+            ctx, workout_id=workout_id, exercises=exercises, workout_name=workout_name
+        )
         return ToolResult(
-            summary=f"Not changed yet. Ask the user to confirm replacing "
-            f"'{_workout_line(current)}' with {len(exercises)} rows; then call again with "
+            summary=f"Not changed yet. Ask the user to confirm: {change}; then call again with "
             "confirmed=true.",
             data={"needs_confirmation": True, "workout_id": workout_id},
         )
+    current = workouts.get_workout(session=ctx.session, user_id=ctx.user_id, workout_id=workout_id)
     updated = workouts.update_workout(
-        session=ctx.session, user_id=ctx.user_id, workout_id=workout_id, data=data
+        session=ctx.session,
+        user_id=ctx.user_id,
+        workout_id=workout_id,
+        data=_replacement(current, exercises, workout_name),
     )
     return ToolResult(
         summary=f"Updated workout #{workout_id}: {_workout_line(updated)}.",
@@ -168,15 +167,49 @@ def delete_workout(
 ) -> ToolResult:
     """Delete a logged workout. Ask the user first: call with confirmed=false to name it, and
     with confirmed=true only after they agree."""
-    current = workouts.get_workout(session=ctx.session, user_id=ctx.user_id, workout_id=workout_id)
     if not confirmed:
         return ToolResult(
-            summary=f"Not deleted yet. Ask the user to confirm deleting '{_workout_line(current)}'"
-            "; then call again with confirmed=true.",
+            summary=f"Not deleted yet. Ask the user to confirm: "
+            f"{delete_workout_proposal(ctx, workout_id=workout_id)}; then call again with "
+            "confirmed=true.",
             data={"needs_confirmation": True, "workout_id": workout_id},
         )
+    current = workouts.get_workout(session=ctx.session, user_id=ctx.user_id, workout_id=workout_id)
     workouts.delete_workout(session=ctx.session, user_id=ctx.user_id, workout_id=workout_id)
     return ToolResult(
         summary=f"Deleted workout #{workout_id} ({_workout_line(current)}).",
         data={"workout_id": workout_id, "deleted": True},
     )
+
+
+def update_workout_proposal(
+    ctx: ToolContext,
+    *,
+    workout_id: int,
+    exercises: list[ExerciseEntry],
+    workout_name: str | None = None,
+    confirmed: bool = False,
+) -> str:
+    """What ``update_workout`` would change, in words (``NotFound`` for another's workout)."""
+    current = workouts.get_workout(session=ctx.session, user_id=ctx.user_id, workout_id=workout_id)
+    replacement = _replacement(current, exercises, workout_name)
+    return f"Change '{_workout_line(current)}' to '{_workout_line(replacement)}'"
+
+
+def _replacement(
+    current: WorkoutPublic, exercises: list[ExerciseEntry], workout_name: str | None
+) -> WorkoutCreate:
+    """The workout with its exercises (and name) replaced, the rest kept."""
+    return WorkoutCreate(
+        date=current.date,
+        workout_name=workout_name or current.workout_name,
+        notes=current.notes,
+        duration_minutes=current.duration_minutes,
+        exercises=exercises,
+    )
+
+
+def delete_workout_proposal(ctx: ToolContext, *, workout_id: int, confirmed: bool = False) -> str:
+    """What ``delete_workout`` would remove, in words (``NotFound`` for another's workout)."""
+    current = workouts.get_workout(session=ctx.session, user_id=ctx.user_id, workout_id=workout_id)
+    return f"Delete '{_workout_line(current)}'"

@@ -2,7 +2,8 @@
 
 Uses ``chat.completions.create(stream=True)`` and accumulates tool-call fragments by index (the
 ``.stream()`` helper rejects non-strict tools). Provider failures become ``LlmError`` with a
-stable ``code`` for the ``error`` event.
+stable ``code`` for the ``error`` event. The ``openai`` package (about a quarter of importing
+the app) is imported by the first turn that calls a provider, not at start.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openai
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    import openai
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,8 @@ def _tls_context() -> ssl.SSLContext:
 
 def make_client(config: LlmConfig) -> openai.AsyncOpenAI:
     """A client for one turn (cheap: it shares the TLS context; close it when done)."""
+    import openai
+
     return openai.AsyncOpenAI(
         api_key=config.api_key,
         base_url=config.base_url,
@@ -83,6 +88,8 @@ async def stream_round(
     tools: list[dict[str, Any]] | None,
 ) -> AsyncIterator[str | RoundResult]:
     """Yield text deltas as they arrive, then one ``RoundResult`` (tool calls and usage)."""
+    import openai  # loaded already: ``make_client`` made ``client``
+
     result = RoundResult()
     calls: dict[int, ToolCallRequest] = {}
     parts: list[str] = []
@@ -147,6 +154,8 @@ def _add_usage(result: RoundResult, usage: Any) -> None:
 
 
 def _llm_error(exc: openai.APIError) -> LlmError:
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return LlmError("provider_timeout", "The model provider did not answer in time.")
     if isinstance(exc, openai.APIConnectionError):

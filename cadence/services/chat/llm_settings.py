@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -210,6 +212,15 @@ def llm_config(*, session: Session, user_id: int, model_id: str) -> LlmConfig | 
             field="model_id",
         )
     base_url = get_admin_llm_settings(session=session).base_url
+    if _leads_to_metadata(_host(base_url)):
+        # Resolved again for every turn: a name may point elsewhere since it was saved.
+        raise InvalidInput(
+            f"This server's LLM base URL ({base_url}) now leads to a link-local or "
+            "cloud-metadata address, so nothing was sent: an admin must change it in Admin → "
+            f"LLM. Choose {OFFLINE_MODEL_ID} meanwhile.",
+            field="model_id",
+            code="base_url_refused",
+        )
     if key.own and key.saved_for != base_url:
         # The user's key goes only where they saw it would go when they saved it.
         raise InvalidInput(
@@ -278,23 +289,55 @@ METADATA_HOSTS = frozenset(
 )
 
 
+RESOLVE_TIMEOUT_S = 2.0
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="base-url-resolver")
+
+
 def _validate_base_url(base_url: str) -> str:
     """An http(s) URL whose host is not link-local (169.254.0.0/16, fe80::/10: where cloud
-    metadata services answer, with the machine's credentials) nor a known metadata name."""
+    metadata services answer, with the machine's credentials) nor a known metadata name, and
+    does not resolve to such an address. A name that does not resolve now is accepted (a local
+    Ollama's name may resolve only later): every chat turn resolves it again (``llm_config``)."""
     base_url = base_url.strip().rstrip("/")
     printable = base_url.isascii() and base_url.isprintable() and " " not in base_url
     if not printable or not re.match(r"^https?://[^\s/]+", base_url):
         raise InvalidInput("The base URL must start with http:// or https://.", field="base_url")
     try:
-        host = (urlsplit(base_url).hostname or "").rstrip(".")
+        host = _host(base_url)
     except ValueError as exc:
         raise InvalidInput("The base URL's host is not valid.", field="base_url") from exc
-    if host in METADATA_HOSTS or _is_link_local(host):
+    if _leads_to_metadata(host):
         raise InvalidInput(
-            "The base URL must not point at a link-local or cloud-metadata address.",
+            "The base URL must not point at a link-local or cloud-metadata address "
+            f"({host} is or resolves to one).",
             field="base_url",
         )
     return base_url
+
+
+def _host(base_url: str) -> str:
+    return (urlsplit(base_url).hostname or "").rstrip(".")
+
+
+def _leads_to_metadata(host: str) -> bool:
+    """``host`` is a metadata name or a link-local or metadata address, or resolves to one
+    (any of its addresses; in any spelling the system resolver takes, like ``2852039166``)."""
+    return any(
+        name in METADATA_HOSTS or _is_link_local(name) for name in (host, *resolve_host(host))
+    )
+
+
+def resolve_host(host: str) -> list[str]:
+    """The addresses the system resolver gives for ``host``; none when it does not resolve
+    within ``RESOLVE_TIMEOUT_S`` (``getaddrinfo`` has no timeout of its own: it runs in a small
+    pool of its own, called from worker threads, never from the event loop)."""
+    if not host:
+        return []
+    lookup = _resolver.submit(socket.getaddrinfo, host, None, type=socket.SOCK_STREAM)
+    try:
+        return [str(info[4][0]) for info in lookup.result(timeout=RESOLVE_TIMEOUT_S)]
+    except (TimeoutError, OSError, UnicodeError, ValueError):
+        return []
 
 
 def _is_link_local(host: str) -> bool:

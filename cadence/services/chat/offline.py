@@ -12,14 +12,29 @@ import datetime as dt
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from cadence.db import session_scope
-from cadence.models.coach import HrvTrendOut, SleepHistoryOut, WeeklySummaryOut
+from cadence.display import signed
+from cadence.models.coach import (
+    ActivityFound,
+    DailyBriefOut,
+    ExerciseProgressOut,
+    HrvTrendOut,
+    LoggedWorkout,
+    MetricsOut,
+    SleepHistoryOut,
+    StrengthHistoryOut,
+    WeeklySummaryOut,
+    WorkoutsOut,
+)
+from cadence.models.dashboard import ReadinessOut, TrainingLoadNow
 from cadence.models.workout import exercise_name_key
 from cadence.services import exercises
-from cadence.services.analytics import ACWR_FLAG, ACWR_LOW, HRV_FALLING_DAYS
-from cadence.services.chat import tools
+from cadence.services.analytics import ACWR_FLAG, ACWR_LOW, HRV_LABELS
+from cadence.services.chat import pending, tools
 from cadence.services.chat.events import ChatEvent, TokenEvent, UsageEvent
 from cadence.services.chat.registry import ToolResult
 from cadence.services.chat.turn import ChatTurn, run_tool, tool_end, tool_start
@@ -28,6 +43,7 @@ from cadence.services.userday import age_words
 TOKEN_DELAY_SECONDS = 0.01
 _WORDS = re.compile(r"\S+\s*|\s+")
 
+M = TypeVar("M", bound=BaseModel)
 Call = tuple[str, dict[str, Any]]
 Results = dict[str, ToolResult]
 
@@ -262,23 +278,23 @@ def _log_plan(match: re.Match[str]) -> Plan:
 
 
 def _data(
-    results: Results, name: str, *, found: Callable[[dict[str, Any]], Any] = bool
-) -> dict[str, Any] | str:
-    """The tool's data, or the reply to give instead: its error, or (when ``found`` says there
-    is nothing) its summary, which says what is missing."""
+    results: Results, name: str, model: type[M], *, found: Callable[[M], Any] = bool
+) -> M | str:
+    """The tool's result model, or the reply to give instead: its error, or (when it is not a
+    ``model`` or ``found`` says there is nothing) its summary, which says what is missing."""
     result = results.get(name)
     if result is None:
         return "I could not read that data."
     if not result.ok:
         return result.summary.removeprefix("Error: ")
-    return result.data if found(result.data) else result.summary
+    data = result.data
+    return data if isinstance(data, model) and found(data) else result.summary
 
 
 def _compose_sleep(results: Results, *, week: bool) -> str:
-    data = _data(results, "get_sleep_history", found=lambda d: d.get("nights"))
-    if isinstance(data, str):
-        return data
-    sleep = SleepHistoryOut.model_validate(data)
+    sleep = _data(results, "get_sleep_history", SleepHistoryOut, found=lambda d: d.nights)
+    if isinstance(sleep, str):
+        return sleep
     last = sleep.last_night
     assert last is not None  # nights > 0
     colour = _sleep_colour(last.hours, sleep.need_hours)
@@ -315,127 +331,130 @@ def _sleep_colour(hours: float, need: float) -> str:
 
 
 _HRV_MOOD = {
-    "below": "**red**: recovery is lagging, keep intensity low",
-    "within": "**green**",
-    "above": "**green**: well recovered",
+    "red": "**red**: recovery is lagging, keep intensity low",
+    "yellow": "**yellow**: lower than usual, keep an eye on it",
+    "green": "**green**",
 }
+"""Advice per HRV colour (``HrvNow.color``, decided by the service)."""
 
 
 def _compose_hrv(results: Results) -> str:
-    data = _data(results, "get_hrv_trend", found=lambda d: d.get("readings"))
-    if isinstance(data, str):
-        return data
-    trend = HrvTrendOut.model_validate(data)
+    trend = _data(results, "get_hrv_trend", HrvTrendOut, found=lambda d: d.readings)
+    if isinstance(trend, str):
+        return trend
     latest, now = trend.latest, trend.now
     assert latest is not None and now is not None  # readings > 0
-    name = "HRV (SDNN)" if now.metric == "sdnn" else "HRV"
+    name = HRV_LABELS[now.metric]
     lines = [
         f"Your latest {name} is **{latest.ms:.1f} ms** ({latest.date}, "
         f"{age_words(latest.age_days)})."
     ]
-    if now.status is not None:
-        lines.append(f"{tools.hrv_sentence(now)} That is {_HRV_MOOD[now.status]}.")
+    if now.color is not None:
+        lines.append(f"{tools.hrv_sentence(now)} That is {_HRV_MOOD[now.color]}.")
     else:
         lines.append(
             f"The {trend.days}-day average is {trend.avg_ms:.1f} ms. {tools.hrv_sentence(now)}"
-        )
-    if now.falling_days >= HRV_FALLING_DAYS:
-        lines.append(
-            f"**Yellow:** {name} has fallen **{now.falling_days} days in a row**: "
-            "a lighter day helps."
         )
     lines.append("The chart shows the last 30 days.")
     return "\n\n".join(lines)
 
 
 def _compose_progress(results: Results) -> str:
-    data = _data(results, "get_exercise_progress")
+    data = _data(results, "get_exercise_progress", ExerciseProgressOut)
     if isinstance(data, str):
         return f"{data} Ask about an exercise you have logged, e.g. 'best bench press'."
-    lines = [f"**{data['name']}** — {data['sessions']} sessions logged."]
-    if data.get("best_weight"):
-        best = data["best_weight"]
-        lines.append(f"Heaviest set: **{best['kg']:g} kg x {best['reps']}** on {best['date']}.")
-    if data.get("best_e1rm"):
-        best = data["best_e1rm"]
-        lines.append(f"Best estimated 1RM (Epley): **{best['kg']:.1f} kg** on {best['date']}.")
-    last = data["last"]
-    if last.get("top_weight_kg") is not None:
+    lines = [f"**{data.name}** — {data.sessions} sessions logged."]
+    if weight := data.best_weight:
+        lines.append(f"Heaviest set: **{weight.kg:g} kg x {weight.reps}** on {weight.date}.")
+    if e1rm := data.best_e1rm:
+        lines.append(f"Best estimated 1RM (Epley): **{e1rm.kg:.1f} kg** on {e1rm.date}.")
+    last = data.last
+    if last.top_weight_kg is not None:
         lines.append(
-            f"Last session ({last['date']}): top set {last['top_weight_kg']:g} kg x "
-            f"{last['top_reps']}."
+            f"Last session ({last.date}): top set {last.top_weight_kg:g} kg x {last.top_reps}."
         )
-    if "e1rm_change_kg" in data:
-        lines.append(f"Your e1RM changed by {data['e1rm_change_kg']:+.1f} kg since you started.")
-    lines.append(f"PR sessions: {data['prs']}. The chart shows e1RM and top set per session.")
+    if data.e1rm_change_kg is not None:
+        lines.append(f"Your e1RM changed by {signed(data.e1rm_change_kg, 1)} kg since you started.")
+    lines.append(f"PR sessions: {data.prs}. The chart shows e1RM and top set per session.")
     return "\n\n".join(lines)
 
 
 def _compose_strength(results: Results) -> str:
-    data = _data(results, "get_strength_history", found=lambda d: d.get("sessions"))
+    data = _data(results, "get_strength_history", StrengthHistoryOut, found=lambda d: d.sessions)
     if isinstance(data, str):
         return data
     lifts = "\n".join(
-        f"- {lift['name']}: e1RM **{lift['best_e1rm_kg']:.1f} kg**"
-        for lift in data["top_lifts"]
-        if lift["best_e1rm_kg"] is not None
+        f"- {lift.name}: e1RM **{lift.best_e1rm_kg:.1f} kg**"
+        for lift in data.top_lifts
+        if lift.best_e1rm_kg is not None
     )
     return (
-        f"In the last 90 days you did **{data['sessions']} strength sessions** "
-        f"({data['sets']} sets, volume load {data['volume_kg']} kg). Your best lifts:\n\n"
+        f"In the last 90 days you did **{data.sessions} strength sessions** "
+        f"({data.sets} sets, volume load {data.volume_kg} kg). Your best lifts:\n\n"
         f"{lifts or '- no estimate yet (sets above 12 reps have none)'}\n\n"
         "Name an exercise (e.g. 'best squat') for its full progress."
     )
 
 
 def _compose_last_workout(results: Results) -> str:
-    data = _data(results, "list_workouts", found=lambda d: d.get("total"))
+    data = _data(results, "list_workouts", WorkoutsOut, found=lambda d: d.latest)
     if isinstance(data, str):
         return data
-    latest = data["latest"]
+    latest = data.latest
+    assert latest is not None  # found
     rows = "\n".join(
-        f"- {e['name']}: {e['sets']} x {e['reps']}"
-        + (f" @ {e['weight_kg']:g} kg" if e["weight_kg"] else " (bodyweight)")
-        for e in latest["exercises"]
+        f"- {e.name}: {e.sets} x {e.reps}"
+        + (f" @ {e.weight_kg:g} kg" if e.weight_kg else " (bodyweight)")
+        for e in latest.exercises
     )
-    earlier = data["lines"][1:]
+    earlier = data.lines[1:]
     tail = ("\n\nBefore that: " + "; ".join(earlier)) if earlier else ""
     return (
-        f"Your last workout was **{latest['name']}** on {latest['date']}:\n\n{rows}"
-        f"{tail}\n\nYou have {data['total']} workouts logged."
+        f"Your last workout was **{latest.name}** on {latest.date}:\n\n{rows}"
+        f"{tail}\n\nYou have {data.total} workouts logged."
     )
 
 
 def _compose_logged(results: Results) -> str:
-    data = _data(results, "log_workout")
+    if isinstance(proposal := results.get("log_workout"), pending.Proposal):
+        action = proposal.action
+        if action.add_to:
+            return (
+                f"Ready when you are: {action.summary}. You already logged a workout today, so "
+                "you can add it there or save it on its own; nothing is saved until you choose."
+            )
+        return (
+            f"Ready when you are: {action.summary}. Press **Confirm** to save it, or "
+            "**Cancel**; nothing is saved until then."
+        )
+    data = _data(results, "log_workout", LoggedWorkout)
     if isinstance(data, str):
         return f"I could not log that: {data}"
-    link = f"[workout #{data['workout_id']}]({data['href']})"
-    if data["repeated"]:
-        return f"Already logged: {data['line']} ({link}); I did not save it twice."
-    return f"Logged: {data['line']} ({link}). Open it to edit or add sets."
+    link = f"[workout #{data.workout_id}]({data.href})"
+    if data.repeated:
+        return f"Already logged: {data.line} ({link}); I did not save it twice."
+    return f"Logged: {data.line} ({link}). Open it to edit or add sets."
 
 
 def _compose_readiness(results: Results) -> str:
-    data = _data(results, "get_readiness", found=lambda d: d.get("status") == "ok")
+    data = _data(results, "get_readiness", ReadinessOut, found=lambda d: d.status == "ok")
     if isinstance(data, str):
         return data
-    age = data["age_days"]
+    age = data.age_days
     when = "today" if age == 0 else f"on the latest day with data ({age_words(age)})"
     lines = [
-        f"Your readiness {when} ({data['date']}) is **{data['score']}/100** "
-        f"({data['color']}). {data['why']}"
+        f"Your readiness {when} ({data.date}) is **{data.score}/100** ({data.color}). {data.why}"
     ]
     rows = [
-        f"- {c['label']}: {c['detail']}"
-        + (f" — score {c['score']:.0f}, weight {c['weight']:.0%}" if c["score"] is not None else "")
-        for c in data["contributors"]
+        f"- {c.label}: {c.detail}"
+        + (f" — score {c.score:.0f}, weight {c.weight:.0%}" if c.score is not None else "")
+        for c in data.contributors
     ]
     lines.append("Why:\n\n" + "\n".join(rows))
-    device = data.get("device_score")
-    if device:
-        lines.append(f"{device['label']} reports {device['value']:.0f} for the same day.")
-    lines.append(_READINESS_ADVICE[data["color"]])
+    if device := data.device_score:
+        lines.append(f"{device.label} reports {device.value:.0f} for the same day.")
+    assert data.color is not None  # status ok
+    lines.append(_READINESS_ADVICE[data.color])
     return "\n\n".join(lines)
 
 
@@ -447,21 +466,23 @@ _READINESS_ADVICE = {
 
 
 def _compose_load(results: Results) -> str:
-    data = _data(results, "get_training_load", found=lambda d: d.get("acwr_status") != "no_data")
+    data = _data(
+        results, "get_training_load", TrainingLoadNow, found=lambda d: d.acwr_status != "no_data"
+    )
     if isinstance(data, str):
         return data
     lines = [
-        f"Fitness is **{data['fitness']:.1f}**, fatigue **{data['fatigue']:.1f}** and form "
-        f"**{data['form']:+.1f}** (on {data['date']}). The last 7 days add up to "
-        f"{data['week_load']:.0f} AU."
+        f"Fitness is **{data.fitness:.1f}**, fatigue **{data.fatigue:.1f}** and form "
+        f"**{signed(data.form, 1)}** (on {data.date}). The last 7 days add up to "
+        f"{data.week_load:.0f} AU."
     ]
-    acwr, zone = data.get("acwr"), data.get("acwr_zone")
+    acwr, zone = data.acwr, data.acwr_zone
     if zone is not None and acwr is not None:
-        verdict = f"**{data['acwr_color']}**, {_ACWR_ADVICE[zone]}"
+        verdict = f"**{data.acwr_color}**, {_ACWR_ADVICE[zone]}"
         lines.append(f"Your acute:chronic workload ratio (ACWR) is **{acwr:.2f}**: {verdict}.")
-    elif data["acwr_status"] == "warming_up":
+    elif data.acwr_status == "warming_up":
         lines.append(
-            f"ACWR is still warming up: {data['warmup_days_left']} more days of history needed."
+            f"ACWR is still warming up: {data.warmup_days_left} more days of history needed."
         )
     lines.append("The chart shows fitness, fatigue and form over 42 days.")
     return "\n\n".join(lines)
@@ -475,10 +496,9 @@ _ACWR_ADVICE = {
 
 
 def _compose_week(results: Results) -> str:
-    data = _data(results, "get_weekly_summary")
-    if isinstance(data, str):
-        return data
-    out = WeeklySummaryOut.model_validate(data)
+    out = _data(results, "get_weekly_summary", WeeklySummaryOut)
+    if isinstance(out, str):
+        return out
     this, last = out.this_week, out.last_week
 
     def row(label: str, key: str, unit: str, digits: int = 0) -> str:
@@ -506,21 +526,21 @@ def _compose_week(results: Results) -> str:
 
 
 def _compose_activity(results: Results) -> str:
-    data = _data(results, "get_activity", found=lambda d: d.get("found"))
+    data = _data(results, "get_activity", ActivityFound)
     if isinstance(data, str):
         return data
     return results["get_activity"].summary + " Open it on the Activities page for the charts."
 
 
 def _compose_metrics(results: Results) -> str:
-    data = _data(results, "get_metrics", found=lambda d: d.get("fields"))
+    data = _data(results, "get_metrics", MetricsOut, found=lambda d: d.fields)
     if isinstance(data, str):
         return data
     return results["get_metrics"].summary
 
 
 def _compose_brief(results: Results) -> str:
-    data = _data(results, "get_daily_brief")
+    data = _data(results, "get_daily_brief", DailyBriefOut)
     if isinstance(data, str):
         return data
     return "Your brief for today: " + results["get_daily_brief"].summary

@@ -11,13 +11,14 @@ import inspect
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from sqlmodel import Session
 
+from cadence.models.coach import ChartSpec
 from cadence.services.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -34,13 +35,26 @@ class ToolContext:
 
 @dataclass(slots=True)
 class ToolResult:
-    """``summary`` goes to the model (compact, factual); ``data`` feeds the offline coach;
-    ``chart`` is shown inline in the chat."""
+    """``summary`` goes to the model (compact, factual); ``data`` is the tool's own result model
+    (``cadence.models.coach``), which the offline coach reads by attribute; ``payload()`` is its
+    JSON for MCP and the checker; ``chart`` is shown inline in the chat.
+
+    The gym tools still pass plain dicts until their confirmation flow settles."""
 
     summary: str
-    data: dict[str, Any] = field(default_factory=dict)
-    chart: dict[str, Any] | None = None
+    data: BaseModel | dict[str, Any] | None = None
+    chart: ChartSpec | None = None
     ok: bool = True
+
+    def payload(self) -> dict[str, Any]:
+        """``data`` as JSON: ``model_dump(mode="json")`` of the result model."""
+        if isinstance(self.data, BaseModel):
+            return self.data.model_dump(mode="json")
+        return dict(self.data or {})
+
+    def chart_payload(self) -> dict[str, Any] | None:
+        """The ``chart`` event's JSON."""
+        return None if self.chart is None else self.chart.model_dump(mode="json")
 
 
 ToolFunction = Callable[..., ToolResult]
@@ -114,23 +128,31 @@ class ToolRegistry:
             self._openai_tools = [tool.openai_schema() for tool in self._tools.values()]
         return self._openai_tools
 
-    def call(self, name: str, arguments: dict[str, Any] | str, ctx: ToolContext) -> ToolResult:
-        """Run a tool; unknown names, bad JSON, invalid arguments and failures become
-        ``ToolResult(ok=False)`` whose summary tells the model what went wrong."""
+    def parse(self, name: str, arguments: dict[str, Any] | str) -> tuple[Tool, BaseModel]:
+        """The named tool and its validated arguments; ``BadToolCall`` says what is wrong
+        (an unknown name, bad JSON, invalid arguments) in words for the model."""
         tool = self._tools.get(name)
         if tool is None:
-            return error_result(f"Unknown tool {name!r}. Available tools: {', '.join(self.names)}.")
+            raise BadToolCall(f"Unknown tool {name!r}. Available tools: {', '.join(self.names)}.")
         if isinstance(arguments, str):
             try:
                 arguments = json.loads(arguments) if arguments.strip() else {}
             except ValueError as exc:
-                return error_result(f"Arguments are not valid JSON: {exc}.")
+                raise BadToolCall(f"Arguments are not valid JSON: {exc}.") from None
         if not isinstance(arguments, dict):
-            return error_result("Arguments must be a JSON object.")
+            raise BadToolCall("Arguments must be a JSON object.")
         try:
-            parsed = tool.arguments_model.model_validate(arguments)
+            return tool, tool.arguments_model.model_validate(arguments)
         except ValidationError as exc:
-            return error_result(f"Invalid arguments for {name}: {_short_errors(exc)}.")
+            raise BadToolCall(f"Invalid arguments for {name}: {_short_errors(exc)}.") from None
+
+    def call(self, name: str, arguments: dict[str, Any] | str, ctx: ToolContext) -> ToolResult:
+        """Run a tool; unknown names, bad JSON, invalid arguments and failures become
+        ``ToolResult(ok=False)`` whose summary tells the model what went wrong."""
+        try:
+            tool, parsed = self.parse(name, arguments)
+        except BadToolCall as exc:
+            return error_result(str(exc))
         try:
             return tool.function(ctx, **dict(parsed))
         except DomainError as exc:
@@ -138,6 +160,10 @@ class ToolRegistry:
         except Exception:
             logger.exception("tool %s failed", name)
             return error_result(f"{name} failed unexpectedly; the data could not be read.")
+
+
+class BadToolCall(Exception):
+    """A tool call that cannot run: its message says why."""
 
 
 def error_result(message: str) -> ToolResult:

@@ -15,17 +15,38 @@ from pydantic import Field
 
 from cadence import routes
 from cadence.db import session_scope
+from cadence.display import signed
 from cadence.models.activity import ActivityDetail
 from cadence.models.coach import (
+    ActivitiesOut,
+    ActivityFound,
+    BestE1rm,
+    BestWeight,
+    ChartPoints,
+    ChartSeries,
+    ChartSpec,
+    CoachingProfile,
     DailyBriefOut,
+    DatedValue,
+    ExerciseProgressOut,
+    FieldStats,
     HrvReading,
     HrvTrendOut,
+    LastSession,
+    LatestWorkout,
+    LoggedWorkout,
+    MetricsOut,
     Night,
+    NoActivity,
+    NoReadiness,
     SleepHistoryOut,
+    StrengthHistoryOut,
+    TopLift,
     WeeklySummaryOut,
     WeekView,
+    WorkoutsOut,
 )
-from cadence.models.dashboard import HrvNow, SleepOut, WeekStats
+from cadence.models.dashboard import HrvNow, SleepOut, TrainingLoadNow, WeekStats
 from cadence.models.health import METRIC_FIELDS, MetricDay
 from cadence.models.workout import ExerciseEntry, WorkoutCreate
 from cadence.services import (
@@ -120,7 +141,7 @@ def get_sleep_history(ctx: ToolContext, *, days: Days = 7) -> ToolResult:
     if not sleep:
         return ToolResult(
             summary=f"No sleep data in the last {days} days. {NO_DEVICE_HINT}",
-            data=out.model_dump(mode="json"),
+            data=out,
         )
     scores = _series(rows, "sleep_score")
     last_day = max(sleep)  # in the period when it has nights; else stated with its age
@@ -135,7 +156,7 @@ def get_sleep_history(ctx: ToolContext, *, days: Days = 7) -> ToolResult:
             f"No sleep recorded in the last {days} days. {_night_label(out.last_night)}: "
             f"{out.last_night.hours} h. {debt_sentence(debt)}"
         )
-        return ToolResult(summary=summary, data=out.model_dump(mode="json"))
+        return ToolResult(summary=summary, data=out)
     hours = [_hours(s) for s in period.values()]
     out.avg_hours = round(statistics.fmean(hours), 1)
     out.min_hours, out.max_hours = min(hours), max(hours)
@@ -146,7 +167,7 @@ def get_sleep_history(ctx: ToolContext, *, days: Days = 7) -> ToolResult:
         f"(range {out.min_hours}-{out.max_hours} h)."
     )
     summary += " " + debt_sentence(debt)
-    return ToolResult(summary=summary, data=out.model_dump(mode="json"))
+    return ToolResult(summary=summary, data=out)
 
 
 def _round1(value: float | None) -> float | None:
@@ -175,21 +196,19 @@ def debt_sentence(debt: SleepOut) -> str:
 @TOOLS.register
 def get_hrv_trend(ctx: ToolContext, *, days: Days = 14) -> ToolResult:
     """Overnight HRV (rMSSD in ms, or Apple Health's SDNN with its own baseline): latest
-    reading, 7-day mean against the 60-day band (the dashboard's), and whether it is falling."""
+    reading, 7-day mean against the 60-day normal band (the dashboard's) and the flag."""
     day = _recovery_day(ctx)
     first = min(ctx.today - dt.timedelta(days=days - 1), day - dt.timedelta(days=59))
     rows = _days(ctx, (ctx.today - first).days + 1)
-    metric, field = "rmssd", "hrv_rmssd_ms"
-    hrv = _series(rows, field)
-    if not hrv and (sdnn := _series(rows, "hrv_sdnn_ms")):
-        metric, field, hrv = "sdnn", "hrv_sdnn_ms", sdnn
-    name = "HRV (SDNN)" if metric == "sdnn" else "HRV"
+    both = {field: _series(rows, field) for field in dashboard.HRV_FIELDS.values()}
+    metric, hrv = dashboard.hrv_series(both, on=day)
+    name = analytics.HRV_LABELS[metric]
     recent = {d: v for d, v in hrv.items() if d > ctx.today - dt.timedelta(days=days)}
     out = HrvTrendOut(days=days, readings=len(recent))
     if not recent:
         return ToolResult(
             summary=f"No HRV readings in the last {days} days. {NO_DEVICE_HINT}",
-            data=out.model_dump(mode="json"),
+            data=out,
         )
     latest_day = max(recent)
     out.latest = HrvReading(
@@ -202,28 +221,36 @@ def get_hrv_trend(ctx: ToolContext, *, days: Days = 14) -> ToolResult:
         f"{age_words(out.latest.age_days)}); {days}-day average {out.avg_ms:.1f} ms over "
         f"{len(recent)} readings."
     )
-    summary += " " + hrv_sentence(now)
-    if now.falling_days >= analytics.HRV_FALLING_DAYS:
-        summary += f" Warning: {name} has dropped {now.falling_days} days in a row."
-    elif now.falling_days:
-        summary += f" Lower than the day before for {now.falling_days} day(s)."
-    return ToolResult(summary=summary, data=out.model_dump(mode="json"))
+    return ToolResult(summary=f"{summary} {hrv_sentence(now)}", data=out)
+
+
+HRV_COLOR_WORDS = {
+    "green": "green",
+    "yellow": "yellow: lower than usual",
+    "red": "red: flagged",
+}
+"""Each HRV colour (``analytics.HrvVerdict.color``) in words."""
 
 
 def hrv_sentence(now: HrvNow) -> str:
-    """The dashboard's HRV verdict in words, with the figures it was decided on."""
+    """The dashboard's HRV verdict in words, with the figures and colour it was decided on."""
     own = " (SDNN, its own baseline: not comparable with rMSSD)" if now.metric == "sdnn" else ""
-    if now.status is None:
+    if now.status is None or now.color is None:
         return (
             f"Not enough readings for a {analytics.BASELINE_DAYS}-day baseline yet (needs "
             f"{analytics.MIN_BASELINE_VALUES}){own}."
         )
     as_of = "" if now.age_days == 0 else f", as of {age_words(now.age_days)}"
-    return (
+    sentence = (
         f"7-day mean {now.hrv_7d_ms:.1f} ms vs {analytics.BASELINE_DAYS}-day baseline "
         f"{now.baseline_ms:.1f} ms (normal range {now.band_low_ms:.1f}-{now.band_high_ms:.1f} ms"
-        f"{as_of}): {now.status} the normal range{own}."
+        f"{as_of}): {now.status} the normal range, {HRV_COLOR_WORDS[now.color]}{own}."
     )
+    if now.days_below:
+        sentence += (
+            f" Below it {now.days_below} day(s) in a row (flagged from {analytics.HRV_LOW_DAYS})."
+        )
+    return sentence
 
 
 @TOOLS.register
@@ -236,12 +263,11 @@ def get_readiness(ctx: ToolContext) -> ToolResult:
     if day is None:
         return ToolResult(
             summary=f"No recovery data yet, so no readiness score. {NO_DEVICE_HINT}",
-            data={"status": "no_data"},
+            data=NoReadiness(),
         )
     result = dashboard.readiness_on(
         session=ctx.session, user_id=ctx.user_id, day=day, today=ctx.today
     )
-    data = result.model_dump(mode="json")
     when = (
         "today"
         if result.age_days == 0
@@ -259,7 +285,7 @@ def get_readiness(ctx: ToolContext) -> ToolResult:
     summary += " Contributors: " + "; ".join(parts) + "."
     if result.device_score is not None:
         summary += f" {result.device_score.label}: {result.device_score.value:.0f}."
-    return ToolResult(summary=summary, data=data)
+    return ToolResult(summary=summary, data=result)
 
 
 @TOOLS.register
@@ -271,9 +297,9 @@ def get_training_load(
     """Training load: today's Fitness, Fatigue and Form (EWMA of daily load), the
     acute:chronic workload ratio (ACWR) and the last 7 days' load and monotony."""
     load = dashboard.training_load(
-        session=ctx.session, user_id=ctx.user_id, end=ctx.today, days=days
+        session=ctx.session, user_id=ctx.user_id, today=ctx.today, days=days
     )
-    data = load.model_dump(mode="json", exclude={"series"})
+    data = TrainingLoadNow(**load.model_dump(exclude={"series"}))
     if load.acwr_status == "no_data":
         return ToolResult(
             summary=f"No training recorded yet, so no training load. {NO_WORKOUT_HINT}",
@@ -281,7 +307,7 @@ def get_training_load(
         )
     summary = (
         f"Training load on {load.date.isoformat()}: Fitness {load.fitness:.1f}, "
-        f"Fatigue {load.fatigue:.1f}, Form {load.form:+.1f}; last 7 days load "
+        f"Fatigue {load.fatigue:.1f}, Form {signed(load.form, 1)}; last 7 days load "
         f"{load.week_load:.0f} AU (monotony {_fmt(load.monotony, 2)})."
     )
     if load.acwr_zone is not None and load.acwr is not None:
@@ -311,6 +337,7 @@ def get_weekly_summary(ctx: ToolContext) -> ToolResult:
         end=ctx.today,
         metrics_from=ctx.today - dt.timedelta(days=13),
         load_from=ctx.today - dt.timedelta(days=13),
+        today=ctx.today,
     )
     stats = dashboard.weekly_stats(history)
     dist, weight = history.distance_unit, history.weight_unit
@@ -332,7 +359,7 @@ def get_weekly_summary(ctx: ToolContext) -> ToolResult:
         _week_line("This week", out.this_week, out),
         _week_line("Last week", out.last_week, out),
     ]
-    return ToolResult(summary=" ".join(lines), data=out.model_dump(mode="json"))
+    return ToolResult(summary=" ".join(lines), data=out)
 
 
 def _week_line(label: str, week: WeekView, out: WeeklySummaryOut) -> str:
@@ -380,14 +407,14 @@ def get_daily_brief(ctx: ToolContext) -> ToolResult:
     load = brief.training_load
     if load.acwr_status != "no_data":
         parts.append(
-            f"Fitness {load.fitness:.1f}, Fatigue {load.fatigue:.1f}, Form {load.form:+.1f}"
+            f"Fitness {load.fitness:.1f}, Fatigue {load.fatigue:.1f}, Form {signed(load.form, 1)}"
             + (f", ACWR {load.acwr:.2f}" if load.acwr is not None else "")
         )
     flags = [f.message for f in brief.flags]
     parts.append("Flags: " + (" ".join(flags) if flags else "none"))
     if not brief.tiles and load.acwr_status == "no_data":
         parts.append(NO_DEVICE_HINT)
-    return ToolResult(summary=". ".join(parts) + ".", data=brief.model_dump(mode="json"))
+    return ToolResult(summary=". ".join(parts) + ".", data=brief)
 
 
 BRIEF_TILES = {"sleep_seconds": 1, "hrv_rmssd_ms": 0, "hrv_sdnn_ms": 0, "resting_hr": 0}
@@ -417,17 +444,15 @@ def get_activities(
     label = f"{sport} activities" if sport else "activities"
     if not found:
         return ToolResult(
-            summary=f"No {label} in the last {days} days. {NO_DEVICE_HINT}", data={"count": 0}
+            summary=f"No {label} in the last {days} days. {NO_DEVICE_HINT}",
+            data=ActivitiesOut(count=0),
         )
     minutes = sum(a.duration_s for a in found) / 60
     km = sum(a.distance_m or 0 for a in found) / 1000
     lines = [_activity_line(a) for a in reversed(found[-5:])]
-    data = {
-        "count": len(found),
-        "minutes": round(minutes),
-        "distance_km": round(km, 1),
-        "recent": lines,
-    }
+    data = ActivitiesOut(
+        count=len(found), minutes=round(minutes), distance_km=round(km, 1), recent=lines
+    )
     summary = (
         f"{len(found)} {label} in the last {days} days: {minutes:.0f} min, {km:.1f} km. "
         f"Most recent: {'; '.join(lines)}."
@@ -467,14 +492,14 @@ def get_activity(
             what = f"{sport} session" if sport else "session"
             when = f" on {date.isoformat()}" if date else ""
             return ToolResult(
-                summary=f"No {what}{when} recorded. {NO_DEVICE_HINT}", data={"found": False}
+                summary=f"No {what}{when} recorded. {NO_DEVICE_HINT}", data=NoActivity()
             )
         chosen_id = found.id or 0
     detail = activities.get_activity(
         session=ctx.session, user_id=ctx.user_id, activity_id=chosen_id
     )
-    data = detail.model_dump(mode="json", exclude=None if include_streams else {"streams"})
-    return ToolResult(summary=activity_summary(detail), data={"found": True, **data})
+    shown = detail if include_streams else detail.model_copy(update={"streams": None})
+    return ToolResult(summary=activity_summary(detail), data=ActivityFound(**dict(shown)))
 
 
 def activity_summary(detail: ActivityDetail) -> str:
@@ -557,40 +582,39 @@ def get_metrics(
         session=ctx.session, user_id=ctx.user_id, start=first, end=last, fields=fields
     )
     span = f"{first.isoformat()} to {last.isoformat()}"
-    summaries, data = [], {"start": first.isoformat(), "end": last.isoformat(), "fields": {}}
+    data = MetricsOut(start=first, end=last)
     for name in dict.fromkeys(fields):
-        series = _series(rows, name)
-        data["fields"][name] = _field_stats(series)
-        summaries.append(_field_sentence(name, data["fields"][name]))
+        data.fields[name] = _field_stats(_series(rows, name))
+    summaries = [_field_sentence(name, stats) for name, stats in data.fields.items()]
     return ToolResult(summary=f"From {span}: " + " ".join(summaries), data=data)
 
 
-def _field_stats(series: dict[dt.date, float]) -> dict[str, Any]:
+def _field_stats(series: dict[dt.date, float]) -> FieldStats:
     if not series:
-        return {"days": 0}
-    days = sorted(series)
-    values = [series[d] for d in days]
-    return {
-        "days": len(days),
-        "first": {"date": days[0].isoformat(), "value": round(values[0], 2)},
-        "last": {"date": days[-1].isoformat(), "value": round(values[-1], 2)},
-        "change": round(values[-1] - values[0], 2),
-        "mean": round(statistics.fmean(values), 2),
-        "min": round(min(values), 2),
-        "max": round(max(values), 2),
-        "values": [{"date": d.isoformat(), "value": round(series[d], 2)} for d in days],
-    }
+        return FieldStats(days=0)
+    values = [DatedValue(date=d, value=round(series[d], 2)) for d in sorted(series)]
+    plain = [v.value for v in values]
+    return FieldStats(
+        days=len(values),
+        first=values[0],
+        last=values[-1],
+        change=round(plain[-1] - plain[0], 2),
+        mean=round(statistics.fmean(series.values()), 2),
+        min=min(plain),
+        max=max(plain),
+        values=values,
+    )
 
 
-def _field_sentence(name: str, stats: dict[str, Any]) -> str:
+def _field_sentence(name: str, stats: FieldStats) -> str:
     label = name.replace("_", " ")
-    if not stats["days"]:
+    first, last = stats.first, stats.last
+    if first is None or last is None:
         return f"{label}: no readings in this range."
-    first, last = stats["first"], stats["last"]
     return (
-        f"{label}: {stats['days']} days with a reading; {first['value']:g} on {first['date']} "
-        f"→ {last['value']:g} on {last['date']} (change {stats['change']:+g}); mean "
-        f"{stats['mean']:g}, range {stats['min']:g}-{stats['max']:g}."
+        f"{label}: {stats.days} days with a reading; {first.value:g} on {first.date} "
+        f"→ {last.value:g} on {last.date} (change {stats.change:+g}); mean "
+        f"{stats.mean:g}, range {stats.min:g}-{stats.max:g}."
     )
 
 
@@ -627,18 +651,18 @@ def list_workouts(
     """The most recent strength workouts with every exercise (sets x reps @ weight)."""
     page = workouts.list_workouts(session=ctx.session, user_id=ctx.user_id, page=1, per_page=limit)
     if not page.workouts:
-        return ToolResult(summary=f"No workouts logged yet. {NO_WORKOUT_HINT}", data={"total": 0})
+        return ToolResult(
+            summary=f"No workouts logged yet. {NO_WORKOUT_HINT}", data=WorkoutsOut(total=0)
+        )
     lines = [_workout_line(w) for w in page.workouts]
     latest = page.workouts[0]
-    data = {
-        "total": page.total,
-        "latest": {
-            "date": latest.date.isoformat(),
-            "name": latest.workout_name,
-            "exercises": [e.model_dump() for e in latest.exercises],
-        },
-        "lines": lines,
-    }
+    data = WorkoutsOut(
+        total=page.total,
+        latest=LatestWorkout(
+            date=latest.date, name=latest.workout_name, exercises=latest.exercises
+        ),
+        lines=lines,
+    )
     summary = f"{page.total} workouts logged; latest {len(lines)}: " + " | ".join(lines)
     return ToolResult(summary=summary, data=data)
 
@@ -654,28 +678,28 @@ def get_strength_history(ctx: ToolContext, *, days: Days = 30) -> ToolResult:
     if not sessions:
         return ToolResult(
             summary=f"No strength workouts in the last {days} days. {NO_WORKOUT_HINT}",
-            data={"sessions": 0},
+            data=StrengthHistoryOut(sessions=0),
         )
     library = exercises.library(session=ctx.session, user_id=ctx.user_id).exercises
     recent = [e for e in library if e.last_performed >= start]
     top = sorted(recent, key=lambda e: e.best_e1rm_kg or 0, reverse=True)[:5]
-    data = {
-        "sessions": len(sessions),
-        "sets": sum(s.total_sets for s in sessions),
-        "volume_kg": round(sum(s.volume_kg for s in sessions)),
-        "load": round(sum(s.load for s in sessions)),
-        "top_lifts": [
-            {"name": e.name, "best_e1rm_kg": e.best_e1rm_kg, "best_weight_kg": e.best_weight_kg}
+    data = StrengthHistoryOut(
+        sessions=len(sessions),
+        sets=sum(s.total_sets for s in sessions),
+        volume_kg=round(sum(s.volume_kg for s in sessions)),
+        load=round(sum(s.load for s in sessions)),
+        top_lifts=[
+            TopLift(name=e.name, best_e1rm_kg=e.best_e1rm_kg, best_weight_kg=e.best_weight_kg)
             for e in top
         ],
-    }
+    )
     lifts = ", ".join(
         f"{e.name} e1RM {_fmt(e.best_e1rm_kg)} kg (heaviest {_fmt(e.best_weight_kg, 1)} kg)"
         for e in top
     )
     summary = (
-        f"Last {days} days: {data['sessions']} strength sessions, {data['sets']} sets, "
-        f"volume load {data['volume_kg']} kg, session-RPE load {data['load']}. "
+        f"Last {days} days: {data.sessions} strength sessions, {data.sets} sets, "
+        f"volume load {data.volume_kg} kg, session-RPE load {data.load}. "
         f"Best lifts (all-time e1RM of exercises trained): {lifts or 'none'}."
     )
     return ToolResult(summary=summary, data=data)
@@ -696,27 +720,23 @@ def get_exercise_progress(
     best_e1rm = max(with_e1rm, key=lambda p: p.e1rm_kg, default=None)
     best_weight = max(with_weight, key=lambda p: p.top_weight_kg, default=None)
     last = points[-1]
-    data = {
-        "name": history.name,
-        "sessions": len(points),
-        "best_e1rm": {"kg": best_e1rm.e1rm_kg, "date": best_e1rm.date.isoformat()}
-        if best_e1rm
-        else None,
-        "best_weight": {
-            "kg": best_weight.top_weight_kg,
-            "reps": best_weight.top_reps,
-            "date": best_weight.date.isoformat(),
-        }
+    data = ExerciseProgressOut(
+        name=history.name,
+        sessions=len(points),
+        best_e1rm=BestE1rm(kg=best_e1rm.e1rm_kg, date=best_e1rm.date) if best_e1rm else None,
+        best_weight=BestWeight(
+            kg=best_weight.top_weight_kg, reps=best_weight.top_reps, date=best_weight.date
+        )
         if best_weight
         else None,
-        "last": {
-            "date": last.date.isoformat(),
-            "top_weight_kg": last.top_weight_kg,
-            "top_reps": last.top_reps,
-            "e1rm_kg": last.e1rm_kg,
-        },
-        "prs": sum(1 for p in points if p.e1rm_pr or p.weight_pr),
-    }
+        last=LastSession(
+            date=last.date,
+            top_weight_kg=last.top_weight_kg,
+            top_reps=last.top_reps,
+            e1rm_kg=last.e1rm_kg,
+        ),
+        prs=sum(1 for p in points if p.e1rm_pr or p.weight_pr),
+    )
     parts = [f"{history.name}: {len(points)} sessions"]
     if best_weight:
         parts.append(
@@ -733,9 +753,9 @@ def get_exercise_progress(
     )
     if len(with_e1rm) >= 2:
         change = with_e1rm[-1].e1rm_kg - with_e1rm[0].e1rm_kg
-        data["e1rm_change_kg"] = round(change, 1)
-        parts.append(f"e1RM {change:+.1f} kg since {with_e1rm[0].date.isoformat()}")
-    parts.append(f"{data['prs']} PR sessions")
+        data.e1rm_change_kg = round(change, 1)
+        parts.append(f"e1RM {signed(change, 1)} kg since {with_e1rm[0].date.isoformat()}")
+    parts.append(f"{data.prs} PR sessions")
     return ToolResult(summary="; ".join(parts) + ".", data=data)
 
 
@@ -774,11 +794,9 @@ def log_workout(
     notes: Annotated[str, Field(max_length=2000, description="Free-text notes.")] = "",
 ) -> ToolResult:
     """Log a strength workout the user asked you to record (only when asked). The same
-    exercises on the same day are saved once: asking again returns the workout already saved."""
-    name = workout_name or ", ".join(dict.fromkeys(e.name for e in exercises))[:100]
-    data = WorkoutCreate(
-        date=date or ctx.today, workout_name=name, notes=notes, exercises=exercises
-    )
+    exercises on the same day are saved once: asking again returns the workout already saved.
+    In the chat the user confirms it first (a card with Confirm and Cancel)."""
+    data = _chat_workout(ctx, exercises, workout_name, date, notes)
     key = chat_workout_key(data)
     existing = workouts.workout_id_for(session=ctx.session, user_id=ctx.user_id, external_id=key)
     if existing is not None:
@@ -791,13 +809,43 @@ def log_workout(
     verb = "Already saved (not saved twice)" if existing is not None else "Saved"
     return ToolResult(
         summary=f"{verb} as workout #{saved.id} ({workout_href(saved.id)}): {line}.",
-        data={
-            "workout_id": saved.id,
-            "line": line,
-            "href": workout_href(saved.id),
-            "repeated": existing is not None,
-        },
+        data=LoggedWorkout(
+            workout_id=saved.id,
+            line=line,
+            href=workout_href(saved.id),
+            repeated=existing is not None,
+        ),
     )
+
+
+def _chat_workout(
+    ctx: ToolContext,
+    exercises: list[ExerciseEntry],
+    workout_name: str | None,
+    date: dt.date | None,
+    notes: str,
+) -> WorkoutCreate:
+    name = workout_name or ", ".join(dict.fromkeys(e.name for e in exercises))[:100]
+    return WorkoutCreate(
+        date=date or ctx.today, workout_name=name, notes=notes, exercises=exercises
+    )
+
+
+def log_workout_proposal(
+    ctx: ToolContext,
+    *,
+    exercises: list[ExerciseEntry],
+    workout_name: str | None = None,
+    date: dt.date | None = None,
+    notes: str = "",
+) -> str | None:
+    """What ``log_workout`` would save, in words; ``None`` when it is already saved (running it
+    then only finds it)."""
+    data = _chat_workout(ctx, exercises, workout_name, date, notes)
+    key = chat_workout_key(data)
+    if workouts.workout_id_for(session=ctx.session, user_id=ctx.user_id, external_id=key):
+        return None
+    return f"Log {_workout_line(data)}"
 
 
 # --- profile ------------------------------------------------------------------------------------
@@ -809,8 +857,10 @@ def get_coaching_profile(ctx: ToolContext) -> ToolResult:
     user = users.get_user(session=ctx.session, user_id=ctx.user_id)
     text = user.coaching_profile.strip()
     if not text:
-        return ToolResult(summary="The coaching profile is empty.", data={"profile": ""})
-    return ToolResult(summary=f"Coaching profile: {text}", data={"profile": text})
+        return ToolResult(
+            summary="The coaching profile is empty.", data=CoachingProfile(profile="")
+        )
+    return ToolResult(summary=f"Coaching profile: {text}", data=CoachingProfile(profile=text))
 
 
 @TOOLS.register(effect=ToolEffect(writes=True, destructive=True, idempotent=False))
@@ -831,7 +881,7 @@ def update_coaching_profile(
     users.set_coaching_profile(session=ctx.session, user=user, coaching_profile=updated)
     return ToolResult(
         summary=f"Coaching profile updated ({len(updated)} characters).",
-        data={"profile": updated},
+        data=CoachingProfile(profile=updated),
     )
 
 
@@ -847,7 +897,8 @@ ChartMetric = Literal[
     "training_load",
     "exercise_e1rm",
 ]
-_METRIC_CHARTS: dict[str, tuple[str, str, str, str, Callable[[float], float]]] = {
+ChartKind = Literal["line", "bar"]
+_METRIC_CHARTS: dict[str, tuple[str, str, str, ChartKind, Callable[[float], float]]] = {
     # metric: (field, label, unit, kind, convert)
     "sleep_hours": ("sleep_seconds", "Sleep", "h", "bar", _hours),
     "hrv": ("hrv_rmssd_ms", "HRV (rMSSD)", "ms", "line", lambda v: round(v, 1)),
@@ -882,7 +933,7 @@ def render_chart(
     if not points:
         return ToolResult(
             summary=f"No {label.lower()} data in the last {days} days to chart. {NO_DEVICE_HINT}",
-            data={"points": 0},
+            data=ChartPoints(points=0),
         )
     return _chart_result(
         chart_id=f"{metric}-{ctx.today.isoformat()}-{days}",
@@ -897,22 +948,23 @@ def render_chart(
 def _chart_result(
     *,
     chart_id: str,
-    kind: str,
+    kind: ChartKind,
     title: str,
     series: list[tuple[str, str, str]],
-    points: list[dict[str, Any]],
+    points: list[dict[str, float | str | None]],
     what: str,
 ) -> ToolResult:
     """A ``chart`` event's spec (DESIGN §4) and the summary the model gets instead of the data."""
-    chart = {
-        "id": chart_id,
-        "kind": kind,
-        "title": title,
-        "x": "date",
-        "series": [{"key": key, "label": label, "unit": unit} for key, label, unit in series],
-        "data": points,
-    }
-    return ToolResult(summary=f"Chart shown: {what}.", data={"points": len(points)}, chart=chart)
+    chart = ChartSpec(
+        id=chart_id,
+        kind=kind,
+        title=title,
+        series=[ChartSeries(key=key, label=label, unit=unit) for key, label, unit in series],
+        data=points,
+    )
+    return ToolResult(
+        summary=f"Chart shown: {what}.", data=ChartPoints(points=len(points)), chart=chart
+    )
 
 
 def _exercise_chart(ctx: ToolContext, exercise: str | None) -> ToolResult:
@@ -935,10 +987,12 @@ def _exercise_chart(ctx: ToolContext, exercise: str | None) -> ToolResult:
 
 def _load_chart(ctx: ToolContext, days: int) -> ToolResult:
     load = dashboard.training_load(
-        session=ctx.session, user_id=ctx.user_id, end=ctx.today, days=days
+        session=ctx.session, user_id=ctx.user_id, today=ctx.today, days=days
     )
     if load.acwr_status == "no_data":
-        return ToolResult(summary=f"No training to chart yet. {NO_WORKOUT_HINT}", data={})
+        return ToolResult(
+            summary=f"No training to chart yet. {NO_WORKOUT_HINT}", data=ChartPoints(points=0)
+        )
     points = [
         {"date": p.date.isoformat(), "fitness": p.fitness, "fatigue": p.fatigue, "form": p.form}
         for p in load.series

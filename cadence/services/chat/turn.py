@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cadence.services.chat import llm
+from cadence.services.chat import llm, pending
 from cadence.services.chat.events import ChartEvent, ChatEvent, ToolEndEvent, ToolStartEvent
 from cadence.services.chat.registry import ToolResult
-from cadence.services.chat.tools import execute_tool
-from cadence.services.chat.verify import ToolOutput, as_json
+from cadence.services.chat.verify import ToolOutput
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +36,33 @@ def tool_start(call_id: str, name: str, arguments: dict[str, Any] | str) -> Tool
 
 
 async def run_tool(turn: ChatTurn, name: str, arguments: dict[str, Any] | str) -> ToolResult:
-    """Run a tool off the event loop, in its own transaction."""
+    """Run a tool off the event loop, in its own transaction (a write is proposed instead:
+    a ``Proposal`` the user confirms)."""
     return await asyncio.to_thread(
-        execute_tool, user_id=turn.user_id, today=turn.today, name=name, arguments=arguments
+        pending.run_in_chat,
+        user_id=turn.user_id,
+        conversation_id=turn.conversation_id,
+        today=turn.today,
+        name=name,
+        arguments=arguments,
     )
 
 
 def tool_end(call_id: str, name: str, result: ToolResult) -> list[ChatEvent]:
-    """``tool_end`` and, when the tool drew one, its ``chart``."""
+    """``tool_end`` (with the proposal to confirm, for a write) and, when the tool drew one,
+    its ``chart``."""
     events: list[ChatEvent] = [
         ToolEndEvent(
-            id=call_id, name=name, ok=result.ok, summary=result.summary, data=as_json(result.data)
+            id=call_id,
+            name=name,
+            ok=result.ok,
+            summary=result.summary,
+            data=result.payload(),
+            pending=result.action if isinstance(result, pending.Proposal) else None,
         )
     ]
-    if result.chart is not None:
-        events.append(ChartEvent(chart=result.chart))
+    if (chart := result.chart_payload()) is not None:
+        events.append(ChartEvent(chart=chart))
     return events
 
 

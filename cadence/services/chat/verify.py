@@ -167,7 +167,7 @@ def reference_facts() -> list[Fact]:
         ("ACWR_CRITICAL", analytics.ACWR_CRITICAL, None),
         ("MONOTONY_FLAG", analytics.MONOTONY_FLAG, None),
         ("SLEEP_DEBT_FLAG_HOURS", analytics.SLEEP_DEBT_FLAG_HOURS * 3600, "duration"),
-        ("HRV_FALLING_DAYS", analytics.HRV_FALLING_DAYS, "count"),
+        ("HRV_LOW_DAYS", analytics.HRV_LOW_DAYS, "count"),
         ("BASELINE_DAYS", analytics.BASELINE_DAYS, "count"),
         ("SHORT_DAYS", analytics.SHORT_DAYS, "count"),
         ("MIN_BASELINE_VALUES", analytics.MIN_BASELINE_VALUES, "count"),
