@@ -31,7 +31,9 @@
   ];
   const root = document.getElementById("cadence-logger");
   const PLATE_STEP = JSON.parse(root.dataset.plateSteps);
-  const E1RM_MAX_REPS = Number(root.dataset.e1rmMaxReps);
+  const E1RM_RULE = JSON.parse(root.dataset.e1rmRule); // services/strength.py's, see strength.js
+  const LIMITS = JSON.parse(root.dataset.limits); // models/workout.py's: rows, sets, weight_kg
+  const { prFlags } = self.CadenceStrength;
 
   // --- identity and storage ------------------------------------------------------------------
 
@@ -63,9 +65,11 @@
 
   let draft = load("draft", null);
   let outbox = load("outbox", []);
+  let customs = load("customs", []); // names of new custom exercises not yet sent
   let cache = load("cache", { fetched: 0, unit: "kg", catalog: [], routines: [], previous: [], aliases: {} });
   let summary = null;
-  let picker = null; // {query} while the exercise picker is open
+  let editor = load("editor", null); // the routine being edited, kept until saved or dropped
+  let picker = null; // {query, pick(name)} while the exercise picker is open
   let rest = null; // {ends, total}
   const errors = {}; // set id -> message
 
@@ -78,13 +82,12 @@
 
   const unit = () => cache.unit || "kg";
   const toKg = (value) => (unit() === "lb" ? value * KG_PER_LB : value);
+  // the weight as stored (to the gram): PRs compare it with the stored bests
+  const storedKg = (value) => Math.round(toKg(Number(value)) * 1000) / 1000;
   const fromKg = (kg) => (unit() === "lb" ? kg / KG_PER_LB : kg);
   const shown = (value) => String(Math.round(value * 100) / 100);
   const nameKey = (name) => name.replace(/\s+/g, "").toLowerCase();
   const identity = (name) => cache.aliases[nameKey(name)] || nameKey(name);
-  // the server's rule (services/strength.py): Epley, a single counts as itself, none above the cap
-  const epley = (kg, reps) =>
-    kg <= 0 || reps < 1 || reps > E1RM_MAX_REPS ? null : reps === 1 ? kg : kg * (1 + reps / 30);
   const newId = () =>
     (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).toString();
   const clock = (seconds) => {
@@ -94,6 +97,17 @@
     const pad = (n) => String(n).padStart(2, "0");
     return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
   };
+
+  /** A catalogue entry, one of the user's exercises, a name logged before or mapped. */
+  function isKnown(name) {
+    const wanted = identity(name);
+    return (
+      cache.catalog.some((e) => identity(e.name) === wanted) ||
+      cache.previous.some((item) => item.key === wanted)
+    );
+  }
+
+  const customEntry = (name) => ({ name, equipment: "", muscles: "", custom: true });
 
   function previousFor(name) {
     return cache.previous.find((item) => item.key === identity(name)) || null;
@@ -155,12 +169,14 @@
       cache = {
         fetched: Date.now(),
         unit: prefs.weight_unit,
-        catalog: catalog.exercises.map((e) => ({
-          name: e.name,
-          equipment: e.equipment || "",
-          muscles: e.primary_muscles.join(", "),
-          custom: e.custom,
-        })),
+        catalog: catalog.exercises
+          .map((e) => ({
+            name: e.name,
+            equipment: e.equipment || "",
+            muscles: e.primary_muscles.join(", "),
+            custom: e.custom,
+          }))
+          .concat(customs.filter((name) => !catalog.exercises.some((e) => nameKey(e.name) === nameKey(name))).map(customEntry)),
         routines: routines.routines
           .map((r, i) => ({ id: r.id, name: r.name, start: starts[i] }))
           .filter((r) => r.start),
@@ -174,7 +190,29 @@
     }
   }
 
+  /** Send the custom exercises made on this phone (one already there, 409, is as good); one the
+   * server could not take now (5xx) stays queued. False when the login has expired. */
+  async function sendCustoms() {
+    for (const name of customs.slice()) {
+      const response = await api("/exercises/custom", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
+      if (response.status === 401) return false;
+      if (response.status >= 500) return true;
+      customs = customs.filter((other) => other !== name);
+      save("customs", customs);
+    }
+    return true;
+  }
+
   async function sync() {
+    try {
+      if (!(await sendCustoms())) return status("Sign in again to sync your workout — it is kept on this phone.");
+    } catch (error) {
+      return status(outbox.length ? "offline — saved on this phone, will sync" : "");
+    }
     for (const item of outbox.slice()) {
       if (item.error) continue;
       let response;
@@ -230,31 +268,36 @@
     return { w, r };
   }
 
-  function problem(w, r, rpe) {
+  function weightProblem(w) {
     if (w === "") return "Enter a weight (0 for bodyweight)";
     const weight = Number(w);
     if (!Number.isFinite(weight)) return "Weight must be a number";
     if (weight < 0) return "Weight can't be negative";
-    if (toKg(weight) > 1000) return "Weight must be at most 1000 kg";
+    if (toKg(weight) > LIMITS.weight_kg) return `Weight must be at most ${LIMITS.weight_kg} kg`;
+    return "";
+  }
+
+  function problem(w, r, rpe) {
+    const weight = weightProblem(w);
+    if (weight) return weight;
     if (r === "") return "Enter the reps";
     if (!/^\d{1,3}$/.test(r) || Number(r) < 1) return "Reps must be a whole number from 1 to 999";
     if (rpe !== "" && !(Number(rpe) >= 1 && Number(rpe) <= 10)) return "RPE is a number from 1 to 10";
     return "";
   }
 
+  /** The user's stored bests for the exercise, and its working sets done earlier today. */
   function bestsBefore(exercise, setId) {
     const previous = previousFor(exercise.name);
-    let e1rm = previous ? previous.best_e1rm_kg || 0 : 0;
-    let weight = previous ? previous.best_weight_kg || 0 : 0;
+    const stored = { e1rm: previous ? previous.best_e1rm_kg : null, weight: previous ? previous.best_weight_kg : null };
+    const earlier = [];
     for (const other of draft.exercises) {
       if (identity(other.name) !== identity(exercise.name)) continue;
       for (const s of other.sets) {
-        if (!s.done || s.id === setId || s.type === "warmup") continue;
-        e1rm = Math.max(e1rm, epley(toKg(Number(s.w)), Number(s.r)) || 0);
-        weight = Math.max(weight, toKg(Number(s.w)));
+        if (s.done && s.id !== setId) earlier.push({ kg: storedKg(s.w), reps: Number(s.r), type: s.type });
       }
     }
-    return { e1rm, weight, any: Boolean(previous) };
+    return { stored, earlier };
   }
 
   function complete(setId) {
@@ -272,13 +315,9 @@
     errors[setId] = message;
     if (message) return render(() => focusField(setId, w === "" || message.startsWith("Weight") ? "w" : "r"));
     Object.assign(set, { w, r, done: true, pr: "" });
-    if (set.type !== "warmup" && Number(w) > 0) {
-      const bests = bestsBefore(exercise, set.id);
-      const kg = toKg(Number(w));
-      const estimate = epley(kg, Number(r));
-      if (bests.any && estimate !== null && estimate > bests.e1rm + 1e-9) set.pr = "e1RM PR";
-      else if (bests.any && kg > bests.weight + 1e-9) set.pr = "Weight PR";
-    }
+    const { stored, earlier } = bestsBefore(exercise, set.id);
+    const flags = prFlags(E1RM_RULE, stored, earlier, { kg: storedKg(w), reps: Number(r), type: set.type });
+    set.pr = flags.e1rm ? "e1RM PR" : flags.weight ? "Weight PR" : "";
     const next = exercise.sets[index + 1];
     if (next && !next.done && next.w === "" && next.r === "") Object.assign(next, { w, r });
     if (lastOfSuperset(exercise)) startRest(exercise.rest);
@@ -321,14 +360,27 @@
     render();
   }
 
-  function addExercise(name) {
+  /** A name that is no exercise yet becomes the user's custom exercise (sent when online),
+   * so everything logged under it has one identity. */
+  function chooseExercise(name) {
     const clean = name.trim().slice(0, 100);
     if (!clean) return;
-    draft = draft || newDraft();
-    draft.exercises.push(newExercise(clean));
+    if (!isKnown(clean)) {
+      cache.catalog.unshift(customEntry(clean));
+      save("cache", cache);
+      customs.push(clean);
+      save("customs", customs);
+      sync();
+    }
+    picker.pick(clean);
     picker = null;
-    persist();
     render();
+  }
+
+  function addExercise(name) {
+    draft = draft || newDraft();
+    draft.exercises.push(newExercise(name));
+    persist();
   }
 
   function finish() {
@@ -340,7 +392,7 @@
           name: exercise.name,
           sets: 1,
           reps: String(s.r),
-          weight_kg: Math.round(toKg(Number(s.w)) * 1000) / 1000,
+          weight_kg: storedKg(s.w),
           set_type: s.type,
         };
         if (s.rpe !== "") row.rpe = Number(s.rpe);
@@ -388,6 +440,310 @@
     cache.fetched = 0;
     refreshCache(true);
     render();
+  }
+
+  // --- routine editor ------------------------------------------------------------------------
+  // A routine is edited here, next to where routines are listed, and saved with PUT /routines/{id}
+  // (the server validates again). The edits are kept on the phone until saved or dropped.
+
+  function keepEditor() {
+    if (editor) save("editor", editor);
+    else localStorage.removeItem(key("editor"));
+  }
+
+  function editorRow(row) {
+    return {
+      id: newId(),
+      sets: String(row.sets),
+      reps: row.reps,
+      w: row.weight_kg === null ? "" : shown(fromKg(row.weight_kg)),
+      type: row.set_type || "normal",
+      superset: row.superset || null,
+      rpe: row.rpe ?? null,
+    };
+  }
+
+  /** The routine's rows, consecutive rows of one exercise under it. */
+  function editorFrom(routine) {
+    const exercises = [];
+    for (const row of routine.exercises) {
+      let exercise = exercises[exercises.length - 1];
+      if (!exercise || exercise.name !== row.name) {
+        exercise = { id: newId(), name: row.name, rows: [] };
+        exercises.push(exercise);
+      }
+      exercise.rows.push(editorRow(row));
+    }
+    return { id: routine.id, name: routine.name, notes: routine.notes || "", exercises, errors: {}, message: "" };
+  }
+
+  async function openEditor(routineId) {
+    const response = await api(`/routines/${routineId}`).catch(() => null);
+    if (!response || !response.ok) {
+      status(response && response.status === 404 ? "That routine is gone." : "Editing a routine needs a connection; try again online.");
+      return;
+    }
+    editor = editorFrom(await response.json());
+    keepEditor();
+    render(() => document.getElementById("routine-name").focus());
+  }
+
+  function closeEditor(message) {
+    editor = null;
+    keepEditor();
+    picker = null;
+    status(message || "");
+    history.replaceState(null, "", location.pathname);
+    cache.fetched = 0;
+    refreshCache(true);
+    render();
+  }
+
+  function addRoutineExercise(name) {
+    const previous = previousFor(name);
+    const rows = previous
+      ? previous.sets.filter((set) => set.set_type !== "warmup").slice(0, 1).map((set) => ({ sets: previous.sets.length, reps: String(set.reps), weight_kg: set.weight_kg }))
+      : [];
+    editor.exercises.push({ id: newId(), name, rows: (rows.length ? rows : [{ sets: 3, reps: "", weight_kg: null }]).map(editorRow) });
+    keepEditor();
+  }
+
+  function setsProblem(sets) {
+    const fine = /^\d{1,4}$/.test(sets) && Number(sets) >= 1 && Number(sets) <= LIMITS.sets;
+    return fine ? "" : `Sets must be a whole number from 1 to ${LIMITS.sets}`;
+  }
+
+  function repsProblem(reps, sets) {
+    const values = reps.replace(/\s+/g, "").replace(/–/g, "-").split(",");
+    if (!reps.trim()) return "Enter the reps";
+    for (const value of values) {
+      const range = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(value);
+      if (!range || Number(range[1]) < 1 || (range[2] && Number(range[2]) < Number(range[1])))
+        return "Reps are a number from 1 to 999, a range like 8-10, or one value per set like 5,5,3";
+    }
+    if (values.length > 1 && values.length !== Number(sets)) return `Give one reps value per set (${sets})`;
+    return "";
+  }
+
+  /** Field id -> message for everything the server would refuse, in words. */
+  function editorProblems() {
+    const found = {};
+    if (!editor.name.trim()) found.name = "Give the routine a name";
+    const rowCount = editor.exercises.reduce((sum, exercise) => sum + exercise.rows.length, 0);
+    if (!editor.exercises.length) found.exercises = "Add at least one exercise";
+    else if (rowCount > LIMITS.rows) found.exercises = `A routine holds at most ${LIMITS.rows} rows; this one has ${rowCount}`;
+    for (const exercise of editor.exercises) {
+      if (!exercise.name.trim()) found[exercise.id] = "Name the exercise";
+      else if (!exercise.rows.length) found[exercise.id] = "Add at least one row of sets";
+      for (const row of exercise.rows) {
+        const checks = { sets: setsProblem(row.sets), reps: repsProblem(row.reps, row.sets), w: weightProblem(row.w) };
+        for (const [field, message] of Object.entries(checks)) if (message) found[`${row.id}-${field}`] = message;
+      }
+    }
+    return found;
+  }
+
+  function editorBody() {
+    const rows = [];
+    for (const exercise of editor.exercises) {
+      for (const row of exercise.rows) {
+        const item = { name: exercise.name.trim(), sets: Number(row.sets), reps: row.reps.trim(), weight_kg: storedKg(row.w), set_type: row.type };
+        if (row.superset) item.superset = row.superset;
+        if (row.rpe !== null) item.rpe = row.rpe;
+        rows.push(item);
+      }
+    }
+    return { name: editor.name.trim(), notes: editor.notes, exercises: rows };
+  }
+
+  /** The server's 422 (FastAPI's list of {loc, msg}) on the fields it names; a row's own rule
+   * (reps against sets) goes by its reps. */
+  function serverProblems(detail) {
+    const found = {};
+    const rowIds = editor.exercises.flatMap((exercise) => exercise.rows.map((row) => row.id));
+    const fields = { sets: "sets", reps: "reps", weight_kg: "w" };
+    for (const item of Array.isArray(detail) ? detail : []) {
+      const [, field, index, part] = item.loc || [];
+      const message = String(item.msg || "").replace(/^Value error, /, "");
+      if (field === "exercises" && typeof index === "number" && rowIds[index]) found[`${rowIds[index]}-${fields[part] || "reps"}`] = message;
+      else if (field === "name") found.name = message;
+      else found.form = message;
+    }
+    if (!Array.isArray(detail)) found.form = typeof detail === "string" ? detail : "The server refused this routine.";
+    return found;
+  }
+
+  async function saveEditor() {
+    editor.errors = editorProblems();
+    editor.message = "";
+    if (Object.keys(editor.errors).length) {
+      keepEditor();
+      return render(() => {
+        const first = document.querySelector("#routine-editor [aria-invalid='true']");
+        if (first) first.focus();
+      });
+    }
+    const response = await api(`/routines/${editor.id}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(editorBody()),
+    }).catch(() => null);
+    if (response && response.ok) return closeEditor(`Routine “${editor.name.trim()}” saved.`);
+    if (!response) editor.message = "No connection: your changes are kept on this phone; save again when online.";
+    else if (response.status === 404) editor.message = "This routine was deleted elsewhere; your changes can't be saved to it.";
+    else editor.errors = serverProblems((await response.json().catch(() => ({}))).detail);
+    keepEditor();
+    render();
+  }
+
+  async function deleteEditorRoutine() {
+    if (!confirm(`Delete the routine “${editor.name}”? Workouts you logged from it stay.`)) return;
+    const response = await api(`/routines/${editor.id}`, { method: "DELETE" }).catch(() => null);
+    if (response && (response.ok || response.status === 404)) return closeEditor("Routine deleted.");
+    editor.message = "No connection: the routine is not deleted; try again online.";
+    render();
+  }
+
+  function editorChange(target, field, rerender) {
+    return (event) => {
+      target[field] = event.target.value;
+      keepEditor();
+      if (rerender) render();
+    };
+  }
+
+  function fieldError(id) {
+    const message = editor.errors[id];
+    return message ? h("p", { class: "error", id: `err-${id}`, role: "alert" }, message) : null;
+  }
+
+  function invalid(id) {
+    return editor.errors[id] ? { "aria-invalid": "true", "aria-describedby": `err-${id}` } : {};
+  }
+
+  function editorRowLine(exercise, row, index) {
+    const label = `row ${index + 1} of ${exercise.name || "the exercise"}`;
+    const input = (field, name, mode) =>
+      h("input", Object.assign({
+        class: "field",
+        "aria-label": `${name}, ${label}`,
+        inputmode: mode,
+        autocomplete: "off",
+        value: row[field],
+        "data-row": row.id,
+        "data-field": field,
+        oninput: editorChange(row, field, false),
+      }, invalid(`${row.id}-${field}`)));
+    return h(
+      "div",
+      { class: "routine-row-wrap" },
+      h(
+        "div",
+        { class: "routine-row" },
+        h(
+          "select",
+          { "aria-label": `Set type, ${label}`, onchange: editorChange(row, "type", true) },
+          SET_TYPES.map(([value, name]) => h("option", { value, selected: row.type === value }, name)),
+        ),
+        input("sets", "Sets", "numeric"),
+        input("reps", "Reps", "text"),
+        input("w", `Weight (${unit()})`, "decimal"),
+        h("button", {
+          type: "button",
+          class: "delete",
+          "aria-label": `Remove ${label}`,
+          onclick: () => {
+            exercise.rows = exercise.rows.filter((other) => other !== row);
+            keepEditor();
+            render();
+          },
+        }, "×"),
+      ),
+      ["sets", "reps", "w"].map((field) => fieldError(`${row.id}-${field}`)),
+    );
+  }
+
+  function editorExercise(exercise, position) {
+    const count = editor.exercises.length;
+    const move = (offset) => {
+      const [item] = editor.exercises.splice(position, 1);
+      editor.exercises.splice(position + offset, 0, item);
+      keepEditor();
+      render();
+    };
+    const title = exercise.name || `Exercise ${position + 1}`;
+    return h(
+      "section",
+      { class: "exercise", "aria-label": `Routine exercise ${position + 1}` },
+      h(
+        "header",
+        {},
+        h("input", Object.assign({
+          class: "field exercise-name",
+          id: `name-${exercise.id}`,
+          "aria-label": `Exercise name ${position + 1}`,
+          value: exercise.name,
+          maxlength: "100",
+          oninput: editorChange(exercise, "name", false),
+        }, invalid(exercise.id))),
+        h(
+          "span",
+          { class: "tools" },
+          h("button", { type: "button", "aria-label": `Move ${title} up`, disabled: position === 0, onclick: () => move(-1) }, "↑"),
+          h("button", { type: "button", "aria-label": `Move ${title} down`, disabled: position === count - 1, onclick: () => move(1) }, "↓"),
+          h("button", {
+            type: "button",
+            "aria-label": `Remove ${title}`,
+            onclick: () => {
+              editor.exercises.splice(position, 1);
+              keepEditor();
+              render();
+            },
+          }, "Remove"),
+        ),
+      ),
+      fieldError(exercise.id),
+      exercise.rows.length
+        ? h("div", { class: "routine-row head", "aria-hidden": "true" }, ["Type", "Sets", "Reps", unit(), ""].map((text) => h("span", {}, text)))
+        : null,
+      exercise.rows.map((row, index) => editorRowLine(exercise, row, index)),
+      h("div", { class: "exercise-actions" }, h("button", {
+        type: "button",
+        class: "soft",
+        "aria-label": `Add a row to ${title}`,
+        onclick: () => {
+          const last = exercise.rows[exercise.rows.length - 1];
+          exercise.rows.push(last ? Object.assign({}, last, { id: newId() }) : editorRow({ sets: 3, reps: "", weight_kg: null }));
+          keepEditor();
+          render();
+        },
+      }, "+ Add row")),
+    );
+  }
+
+  function editorScreen() {
+    return h(
+      "section",
+      { class: "editor", id: "routine-editor", "aria-label": "Edit routine" },
+      h("h2", {}, "Edit routine"),
+      editor.errors.form ? h("p", { class: "error", role: "alert" }, editor.errors.form) : null,
+      editor.message ? h("p", { class: "error", role: "alert" }, editor.message) : null,
+      h("label", { class: "stacked", for: "routine-name" }, "Name"),
+      h("input", Object.assign({ class: "field", id: "routine-name", value: editor.name, maxlength: "200", autocomplete: "off", oninput: editorChange(editor, "name", false) }, invalid("name"))),
+      fieldError("name"),
+      h("label", { class: "stacked", for: "routine-notes" }, "Notes"),
+      h("textarea", { class: "field notes", id: "routine-notes", maxlength: "5000", rows: "3", oninput: editorChange(editor, "notes", false) }, editor.notes),
+      editor.exercises.map(editorExercise),
+      fieldError("exercises"),
+      picker ? pickerPanel() : addExerciseButton(addRoutineExercise),
+      h(
+        "div",
+        { class: "finish-row" },
+        h("button", { type: "button", class: "soft", onclick: () => closeEditor("") }, "Cancel"),
+        h("button", { type: "button", class: "primary", id: "save-routine", onclick: saveEditor }, "Save routine"),
+      ),
+      h("button", { type: "button", class: "soft danger wide", onclick: deleteEditorRoutine }, "Delete routine"),
+    );
   }
 
   // --- rendering ---------------------------------------------------------------------------
@@ -676,7 +1032,7 @@
               box.setSelectionRange(box.value.length, box.value.length);
             });
           },
-          onkeydown: (event) => event.key === "Enter" && addExercise(results.length ? results[0].name : typed),
+          onkeydown: (event) => event.key === "Enter" && chooseExercise(results.length ? results[0].name : typed),
         }),
         h("button", { type: "button", class: "soft", onclick: () => { picker = null; render(); } }, "Close"),
       ),
@@ -684,14 +1040,22 @@
         "ul",
         { class: "results" },
         results.map((item) =>
-          h("li", {}, h("button", { type: "button", class: "result", onclick: () => addExercise(item.name) }, h("strong", {}, item.name), h("small", {}, item.detail))),
+          h("li", {}, h("button", { type: "button", class: "result", onclick: () => chooseExercise(item.name) }, h("strong", {}, item.name), h("small", {}, item.detail))),
         ),
-        typed && !results.some((item) => nameKey(item.name) === nameKey(typed))
-          ? h("li", {}, h("button", { type: "button", class: "result", onclick: () => addExercise(typed) }, h("strong", {}, `Add “${typed}”`), h("small", {}, "as your own exercise")))
+        typed && !isKnown(typed)
+          ? h("li", {}, h("button", { type: "button", class: "result", onclick: () => chooseExercise(typed) }, h("strong", {}, `Create custom exercise “${typed}”`), h("small", {}, "added to your exercises")))
           : null,
         !results.length && !typed ? h("li", { class: "muted" }, cache.catalog.length ? "Type to search." : "The catalogue loads when you are online; type a name to add your own.") : null,
       ),
     );
+  }
+
+  function addExerciseButton(pick) {
+    const open = () => {
+      picker = { query: "", pick };
+      render(() => document.getElementById("exercise-search").focus());
+    };
+    return h("button", { type: "button", class: "soft wide", id: "add-exercise", onclick: open }, "+ Add exercise");
   }
 
   function startScreen() {
@@ -708,7 +1072,7 @@
         cache.routines.map((routine) =>
           h(
             "li",
-            {},
+            { class: "routine-item" },
             h(
               "button",
               {
@@ -723,6 +1087,7 @@
               h("strong", {}, routine.name),
               h("small", {}, `${routine.start.exercises.length} sets, last values filled in`),
             ),
+            h("button", { type: "button", class: "soft edit", "aria-label": `Edit routine ${routine.name}`, onclick: () => openEditor(routine.id) }, "Edit"),
           ),
         ),
       ),
@@ -774,6 +1139,7 @@
     if (!active || active === document.body || !root.contains(active)) return null;
     if (active.id) return `#${active.id}`;
     if (active.dataset.set) return `[data-set="${active.dataset.set}"][data-field="${active.dataset.field}"]`;
+    if (active.dataset.row) return `[data-row="${active.dataset.row}"][data-field="${active.dataset.field}"]`;
     return null;
   }
 
@@ -786,6 +1152,8 @@
       body.push(h("p", {}, "Sign in to log a workout. ", h("a", { href: "/login?next=%2Fworkouts%2Flog" }, "Sign in")));
     } else if (summary) {
       body.push(summaryScreen());
+    } else if (editor) {
+      body.push(editorScreen());
     } else if (!draft) {
       body.push(startScreen());
     } else {
@@ -796,7 +1164,7 @@
         ),
         draft.exercises.length ? null : h("p", { class: "muted" }, "No exercises yet: add one."),
         draft.exercises.map(exerciseCard),
-        picker ? pickerPanel() : h("button", { type: "button", class: "soft wide", id: "add-exercise", onclick: () => { picker = { query: "" }; render(() => document.getElementById("exercise-search").focus()); } }, "+ Add exercise"),
+        picker ? pickerPanel() : addExerciseButton(addExercise),
         errors.finish ? h("p", { class: "error", role: "alert" }, errors.finish) : null,
         h("div", { class: "finish-row" },
           h("button", { type: "button", class: "soft danger", onclick: () => { if (confirm("Discard this workout? Nothing of it is saved.")) { draft = null; rest = null; persist(); render(); } } }, "Discard"),
@@ -840,7 +1208,9 @@
     persist();
     render();
   }
+  const editWanted = new URLSearchParams(location.search).get("edit");
   if (uid) summary = load("summary", null);
+  if (uid && editWanted && !(editor && String(editor.id) === editWanted)) openEditor(editWanted);
   startWanted();
   render();
   if (uid) {

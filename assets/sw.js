@@ -7,13 +7,13 @@
  * other static files (pwa.js, pwa.css, icons, manifest) are served from the cache and refreshed
  * in the background, so an update reaches the next load.
  *
- * The live workout logger (/workouts/log, with logger.js and logger.css) is precached and, with
- * no network, served from the cache (any query string), so a workout can be logged, reloaded and
- * finished offline. Other pages fall back to the offline page: they need the server's websocket.
+ * The live workout logger (/workouts/log, with logger.js, strength.js and logger.css) is
+ * precached and, with no network, served from the cache (any query string), so a workout can be
+ * logged, reloaded and finished offline. Other pages fall back to the offline page: they need the server's websocket.
  * The logger keeps its own data (the user's catalogue, routines, previous values, the live
  * workout and the outbox) in localStorage, never in this cache.
  */
-const VERSION = "cadence-v2";
+const VERSION = "cadence-v3";
 const SHELL_CACHE = `${VERSION}-shell`;
 const OFFLINE_URL = "/offline.html";
 const LOGGER_URL = "/workouts/log";
@@ -21,6 +21,7 @@ const PRECACHE = [
   OFFLINE_URL,
   LOGGER_URL,
   "/logger.js",
+  "/strength.js",
   "/logger.css",
   "/pwa.js",
   "/manifest.webmanifest",

@@ -41,6 +41,9 @@ MAX_UNMAPPED_NAMES = 200
 _WORD = re.compile(r"[a-z0-9]+")
 _EQUIPMENT_WORDS = {"barbell", "dumbbell", "cable", "machine", "kettlebell", "band", "smith"}
 _NEUTRAL_WORDS = {"medium", "grip"}  # "Medium Grip" is the default variant, not a different lift
+# names of one lift the catalogue spells one way ("Barbell Shoulder Press", "Standing Military
+# Press"): Strong's and Hevy's "Overhead Press (Barbell)" is that lift, not a bench press
+_SAME_LIFT = (("overhead press", "shoulder press"), ("military press", "shoulder press"))
 
 
 @lru_cache(maxsize=1)
@@ -276,15 +279,16 @@ def suggest(name: str) -> list[CatalogExercise]:
 
     Strong's "Bench Press (Barbell)" and a typed "bench press" both rank "Barbell Bench Press -
     Medium Grip" first: an equipment word in brackets counts like any other, and when no
-    equipment is named the barbell version is preferred (the usual meaning in a gym).
+    equipment is named the barbell version is preferred (the usual meaning in a gym). An
+    overhead or military press is a shoulder press.
     """
-    words = set(_WORD.findall(name.casefold()))
+    words = _words(name)
     if not words:
         return []
     words_with_default = words if words & _EQUIPMENT_WORDS else words | {"barbell"}
     scored = []
     for item in builtin_catalog():
-        item_words = set(_WORD.findall(item.name.casefold()))
+        item_words = _words(item.name)
         shared = len(words & item_words)
         if not shared:
             continue
@@ -293,3 +297,10 @@ def suggest(name: str) -> list[CatalogExercise]:
         scored.append((-(shared + bonus) / len(words_with_default), extra, item.name, item))
     scored.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in scored[:SUGGESTIONS_PER_NAME]]
+
+
+def _words(name: str) -> set[str]:
+    text = name.casefold()
+    for spelling, canonical in _SAME_LIFT:
+        text = text.replace(spelling, canonical)
+    return set(_WORD.findall(text))

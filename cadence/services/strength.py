@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from cadence.models.workout import reps_per_set
 
 MAX_E1RM_REPS = 12
+EPLEY_DIVISOR = 30
+E1RM_DECIMALS = 2
 DEFAULT_SESSION_RPE = 7.0
 MINUTES_PER_SET = 3
 MIN_ESTIMATED_MINUTES = 15
@@ -45,8 +47,18 @@ def epley(weight_kg: float, reps: int) -> float | None:
     if weight_kg <= 0 or reps < 1 or reps > MAX_E1RM_REPS:
         return None
     if reps == 1:
-        return round(weight_kg, 2)
-    return round(weight_kg * (1 + reps / 30), 2)
+        return round(weight_kg, E1RM_DECIMALS)
+    return round(weight_kg * (1 + reps / EPLEY_DIVISOR), E1RM_DECIMALS)
+
+
+@dataclass(frozen=True)
+class E1rmRule:
+    """The e1RM rule's parameters, as the live logger's script receives them (it checks PRs
+    with no signal, ``assets/strength.js``)."""
+
+    max_reps: int = MAX_E1RM_REPS
+    divisor: int = EPLEY_DIVISOR
+    decimals: int = E1RM_DECIMALS
 
 
 @dataclass(frozen=True)

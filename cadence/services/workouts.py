@@ -1,7 +1,9 @@
 """Strength workouts of one user: create, list, read, replace, delete, and load summaries.
 
 Every query is scoped to ``user_id``; another user's workout is ``NotFound``. Lists never load
-all rows: a page of workouts is one indexed query, its exercise rows a second one.
+all rows: a page of workouts and the user's count are one query, its exercise rows a second one
+(read as columns, not ORM objects). Both statements are built once, with bound parameters: building
+a ``select`` costs more than running it from SQLAlchemy's compiled cache.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -32,6 +34,23 @@ from cadence.services.errors import Conflict, InvalidInput, NotFound
 
 MAX_PER_PAGE = 100
 NEWEST_FIRST = (col(Workout.date).desc(), col(Workout.created_at).desc(), col(Workout.id).desc())
+_COUNT = select(func.count()).select_from(Workout).where(Workout.user_id == bindparam("user_id"))
+_PAGE = (
+    select(Workout, _COUNT.scalar_subquery().label("total"))
+    .where(Workout.user_id == bindparam("user_id"))
+    .order_by(*NEWEST_FIRST)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+_EXERCISE_FIELDS = tuple(ExercisePublic.model_fields)
+_EXERCISE_ROWS = (
+    select(
+        col(WorkoutExercise.workout_id),
+        *(col(getattr(WorkoutExercise, name)) for name in _EXERCISE_FIELDS),
+    )
+    .where(col(WorkoutExercise.workout_id).in_(bindparam("workout_ids", expanding=True)))
+    .order_by(col(WorkoutExercise.workout_id), col(WorkoutExercise.position))
+)
 
 
 def create_workout(
@@ -56,7 +75,7 @@ def create_workout(
     session.add(workout)
     session.flush()
     rows = _store_rows(session=session, workout=workout, entries=data.exercises)
-    return _to_public(workout, rows)
+    return _to_public(workout, [_exercise_public(row) for row in rows])
 
 
 def create_workout_once(
@@ -110,7 +129,7 @@ def update_workout(
     session.add(workout)
     session.execute(delete(WorkoutExercise).where(col(WorkoutExercise.workout_id) == workout.id))
     rows = _store_rows(session=session, workout=workout, entries=data.exercises)
-    return _to_public(workout, rows)
+    return _to_public(workout, [_exercise_public(row) for row in rows])
 
 
 def delete_workout(*, session: Session, user_id: int, workout_id: int) -> None:
@@ -136,16 +155,12 @@ def list_workouts(
         raise InvalidInput("page must be at least 1", field="page")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}", field="per_page")
-    total = session.exec(
-        select(func.count()).select_from(Workout).where(Workout.user_id == user_id)
-    ).one()
-    workouts = session.exec(
-        select(Workout)
-        .where(Workout.user_id == user_id)
-        .order_by(*NEWEST_FIRST)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    found = session.execute(
+        _PAGE, {"user_id": user_id, "offset": (page - 1) * per_page, "limit": per_page}
     ).all()
+    workouts = [workout for workout, _total in found]
+    # a page past the end has no row to carry the count
+    total = found[0][1] if found else session.execute(_COUNT, {"user_id": user_id}).scalar_one()
     rows = _rows_by_workout(session, [w.id for w in workouts])
     return WorkoutPage(
         workouts=[_to_public(w, rows[w.id]) for w in workouts],
@@ -269,40 +284,29 @@ def _store_rows(
 
 def _rows_by_workout(
     session: Session, workout_ids: Sequence[int | None]
-) -> dict[int, list[WorkoutExercise]]:
-    grouped: dict[int, list[WorkoutExercise]] = defaultdict(list)
+) -> dict[int, list[ExercisePublic]]:
+    grouped: dict[int, list[ExercisePublic]] = defaultdict(list)
     if not workout_ids:
         return grouped
-    rows = session.exec(
-        select(WorkoutExercise)
-        .where(col(WorkoutExercise.workout_id).in_(list(workout_ids)))
-        .order_by(col(WorkoutExercise.workout_id), col(WorkoutExercise.position))
-    ).all()
-    for row in rows:
-        grouped[row.workout_id].append(row)
+    for workout_id, *values in session.execute(_EXERCISE_ROWS, {"workout_ids": list(workout_ids)}):
+        grouped[workout_id].append(
+            ExercisePublic(**dict(zip(_EXERCISE_FIELDS, values, strict=True)))
+        )
     return grouped
 
 
-def _to_public(workout: Workout, rows: Sequence[WorkoutExercise]) -> WorkoutPublic:
+def _exercise_public(row: WorkoutExercise) -> ExercisePublic:
+    return ExercisePublic(**{name: getattr(row, name) for name in _EXERCISE_FIELDS})
+
+
+def _to_public(workout: Workout, exercises: list[ExercisePublic]) -> WorkoutPublic:
     return WorkoutPublic(
         id=workout.id,
         date=workout.date,
         workout_name=workout.workout_name,
         notes=workout.notes,
         duration_minutes=workout.duration_minutes,
-        exercises=[
-            ExercisePublic(
-                name=row.name,
-                sets=row.sets,
-                reps=row.reps,
-                weight_kg=row.weight_kg,
-                rpe=row.rpe,
-                warmup=row.warmup,
-                set_type=row.set_type,
-                superset=row.superset,
-            )
-            for row in rows
-        ],
+        exercises=exercises,
         created_at=as_utc(workout.created_at),
         updated_at=as_utc(workout.updated_at),
     )

@@ -125,7 +125,7 @@ class WorkoutListState(AuthState):
 
     @rx.var
     def page_label(self) -> str:
-        return f"Page {self.page} of {self.pages} \u00b7 {self.total} workouts"
+        return f"Page {self.page} of {self.pages} \u00b7 {plural(self.total, 'workout')}"
 
     @rx.event
     async def load(self):

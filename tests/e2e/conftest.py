@@ -1,6 +1,7 @@
 """End-to-end fixtures: one real prod server (``make run``'s ``python -m cadence.serve``, that is
-``reflex run --env prod``) per test session on a free port,
-driven by Playwright in Debian's Chromium (``/usr/bin/chromium``).
+``reflex run --env prod``) per test session on the run's app port (``app_port``, so it reuses
+the build the earlier prod-server tests made), driven by Playwright in Debian's Chromium
+(``/usr/bin/chromium``).
 
 The server gets its own data dir and database (SQLite, or a fresh ``<name>_e2e`` PostgreSQL
 database when ``CADENCE_TEST_DATABASE_URL`` is set). Runs are serialised with a file lock because
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +29,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests.reliability.proxy import FaultProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -57,6 +61,37 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _can_listen(port: int) -> bool:
+    """Whether a server may listen on ``port`` now (a stopped one's TIME_WAIT does not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+_app_port = 0
+
+
+def app_port() -> int:
+    """The one port of every prod server on this checkout's build (``.web/``) in a run.
+
+    The build embeds its port (``cadence/serve.py`` keys it by the port), so servers started
+    one after another on one port build once and reuse it: the warm-start test builds, the API
+    pool and browser tests serve that build. ``CADENCE_TEST_APP_PORT`` carries the port from one
+    run to the next (``.ci/run``: the PostgreSQL pass serves the SQLite pass's build); when
+    another process holds it, a free port replaces it (and that server builds anew).
+    """
+    global _app_port
+    if not _app_port:
+        _app_port = int(os.environ.get("CADENCE_TEST_APP_PORT") or _free_port())
+    if not _can_listen(_app_port):
+        _app_port = _free_port()
+    return _app_port
 
 
 def _runtime_env() -> dict[str, str]:
@@ -118,7 +153,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, e2e_lock: None) -> Ite
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs it).")
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
+    port = app_port()
     env = _runtime_env()
     env.update(
         CADENCE_DATA_DIR=str(data_dir),
@@ -161,10 +196,17 @@ def _stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+SERVICE_WORKER_ROUTING = "PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"
+"""Lets ``context.route`` see the service worker's own requests (Chromium): ``set_offline`` alone
+does not cut them (microsoft/playwright#2311), so a test's "no signal" could still reach the
+server through the worker."""
+
+
 @pytest.fixture(scope="session")
 def browser(live_server: LiveServer):
     from playwright.sync_api import sync_playwright
 
+    os.environ[SERVICE_WORKER_ROUTING] = "1"  # read when the Playwright driver starts
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
@@ -175,18 +217,59 @@ def browser(live_server: LiveServer):
 
 @pytest.fixture
 def new_page(browser, live_server: LiveServer):
-    """``new_page(viewport=PHONE)``: a fresh context (empty localStorage) per call."""
+    """``new_page(viewport=PHONE)``: a fresh context (empty localStorage) per call;
+    ``own_link=True`` puts the context's whole network behind its own proxy, for a test that
+    takes the phone off the network (``go_offline``)."""
     contexts = []
+    upstream = urllib.parse.urlsplit(live_server.url)
+    with contextlib.ExitStack() as links:
 
-    def _open(viewport: dict[str, int] = DESKTOP):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        return context.new_page()
+        def _open(viewport: dict[str, int] = DESKTOP, *, own_link: bool = False):
+            options = {}
+            if own_link:
+                link = links.enter_context(
+                    FaultProxy((upstream.hostname, upstream.port), http_proxy=True)
+                )
+                options["proxy"] = {"server": f"http://127.0.0.1:{link.port}"}
+            context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
+            context.set_default_timeout(20_000)
+            contexts.append(context)
+            if own_link:
+                _LINKS[context] = link
+            return context.new_page()
 
-    yield _open
-    for context in contexts:
-        context.close()
+        yield _open
+        for context in contexts:
+            _LINKS.pop(context, None)
+            context.close()
+
+
+_LINKS: dict[object, FaultProxy] = {}
+"""The proxy each ``own_link`` context reaches the server through."""
+
+
+def _no_signal(route) -> None:
+    route.abort("internetdisconnected")
+
+
+def go_offline(page) -> None:
+    """Take the phone off the network. Its link to the server swallows everything from now on,
+    whatever sends it (the page, the service worker, a request Chromium's emulation lets
+    through), and the browser is told too: ``set_offline`` flips ``navigator.onLine`` and fires
+    ``offline``, and every request of the context fails at once instead of hanging."""
+    link = _LINKS[page.context]
+    assert link.accepted, "the phone's requests do not pass through its link"
+    link.blackhole()
+    page.context.set_offline(True)
+    page.context.route("**/*", _no_signal)
+
+
+def go_online(page) -> None:
+    """Give the phone its network back and tell the page, as a real reconnection does."""
+    page.context.unroute("**/*", _no_signal)
+    page.context.set_offline(False)
+    _LINKS[page.context].heal()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
 
 
 def screenshot(page, name: str) -> Path:
@@ -197,9 +280,14 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def path_pattern(path: str) -> re.Pattern[str]:
+    """A URL on ``path``, with or without the trailing slash prod serves routes with."""
+    return re.compile(rf"^[^?#]*{re.escape(path.rstrip('/'))}/?([?#].*)?$")
+
+
 def wait_for_path(page, path: str) -> None:
     """Wait until the browser is on ``path`` (prod serves routes with a trailing slash)."""
-    page.wait_for_url(re.compile(rf"^[^?#]*{re.escape(path.rstrip('/'))}/?([?#].*)?$"))
+    page.wait_for_url(path_pattern(path))
 
 
 def has_horizontal_scroll(page) -> bool:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot, signup_through_ui
+from tests.e2e.conftest import DESKTOP, PHONE, go_offline, go_online, screenshot, signup_through_ui
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "heavy-sets-7"
@@ -57,8 +57,9 @@ def card(page, name: str):
     return page.get_by_role("region", name=name, exact=True)
 
 
+@pytest.mark.pg_e2e
 def test_logs_offline_reloads_and_syncs_exactly_once(new_page, live_server) -> None:
-    page = new_page(PHONE)
+    page = new_page(PHONE, own_link=True)
     signup_through_ui(page, email="basement@example.com", password=PASSWORD, name="Bo")
     page.goto("/workouts")
     page.locator("#start-workout").click()
@@ -73,7 +74,7 @@ def test_logs_offline_reloads_and_syncs_exactly_once(new_page, live_server) -> N
     expect(page.get_by_role("timer", name="Rest timer")).to_contain_text("Rest")
     screenshot(page, "logger-live-375")
 
-    page.context.set_offline(True)
+    go_offline(page)
     bench.get_by_role("button", name="+ Add set").click()
     expect(bench.get_by_label("Weight", exact=True).nth(1)).to_have_value(
         "60"
@@ -105,8 +106,7 @@ def test_logs_offline_reloads_and_syncs_exactly_once(new_page, live_server) -> N
     screenshot(page, "logger-offline-summary-375")
     assert api(live_server, page, "GET", "/workouts").json()["total"] == 0
 
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    go_online(page)
     expect(page.get_by_role("link", name="See the workout")).to_be_visible()
     listed = api(live_server, page, "GET", "/workouts").json()
     assert listed["total"] == 1

@@ -2,7 +2,11 @@
 on purpose: ``cut()`` resets every open connection (a restarted server, a dropped link),
 ``blackhole()`` makes the network swallow everything without an answer or an error (what a dead
 switch or a firewall that drops packets does; the one failure no server-side timeout catches),
-``heal()`` lets traffic through again. Everything listens on 127.0.0.1 only."""
+``heal()`` lets traffic through again. Everything listens on 127.0.0.1 only.
+
+With ``http_proxy=True`` it is also the HTTP proxy a browser context is given (the browser tests'
+phone): it answers ``CONNECT`` (how Chromium tunnels a websocket) itself and passes plain requests
+on as they come (uvicorn takes their absolute-form target), all to the one upstream."""
 
 from __future__ import annotations
 
@@ -36,11 +40,14 @@ class _Link:
 class FaultProxy:
     """``with FaultProxy(("127.0.0.1", 5432)) as proxy:`` then connect to ``proxy.port``."""
 
-    def __init__(self, upstream: tuple[str, int]) -> None:
+    def __init__(self, upstream: tuple[str, int], *, http_proxy: bool = False) -> None:
         self.upstream = upstream
+        self.http_proxy = http_proxy
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._links: list[_Link] = []
+        self.accepted = 0
+        """How many connections came in (a test can check its traffic really passes here)."""
         self._lock = threading.Lock()
         self._black_hole = threading.Event()
         self._stopped = threading.Event()
@@ -87,6 +94,7 @@ class FaultProxy:
             link = _Link(client=client)
             with self._lock:
                 self._links.append(link)
+                self.accepted += 1
             threading.Thread(target=self._pump, args=(link,), daemon=True).start()
 
     def _pump(self, link: _Link) -> None:
@@ -97,6 +105,8 @@ class FaultProxy:
             if link.closed.is_set():
                 return
             link.upstream = socket.create_connection(self.upstream, timeout=5)
+            if self.http_proxy:
+                _open_tunnel(link)
             pairs = {link.client: link.upstream, link.upstream: link.client}
             while not link.closed.is_set():
                 if self._black_hole.is_set():
@@ -113,3 +123,22 @@ class FaultProxy:
             return
         finally:
             link.close()
+
+
+def _open_tunnel(link: _Link) -> None:
+    """As an HTTP proxy: answer a ``CONNECT`` head; pass anything else on to the upstream."""
+    head = b""
+    while _may_be_connect(head) and not head.endswith(b"\r\n\r\n"):
+        data = link.client.recv(CHUNK)
+        if not data:
+            raise OSError("the client left before its first request")
+        head += data
+    if head.startswith(b"CONNECT "):
+        link.client.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+    else:
+        link.upstream.sendall(head)
+
+
+def _may_be_connect(head: bytes) -> bool:
+    """Whether the bytes read so far may still be a ``CONNECT`` request's head."""
+    return head[:8] == b"CONNECT "[: len(head[:8])]

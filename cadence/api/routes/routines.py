@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from cadence.api.deps import CurrentUser, ResourceId, SessionDep
 from cadence.api.responses import error_responses
+from cadence.api.routes.workouts import UniqueKeys
 from cadence.models.gym import (
     RoutineCreate,
     RoutineFromWorkout,
@@ -29,6 +30,7 @@ def list_routines(user: CurrentUser, session: SessionDep) -> RoutineList:
     status_code=status.HTTP_201_CREATED,
     response_model=RoutinePublic,
     responses=error_responses(401, 413, 422),
+    dependencies=[UniqueKeys],
 )
 def create_routine(body: RoutineCreate, user: CurrentUser, session: SessionDep) -> RoutinePublic:
     """A routine is ``{name, notes?, exercises}`` with rows as in a workout."""
@@ -40,6 +42,7 @@ def create_routine(body: RoutineCreate, user: CurrentUser, session: SessionDep) 
     status_code=status.HTTP_201_CREATED,
     response_model=RoutinePublic,
     responses=error_responses(401, 404, 422),
+    dependencies=[UniqueKeys],
 )
 def from_workout(body: RoutineFromWorkout, user: CurrentUser, session: SessionDep) -> RoutinePublic:
     """Save a finished workout as a routine."""
@@ -57,6 +60,7 @@ def get_routine(routine_id: ResourceId, user: CurrentUser, session: SessionDep) 
     "/{routine_id}",
     response_model=RoutinePublic,
     responses=error_responses(401, 404, 413, 422),
+    dependencies=[UniqueKeys],
 )
 def replace_routine(
     routine_id: ResourceId, body: RoutineCreate, user: CurrentUser, session: SessionDep

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 
 from cadence.api.deps import CurrentUser, PageNumber, ResourceId, SessionDep
 from cadence.api.responses import error_responses
+from cadence.api.routes import model_json
 from cadence.models.gym import MAX_IDEMPOTENCY_KEY_LENGTH
 from cadence.models.workout import WorkoutCreate, WorkoutPage, WorkoutPublic, WorkoutUpdate
 from cadence.services import workouts
@@ -60,9 +61,11 @@ def list_workouts(
     session: SessionDep,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
-) -> WorkoutPage:
+) -> Response:
     """Workouts newest first (by date, then creation)."""
-    return workouts.list_workouts(session=session, user_id=user.id, page=page, per_page=per_page)
+    return model_json(
+        workouts.list_workouts(session=session, user_id=user.id, page=page, per_page=per_page)
+    )
 
 
 @router.post(
@@ -85,13 +88,15 @@ def create_workout(
             "returns the first answer and creates nothing; the same key with another body is 409.",
         ),
     ] = None,
-) -> WorkoutPublic:
+) -> Response:
     """Log a workout; exercise order is kept."""
     if idempotency_key is None:
-        return workouts.create_workout(session=session, user_id=user.id, data=body)
-    return workouts.create_workout_once(
-        session=session, user_id=user.id, data=body, idempotency_key=idempotency_key
-    )
+        created = workouts.create_workout(session=session, user_id=user.id, data=body)
+    else:
+        created = workouts.create_workout_once(
+            session=session, user_id=user.id, data=body, idempotency_key=idempotency_key
+        )
+    return model_json(created, status_code=status.HTTP_201_CREATED)
 
 
 @router.get("/{workout_id}", response_model=WorkoutPublic, responses=error_responses(401, 404))
