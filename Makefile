@@ -40,7 +40,7 @@ endif
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup test-setup run dev migrate test test-fast lint format chromium bench fuzz clean
+.PHONY: help setup test-setup run dev migrate test test-postgres test-fast lint format chromium bench fuzz clean
 
 help:
 	@echo "make run    set up everything and serve Cadence at http://127.0.0.1:$(CADENCE_PORT)"
@@ -98,6 +98,14 @@ chromium:
 
 test: test-setup chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The PostgreSQL pass of .ci/run: every test but the browser suite, of which only the tests
+# marked pg_e2e (the UI paths whose database work differs: a held lock, an exactly-once sync,
+# an upload through the queue) run again; the rest re-tests the same UI (docs/architecture.md,
+# "Tests").
+test-postgres: test-setup chromium
+	@test -n "$$CADENCE_TEST_DATABASE_URL" || { echo "test-postgres needs CADENCE_TEST_DATABASE_URL"; exit 1; }
+	$(BIN)/pytest -m "not e2e or pg_e2e" $(PYTEST_ARGS)
 
 test-fast: test-setup
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)

@@ -36,7 +36,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live import (  # noqa: E402  (after the path set-up above)
+from bench.mix import MIX, workout_body  # noqa: E402  (after the path set-up above)
+from tests.live import (  # noqa: E402
     VENV_BIN,
     Server,
     app_lock,
@@ -51,7 +52,6 @@ PG_URL = os.environ.get(
     "CADENCE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 PASSWORD = "load-test-42"
-MIX = {"dashboard": 3, "list_workouts": 3, "log_workout": 2}
 CHAT_WEIGHT = 1  # with --chat: its pacing is a design choice, so the goal excludes it
 ENDPOINTS = {
     "dashboard": ("get", "/api/v1/dashboard"),
@@ -115,7 +115,7 @@ def start_bare(env: dict[str, str], payload_bytes: int) -> subprocess.Popen:
             "bench.load:create_bare_app",
         ],
         cwd=ROOT,
-        env={**env, PAYLOAD_ENV: str(payload_bytes), "PYTHONPATH": str(ROOT)},
+        env={**env, PAYLOAD_ENV: str(payload_bytes), "PYTHONPATH": _pythonpath(env)},
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -127,6 +127,11 @@ def start_bare(env: dict[str, str], payload_bytes: int) -> subprocess.Popen:
         except httpx.HTTPError:
             time.sleep(0.1)
     raise RuntimeError("the bare baseline did not start")
+
+
+def _pythonpath(env: dict[str, str]) -> str:
+    """The checkout first, then whatever the caller already had on the path."""
+    return os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
 
 
 def _free_port() -> int:
@@ -209,16 +214,7 @@ async def list_workouts(http, headers, _n) -> str | None:
 
 
 async def log_workout(http, headers, n) -> str | None:
-    body = {
-        "date": "2026-11-28",
-        "workout_name": f"Load session {n}",
-        "exercises": [
-            {"name": "Squat", "sets": 5, "reps": "5", "weight_kg": 100},
-            {"name": "Bench Press", "sets": 3, "reps": "8-10", "weight_kg": 70},
-            {"name": "Barbell Row", "sets": 3, "reps": "10", "weight_kg": 60, "rpe": 8},
-        ],
-    }
-    response = await http.post("/api/v1/workouts", json=body, headers=headers)
+    response = await http.post("/api/v1/workouts", json=workout_body(n), headers=headers)
     return None if response.status_code == 201 else f"{response.status_code} {response.text[:200]}"
 
 
@@ -305,6 +301,7 @@ class Options:
     chat: bool
     profile: Path | None  # py-spy's collapsed stacks of the server, one file per process
     api_workers: str | None  # CADENCE_API_WORKERS for the server (None: its default, 0)
+    port: int | None = None  # fixed, so that a second run reuses the production build
 
 
 def group_memory_mb(pgid: int) -> tuple[float, float]:
@@ -391,7 +388,7 @@ def bench_database(kind: str, options: Options) -> int:
             env["CADENCE_API_WORKERS"] = options.api_workers
         migrate(env)
         with app_lock():
-            server = start_app(env, name=f"load-{kind}")
+            server = start_app(env, name=f"load-{kind}", port=options.port)
             try:
                 wait_for_pool(server.url, options.api_workers)
                 idle = group_memory_mb(server.process.pid)
@@ -470,8 +467,13 @@ def main() -> int:
         "--profile", type=Path, help="directory for py-spy's raw stacks of each server process"
     )
     parser.add_argument("--api-workers", help="CADENCE_API_WORKERS for the server (0: no pool)")
+    parser.add_argument(
+        "--port", type=int, help="serve on this port (a build is reused only on the same port)"
+    )
     args = parser.parse_args()
-    options = Options(args.users, args.seconds, args.chat, args.profile, args.api_workers)
+    options = Options(
+        args.users, args.seconds, args.chat, args.profile, args.api_workers, args.port
+    )
     errors = 0
     for kind in args.db.split(","):
         if kind == "postgresql" and not _pg_reachable():

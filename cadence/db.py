@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache, partial
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 from cadence.config import PRIVATE_FILE_MODE, ensure_data_dir, get_settings, make_private
 from cadence.services import data_version
-from cadence.services.failures import COMMIT_OUTCOME_UNKNOWN, CommitOutcomeUnknown
+from cadence.services.errors import ServiceUnavailable
+from cadence.services.failures import (
+    COMMIT_OUTCOME_UNKNOWN,
+    DATABASE_UNAVAILABLE,
+    CommitOutcomeUnknown,
+)
 
 data_version.track()  # every session moves the versions of the users whose rows it writes
+
+
+SQLITE_POOL = {"pool_size": 20, "max_overflow": 20}
+"""As many connections as the server has request threads (anyio's 40): SQLite's are cheap."""
+
+
+def pool_capacity() -> int:
+    """How many connections the engine's pool lends at once (``pool_size`` + overflow)."""
+    pool = get_engine().pool
+    return pool.size() + pool._max_overflow if isinstance(pool, QueuePool) else 1
 
 
 def make_engine(url: str) -> Engine:
@@ -37,9 +55,7 @@ def make_engine(url: str) -> Engine:
         pool: dict[str, int] = {}
         if database and database != ":memory:":
             _private_sqlite_files(Path(database))
-            # As many connections as the server has request threads (anyio's 40): a request
-            # never waits for a pooled connection, only for SQLite's write lock.
-            pool = {"pool_size": 20, "max_overflow": 20}
+            pool = SQLITE_POOL
         engine = create_engine(
             url, connect_args={"check_same_thread": False}, pool_timeout=pool_timeout, **pool
         )
@@ -111,6 +127,11 @@ def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # 256 KiB of page cache per connection (SQLite's default: 2 000). In WAL mode a commit by
+    # one connection empties every other's cache at its next read, so while workouts are being
+    # logged a big cache is refilled (4 KiB mallocs by whichever request thread) more than it
+    # is reused, and that churn fragmented the heap (docs/benchmarks.md, "Memory and restart").
+    cursor.execute("PRAGMA cache_size=-256")
     cursor.close()
 
 
@@ -149,3 +170,64 @@ def session_scope() -> Iterator[Session]:
             if exc.connection_invalidated:
                 raise CommitOutcomeUnknown(COMMIT_OUTCOME_UNKNOWN) from exc
             raise
+
+
+# One per event loop (and pool size): an asyncio primitive may only be waited on from one loop.
+_connection_turns: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
+    WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def connection_turn() -> AsyncIterator[None]:
+    """At most ``pool_capacity()`` requests of this process hold a session at once, in arrival
+    order; the others wait here, on the event loop, holding no request thread.
+
+    A request thread that waited for a pooled connection held one of the server's threads
+    meanwhile; with more requests than threads and more threads than connections, waiters took
+    every thread while the requests holding the connections needed one to go on: nothing moved
+    until the pool timeout. The wait here is bounded the same way
+    (``database_pool_timeout_seconds``), then a 503.
+    """
+    capacity = pool_capacity()
+    loop = asyncio.get_running_loop()
+    turns = _connection_turns.setdefault(loop, {}).setdefault(capacity, asyncio.Semaphore(capacity))
+    try:
+        async with asyncio.timeout(get_settings().database_pool_timeout_seconds):
+            await turns.acquire()
+    except TimeoutError:
+        raise ServiceUnavailable(DATABASE_UNAVAILABLE) from None
+    try:
+        yield
+    finally:
+        turns.release()
+
+
+# One per event loop: an asyncio.Lock may only be waited on from the loop it first waited on.
+_write_turns: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def write_turn() -> AsyncIterator[None]:
+    """On SQLite, one writing request at a time per process, in arrival order; elsewhere nothing.
+
+    SQLite has one write lock, and a writer that finds it taken polls it with sleeps of up to
+    100 ms (its busy handler), so concurrent writers convoy. Waiting here instead queues them on
+    the event loop, holding no worker thread (a lock taken in a thread deadlocked once all of
+    them waited: the holder then had none left to commit in). The wait is bounded like SQLite's
+    own (``database_lock_timeout_ms``), then a 503. PostgreSQL locks rows: no turn is taken.
+    """
+    if get_engine().dialect.name != "sqlite":
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    lock = _write_turns.setdefault(loop, asyncio.Lock())
+    try:
+        async with asyncio.timeout(get_settings().database_lock_timeout_ms / 1000):
+            await lock.acquire()
+    except TimeoutError:
+        raise ServiceUnavailable(DATABASE_UNAVAILABLE) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -18,6 +18,11 @@ def fixed(value: float | None, digits: int = 0) -> str:
     return DASH if value is None else f"{value:,.{digits}f}"
 
 
+def signed(value: float, digits: int = 0) -> str:
+    """``+3``, ``-2.5``, ``+1,204``: always signed, never ``-0`` for a change that rounds to 0."""
+    return f"{round(value, digits) + 0.0:+,.{digits}f}"
+
+
 def e1rm(kg: float) -> str:
     """An estimated one-rep max to the nearest half kilogram: ``125.5``."""
     return number(round(kg / E1RM_STEP_KG) * E1RM_STEP_KG)

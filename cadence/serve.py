@@ -9,6 +9,10 @@ whose key matches and whose build is still there skips Reflex's compile and buil
 goes straight to serving the existing build. Any change, a deleted build or another Reflex gives
 a new key, hence the full build.
 
+The server runs with glibc's malloc limited to ``MALLOC_ARENA_MAX`` arenas per process: glibc
+reads it only when a process starts, so a start without it sets it and starts again (``exec``:
+same process); one that has it, from the user or that first start, keeps it.
+
     python -m cadence.serve --port 8000 [--loglevel warning]
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import version
 from pathlib import Path
@@ -25,6 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("cadence", "assets", "reflex.lock")
 SINGLE_FILES = ("rxconfig.py", "requirements.txt")
 KEY_FILE = "cadence-build.key"
+MALLOC_ARENA_MAX = "2"
+"""glibc's default is 8 arenas per core, and a thread that finds the arenas busy takes one of its
+own, which keeps what is freed in it. With 40 request threads allocating and freeing SQLite's
+pages and the responses, the web worker's heap grew by memory malloc held but did not use:
+~2 MB per 1 000 requests in ``bench/soak.py``; ~1 with 2 arenas, ~0.4 with SQLite's smaller
+page cache too (``db.py``; docs/benchmarks.md, "Memory and restart")."""
 
 
 def _inputs(root: Path) -> Iterator[Path]:
@@ -77,7 +88,17 @@ def _stamping(
     return build_then_stamp
 
 
+def malloc_env(environ: Mapping[str, str]) -> dict[str, str] | None:
+    """The environment to start again with, ``MALLOC_ARENA_MAX`` added; ``None`` when it is set."""
+    if "MALLOC_ARENA_MAX" in environ:
+        return None
+    return {**environ, "MALLOC_ARENA_MAX": MALLOC_ARENA_MAX}
+
+
 def main() -> None:
+    env = malloc_env(os.environ)
+    if env is not None:
+        os.execve(sys.executable, [sys.executable, "-m", "cadence.serve", *sys.argv[1:]], env)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--loglevel", default="warning")

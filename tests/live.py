@@ -126,6 +126,7 @@ def _start(command: list[str], env: dict[str, str], name: str, port: int, probe:
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path, env=env)
+    _started.append(server)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -140,8 +141,27 @@ def _start(command: list[str], env: dict[str, str], name: str, port: int, probe:
     raise RuntimeError(f"{name} did not start in time:\n{server.log()[-4000:]}")
 
 
+_started: list[Server] = []
+"""Every server started in this process and not stopped yet (``stop_all_but`` ends them)."""
+
+
+def running() -> list[Server]:
+    """The servers started and not stopped yet, oldest first."""
+    return list(_started)
+
+
+def stop_all_but(kept: list[Server]) -> None:
+    """Stop the servers still running except ``kept``: a test that failed before its own
+    ``stop`` once left one behind, whose recovery loop then worked on the next test's
+    same-named database."""
+    for server in [s for s in _started if s not in kept]:
+        stop(server)
+
+
 def stop(server: Server, sig: signal.Signals = signal.SIGTERM) -> None:
     """Signal the server's whole process group and wait for it (SIGKILL if it lingers)."""
+    if server in _started:
+        _started.remove(server)
     try:
         os.killpg(server.process.pid, sig)
         server.process.wait(timeout=15)

@@ -13,10 +13,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cadence import __version__
-from cadence.api import logger_page, mcp, openapi
+from cadence.api import logger_page, mcp_http, openapi
 from cadence.api.middleware import (
     API_PREFIX,
     BodySizeLimitMiddleware,
+    BrowserBoundSessionMiddleware,
     EventOriginMiddleware,
     ReflexUploadGuardMiddleware,
     RejectControlCharactersMiddleware,
@@ -102,7 +103,7 @@ def create_api() -> FastAPI:
     )
     for router in ROUTERS:
         api.include_router(router, prefix=API_PREFIX)
-    mcp.mount_http(api, f"{API_PREFIX}/mcp")
+    mcp_http.mount_http(api, f"{API_PREFIX}/mcp")
     logger_page.install(api)
     # Keep last: anything mounted under /api/v1 must be added before this catch-all.
     api.add_api_route(
@@ -124,6 +125,7 @@ def create_api() -> FastAPI:
         allowed=(public_origin, *parse_cors_origins(settings_.cors_origins)),
     )
     api.add_middleware(SecurityHeadersMiddleware, docs_paths=(DOCS_URL, OPENAPI_URL))
+    api.add_middleware(BrowserBoundSessionMiddleware, secure=public.scheme == "https")
     api.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=settings_.max_body_bytes,

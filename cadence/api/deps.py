@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -10,7 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from cadence.db import session_scope
+from cadence.api.middleware import API_PREFIX
+from cadence.db import connection_turn, session_scope, write_turn
 from cadence.models.user import User
 from cadence.services import auth, clients, users
 from cadence.services.errors import PermissionDenied
@@ -25,8 +27,38 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page n
 _bearer = HTTPBearer(auto_error=False, description="The `token` returned by signup or login.")
 
 
-def get_session() -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent."""
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Writes that last (a chat's stream, an upload, a provider's round trips, a bcrypt hash) would
+# hold every short write's turn: they keep SQLite's own busy wait instead. (MCP has no SessionDep.)
+_LONG_WRITES = tuple(
+    f"{API_PREFIX}{prefix}/" for prefix in ("/auth", "/chat", "/imports", "/devices")
+)
+
+
+def takes_write_turn(request: Request) -> bool:
+    """Whether the request waits for ``db.write_turn`` (a short write), not a read or a long one."""
+    path = f"{request.url.path.rstrip('/')}/"
+    return request.method not in _READ_METHODS and not path.startswith(_LONG_WRITES)
+
+
+async def _turns(request: Request) -> AsyncIterator[None]:
+    """A short write's turn (``db.write_turn``), then a connection's (``db.connection_turn``):
+    in that order, so a writer queued for SQLite's lock holds none of the connections."""
+    async with AsyncExitStack() as turns:
+        if takes_write_turn(request):
+            await turns.enter_async_context(write_turn())
+        await turns.enter_async_context(connection_turn())
+        yield
+
+
+def get_session(
+    _turn: Annotated[None, Depends(_turns, scope="function")],
+) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent.
+
+    The request waits for its turns first, on the event loop, and gives them back after the
+    commit: dependencies exit in the reverse order of entry.
+    """
     with session_scope() as session:
         yield session
 

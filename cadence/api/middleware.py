@@ -1,12 +1,16 @@
 """ASGI middleware for the REST API: request body caps, control-free URLs, security headers,
-and the guard in front of Reflex's own upload endpoint."""
+the guard in front of Reflex's own upload endpoint, and the binding of the web UI's sessions
+to the browser that holds them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cadence.services.auth import browser_session_key, is_browser_id, new_browser_id
 
 API_PREFIX = "/api/v1"
 REFLEX_UPLOAD_PATH = "/_upload"
@@ -254,3 +258,88 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+BROWSER_COOKIE = "cadence_browser"
+BROWSER_COOKIE_MAX_AGE_S = 400 * 24 * 3600  # the longest a browser keeps a cookie
+CLIENT_TOKEN_HEADER = b"reflex-client-token"
+
+
+class BrowserBoundSessionMiddleware:
+    """The web UI's server-side session (Reflex's state) is found by the tab's client token,
+    which the page keeps in ``sessionStorage`` and sends as ``?token=`` to ``/_event`` and as
+    ``Reflex-Client-Token`` to ``/_upload``. Here that token is replaced by
+    ``browser_session_key`` of it and the browser's id, an HttpOnly cookie (SameSite=Lax,
+    Secure when ``secure``) given with the first page or ``/_event`` answer to a browser
+    without one: the client token copied into another browser, or sent by a script without
+    the cookie, names a fresh, empty session, never the tab's."""
+
+    def __init__(self, app: ASGIApp, *, secure: bool) -> None:
+        self.app = app
+        self.cookie = (
+            f"{BROWSER_COOKIE}={{}}; Path=/; Max-Age={BROWSER_COOKIE_MAX_AGE_S}; HttpOnly; "
+            f"SameSite=Lax{'; Secure' if secure else ''}"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] not in ("http", "websocket") or path.startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        found = _cookie(dict(scope["headers"]).get(b"cookie", b""), BROWSER_COOKIE) or ""
+        given = is_browser_id(found)
+        browser = found if given else new_browser_id()
+
+        def bind(client_token: str) -> str:
+            return browser_session_key(browser_id=browser, client_token=client_token)
+
+        if path.startswith(EVENT_PREFIX):
+            scope = {**scope, "query_string": _rebind_query(scope["query_string"], bind)}
+        elif path == REFLEX_UPLOAD_PATH:
+            scope = {**scope, "headers": _rebind_header(scope["headers"], bind)}
+        if given:
+            await self.app(scope, receive, send)
+            return
+        set_cookie = (b"set-cookie", self.cookie.format(browser).encode())
+        on_event = path.startswith(EVENT_PREFIX)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "websocket.accept" or (
+                message["type"] == "http.response.start"
+                and (on_event or _is_html(message.get("headers", [])))
+            ):
+                message["headers"] = [*message.get("headers", []), set_cookie]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _cookie(header: bytes, name: str) -> str | None:
+    """The value of cookie ``name`` in a ``Cookie`` header (read pair by pair: another site's
+    cookie on this host that ``http.cookies`` cannot parse must not hide ours)."""
+    for pair in header.decode("latin-1").split(";"):
+        key, equals, value = pair.strip().partition("=")
+        if equals and key == name:
+            return value
+    return None
+
+
+def _rebind_query(query: bytes, bind: Callable[[str], str]) -> bytes:
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    return urlencode([(k, bind(v) if k == "token" else v) for k, v in pairs]).encode("latin-1")
+
+
+def _rebind_header(
+    headers: list[tuple[bytes, bytes]], bind: Callable[[str], str]
+) -> list[tuple[bytes, bytes]]:
+    return [
+        (name, bind(value.decode("latin-1")).encode() if name == CLIENT_TOKEN_HEADER else value)
+        for name, value in headers
+    ]
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(
+        name.lower() == b"content-type" and value.startswith(b"text/html")
+        for name, value in headers
+    )

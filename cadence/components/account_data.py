@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cadence.components.forms import callout, card, field, text_input
+from cadence.components.forms import callout, card, field, form, text_input
 
 
 def export_card(*, on_export: rx.EventHandler, exporting: rx.Var, error: rx.Var) -> rx.Component:
@@ -38,8 +38,11 @@ def danger_zone_card(
     on_submit: rx.EventHandler,
     deleting: rx.Var,
     error: rx.Var,
+    password_error: rx.Var,
+    confirm_error: rx.Var,
 ) -> rx.Component:
-    """Delete the account: a confirmation dialog asking for the password and the word DELETE."""
+    """Delete the account: a confirmation dialog asking for the password and the word DELETE,
+    each error under its field (``error``: one that belongs to neither)."""
     dialog = rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(
@@ -57,7 +60,7 @@ def danger_zone_card(
                 "conversations. It cannot be undone. Download your data first if you want a copy.",
                 size="2",
             ),
-            rx.form(
+            form(
                 rx.vstack(
                     callout(error),
                     field(
@@ -69,6 +72,7 @@ def danger_zone_card(
                             required=True,
                             id="delete_password",
                         ),
+                        error=password_error,
                     ),
                     field(
                         "Type DELETE to confirm",
@@ -79,6 +83,7 @@ def danger_zone_card(
                             required=True,
                             id="delete_confirm",
                         ),
+                        error=confirm_error,
                     ),
                     rx.hstack(
                         rx.alert_dialog.cancel(

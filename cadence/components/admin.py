@@ -94,9 +94,8 @@ def model_usage_card(rows: rx.Var) -> rx.Component:
                 item.checked,
                 " verified · ",
                 item.answers,
-                " answers · ",
+                " · ",
                 item.tokens,
-                " tokens",
                 size="2",
                 color=MUTED,
             ),
@@ -242,31 +241,38 @@ def user_table(
 def pager(
     *, label: rx.Var, page: rx.Var, pages: rx.Var, on_page: Callable[[rx.Var], object]
 ) -> rx.Component:
-    return rx.hstack(
-        rx.text(label, size="2", color=MUTED, id="admin-count"),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron-left", size=16),
-            "Previous",
-            variant="soft",
-            disabled=page <= 1,
-            on_click=on_page(page - 1),
-            min_height=TAP,
-            id="admin-prev",
-        ),
-        rx.button(
-            "Next",
-            rx.icon("chevron-right", size=16),
-            variant="soft",
-            disabled=page >= pages,
-            on_click=on_page(page + 1),
-            min_height=TAP,
-            id="admin-next",
+    """The count, then Previous and Next kept together (they wrap as one under a long count on
+    a phone, never Next alone on a line)."""
+    return rx.flex(
+        rx.text(label, size="2", color=MUTED, id="admin-count", flex="1 1 auto"),
+        rx.hstack(
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                "Previous",
+                variant="soft",
+                disabled=page <= 1,
+                on_click=on_page(page - 1),
+                min_height=TAP,
+                id="admin-prev",
+            ),
+            rx.button(
+                "Next",
+                rx.icon("chevron-right", size=16),
+                variant="soft",
+                disabled=page >= pages,
+                on_click=on_page(page + 1),
+                min_height=TAP,
+                id="admin-next",
+            ),
+            spacing="2",
+            flex_shrink="0",
+            margin_left="auto",
         ),
         width="100%",
         align="center",
         wrap="wrap",
-        spacing="2",
+        gap="8px",
+        id="admin-pager",
     )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.forms import card
-from cadence.components.ui import MUTED
+from cadence.components.ui import MUTED, TAP
 
 CHART_HEIGHT = 220
 AXIS_TICK = {"fontSize": 11}
@@ -23,7 +24,7 @@ def how_computed(text: rx.Var | str, *, label: str = "How is this computed?") ->
                 variant="ghost",
                 size="1",
                 color_scheme="gray",
-                min_height="32px",
+                min_height=TAP,  # a 44 px tap target, though it looks like a small link
                 class_name="how-computed",
             )
         ),
@@ -64,22 +65,8 @@ def contributor(item: rx.Var) -> rx.Component:
     )
 
 
-def readiness_card(
-    *,
-    status: rx.Var,
-    score: rx.Var,
-    color: rx.Var,
-    word: rx.Var,
-    why: rx.Var,
-    day: rx.Var,
-    progress: rx.Var,
-    device_score: rx.Var,
-    device_parts: rx.Var,
-    contributors: rx.Var,
-    explanation: rx.Var,
-) -> rx.Component:
-    """Score in a coloured ring, the one-line why, the device's own score and the inputs."""
-    ring = rx.center(
+def _ring(score: rx.Var, color: rx.Var) -> rx.Component:
+    return rx.center(
         rx.vstack(
             rx.text(score, size="8", weight="bold", class_name="readiness-score"),
             rx.text("/ 100", size="1", color=MUTED),
@@ -92,6 +79,53 @@ def readiness_card(
         border_radius="50%",
         border=f"6px solid var(--{color}-9)",
     )
+
+
+def device_score_row(device_score: rx.Var, device_parts: rx.Var) -> rx.Component:
+    """The device's own score as a small labelled source row, visibly not Cadence's ring:
+    grey, outlined, with a watch icon and "From your device"."""
+    return rx.cond(
+        device_score,
+        rx.hstack(
+            rx.icon("watch", size=16, color=MUTED, flex_shrink="0"),
+            rx.vstack(
+                rx.text("From your device", size="1", color=MUTED),
+                rx.text(device_score, size="2", weight="medium", class_name="device-score"),
+                rx.cond(
+                    device_parts,
+                    rx.text(device_parts, size="1", color=MUTED, class_name="device-score-parts"),
+                    rx.fragment(),
+                ),
+                spacing="0",
+                min_width="0",
+            ),
+            spacing="2",
+            align="center",
+            width="100%",
+            padding="8px 12px",
+            border=f"1px solid {rx.color('gray', 6)}",
+            border_radius="8px",
+            id="device-score-row",
+        ),
+        rx.fragment(),
+    )
+
+
+def readiness_card(
+    *,
+    status: rx.Var,
+    score: rx.Var,
+    color: rx.Var,
+    word: rx.Var,
+    why: rx.Var,
+    day: rx.Var,
+    progress: rx.Var,
+    device_score: rx.Var,
+    device_parts: rx.Var,
+    explanation: rx.Var,
+) -> rx.Component:
+    """Cadence's score in a coloured ring with the one-line why; under it, apart and grey, the
+    device's own score (``device_score_row``). Its inputs are ``readiness_inputs``."""
     insufficient = rx.vstack(
         rx.text("Insufficient data", size="5", weight="bold"),
         rx.text(why, size="2", color=MUTED),
@@ -102,38 +136,18 @@ def readiness_card(
         spacing="1",
         class_name="readiness-insufficient",
     )
-    scored = rx.vstack(
-        rx.hstack(
-            ring,
-            rx.vstack(
-                rx.badge(word, color_scheme=color, size="3", class_name="readiness-color"),
-                rx.text(why, size="2", class_name="readiness-why"),
-                rx.text("For " + day.to(str), size="1", color=MUTED),
-                rx.cond(
-                    device_score,
-                    rx.badge(
-                        device_score,
-                        variant="outline",
-                        color_scheme="gray",
-                        class_name="device-score",
-                    ),
-                    rx.fragment(),
-                ),
-                rx.cond(
-                    device_parts,
-                    rx.text(device_parts, size="1", color=MUTED, class_name="device-score-parts"),
-                    rx.fragment(),
-                ),
-                spacing="2",
-                align="start",
-                min_width="0",
-            ),
-            spacing="4",
-            align="center",
-            width="100%",
+    scored = rx.hstack(
+        _ring(score, color),
+        rx.vstack(
+            rx.badge(word, color_scheme=color, size="3", class_name="readiness-color"),
+            rx.text(why, size="2", class_name="readiness-why"),
+            rx.text("For " + day.to(str), size="1", color=MUTED),
+            spacing="2",
+            align="start",
+            min_width="0",
         ),
-        rx.vstack(rx.foreach(contributors, contributor), spacing="3", width="100%"),
         spacing="4",
+        align="center",
         width="100%",
     )
     return card(
@@ -146,9 +160,55 @@ def readiness_card(
                 rx.text(why, size="2", color=MUTED),
             ),
         ),
+        device_score_row(device_score, device_parts),
         how_computed(explanation),
-        title="Readiness",
+        title="Cadence readiness",
         id="readiness-card",
+    )
+
+
+def readiness_inputs(contributors: rx.Var) -> rx.Component:
+    """What went into Cadence's readiness: each input's value, weight and score bar."""
+    return rx.cond(
+        contributors.length() > 0,
+        card(
+            rx.vstack(rx.foreach(contributors, contributor), spacing="3", width="100%"),
+            title="What went into readiness",
+            id="readiness-inputs",
+        ),
+        rx.fragment(),
+    )
+
+
+def key_number(
+    *,
+    title: str,
+    value: rx.Var,
+    unit: rx.Var | str,
+    detail: rx.Var,
+    explanation: rx.Var,
+    card_id: str,
+) -> rx.Component:
+    """One of the numbers people open the app for (sleep, load), beside readiness."""
+    return rx.card(
+        rx.vstack(
+            rx.text(title, size="2", weight="medium", color=MUTED),
+            rx.hstack(
+                rx.text(value, size="7", weight="bold", class_name="key-value"),
+                rx.text(unit, size="2", color=MUTED),
+                align="baseline",
+                spacing="1",
+            ),
+            rx.text(detail, size="1", color=MUTED),
+            rx.spacer(),
+            how_computed(explanation, label="How?"),
+            spacing="1",
+            align="start",
+            height="100%",
+        ),
+        id=card_id,
+        min_width="0",
+        class_name="key-number",
     )
 
 
@@ -191,7 +251,7 @@ def _chart_card(title: str, chart: rx.Component, explanation: rx.Var, chart_id: 
     )
 
 
-def _line(key: str, name: str, color: str, **props) -> rx.Component:
+def _line(key: str, name: str | rx.Var, color: str, **props) -> rx.Component:
     return rx.recharts.line(
         data_key=key,
         name=name,
@@ -215,8 +275,9 @@ def _chart(kind, *series: rx.Component, data: rx.Var, y_axes: list[rx.Component]
     )
 
 
-def hrv_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
-    """Nightly rMSSD (dots), its 7-day average and the 60-day normal band (shaded range)."""
+def hrv_chart(data: rx.Var, explanation: rx.Var, nightly_name: rx.Var) -> rx.Component:
+    """Nightly HRV (dots, named ``nightly_name``: rMSSD or SDNN), its 7-day average and the
+    60-day normal band (shaded range)."""
     chart = _chart(
         rx.recharts.composed_chart,
         rx.recharts.area(
@@ -227,10 +288,14 @@ def hrv_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
             fill_opacity=0.6,
             is_animation_active=False,
         ),
-        _line("hrv", "rMSSD (ms)", "teal-10", dot=True, connect_nulls=False),
+        _line("hrv", nightly_name, "teal-11", dot=True, connect_nulls=False),
         _line("avg7", "7-day", "indigo-10", stroke_width=2),
         data=data,
-        y_axes=[rx.recharts.y_axis(tick=AXIS_TICK, width=32, domain=["auto", "auto"])],
+        y_axes=[  # whole milliseconds: a fractional tick ("47.25") is clipped at this width
+            rx.recharts.y_axis(
+                tick=AXIS_TICK, width=32, domain=["auto", "auto"], allow_decimals=False
+            )
+        ],
     )
     return _chart_card("HRV and its normal band", chart, explanation, "hrv-chart")
 
@@ -310,7 +375,7 @@ def devices_bar(line: rx.Var) -> rx.Component:
     return rx.flex(
         rx.icon("watch", size=16, color=MUTED),
         rx.text(line, size="2", color=MUTED),
-        rx.link("Manage devices", href="/devices", size="2"),
+        rx.link("Manage devices", href=routes.DEVICES, size="2"),
         gap="8px",
         align="center",
         wrap="wrap",
@@ -378,7 +443,7 @@ def _recent_row(r: rx.Var) -> rx.Component:
         width="100%",
         align="center",
         spacing="3",
-        min_height="44px",
+        min_height=TAP,
         class_name="recent-item",
     )
 
@@ -430,12 +495,12 @@ def empty_state(
                 color=MUTED,
             ),
             rx.flex(
-                rx.link(rx.button("Go to Devices", size="3", min_height="44px"), href="/devices"),
+                rx.link(rx.button("Go to Devices", size="3", min_height=TAP), href=routes.DEVICES),
                 rx.button(
                     "Load demo data",
                     size="3",
                     variant="soft",
-                    min_height="44px",
+                    min_height=TAP,
                     on_click=on_demo,
                     loading=demo_loading,
                     id="load-demo-data",

@@ -5,12 +5,20 @@ status_label, last_sync, last_error) and the handlers come from the page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 
-from cadence.components.forms import callout, submit_button, text_input
-from cadence.components.ui import MUTED
+from cadence.components.forms import callout, field, form, submit_button, text_input
+from cadence.components.ui import MUTED, TAP
 
-TAP = "44px"
+
+@dataclass(frozen=True)
+class GarminErrors:
+    """The Garmin sign-in form's errors, each shown under its field."""
+
+    email: rx.Var
+    password: rx.Var
 
 
 def status_chip(status: rx.Var, label: rx.Var) -> rx.Component:
@@ -25,24 +33,30 @@ def status_chip(status: rx.Var, label: rx.Var) -> rx.Component:
     return rx.badge(icon, label, color_scheme=color, variant="soft", size="2", radius="full")
 
 
-def _garmin_form(device: rx.Var, on_submit, busy: rx.Var) -> rx.Component:
-    return rx.form(
+def _garmin_form(device: rx.Var, on_submit, busy: rx.Var, errors: GarminErrors) -> rx.Component:
+    return form(
         rx.vstack(
-            text_input(
-                "email",
-                type="email",
-                placeholder="Garmin Connect email",
-                auto_complete="username",
-                required=True,
-                aria_label="Garmin Connect email",
+            field(
+                "Garmin Connect email",
+                text_input(
+                    "email",
+                    type="email",
+                    auto_complete="username",
+                    required=True,
+                    id="garmin_email",
+                ),
+                error=errors.email,
             ),
-            text_input(
-                "password",
-                type="password",
-                placeholder="Garmin Connect password",
-                auto_complete="current-password",
-                required=True,
-                aria_label="Garmin Connect password",
+            field(
+                "Garmin Connect password",
+                text_input(
+                    "password",
+                    type="password",
+                    auto_complete="current-password",
+                    required=True,
+                    id="garmin_password",
+                ),
+                error=errors.password,
             ),
             rx.text(
                 "Used once to sign in; Cadence keeps only Garmin's tokens, encrypted.",
@@ -57,8 +71,6 @@ def _garmin_form(device: rx.Var, on_submit, busy: rx.Var) -> rx.Component:
             width="100%",
         ),
         on_submit=on_submit,
-        reset_on_submit=True,
-        width="100%",
     )
 
 
@@ -113,7 +125,14 @@ def _disconnect(device: rx.Var, on_disconnect) -> rx.Component:
 
 
 def device_card(
-    device: rx.Var, *, on_garmin_submit, on_connect, on_sync, on_disconnect, busy: rx.Var
+    device: rx.Var,
+    *,
+    on_garmin_submit,
+    on_connect,
+    on_sync,
+    on_disconnect,
+    busy: rx.Var,
+    garmin_errors: GarminErrors,
 ) -> rx.Component:
     connected = device["connected"] != ""
     return rx.card(
@@ -156,7 +175,7 @@ def device_card(
                     rx.text(device["setup_problem"], size="2", color=MUTED),
                     rx.cond(
                         device["auth"] == "password",
-                        _garmin_form(device, on_garmin_submit, busy),
+                        _garmin_form(device, on_garmin_submit, busy, garmin_errors),
                         _oauth_button(device, on_connect, busy),
                     ),
                 ),
@@ -178,6 +197,7 @@ def devices_section(
     message: rx.Var,
     error: rx.Var,
     busy: rx.Var,
+    garmin_errors: GarminErrors,
     on_garmin_submit,
     on_connect,
     on_sync,
@@ -197,6 +217,7 @@ def devices_section(
                     on_sync=on_sync,
                     on_disconnect=on_disconnect,
                     busy=busy,
+                    garmin_errors=garmin_errors,
                 ),
             ),
             rx.center(rx.spinner(size="3"), padding="24px", width="100%"),

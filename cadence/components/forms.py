@@ -17,13 +17,18 @@ def field(
     """A labelled control with a hint and an inline error under it.
 
     The label names the control (``for`` = the control's id, which ``text_input`` always sets),
-    and the error or hint describes it (``aria-describedby``), so screen readers and
-    ``get_by_label`` find the field and hear its error.
+    and the error or hint describes it (``aria-describedby``; ``aria-invalid`` while an error
+    shows), so screen readers and ``get_by_label`` find the field and hear its error.
     """
     control_id = control.id
-    note_id = f"{control_id}-note" if control_id and (hint or isinstance(error, rx.Var)) else None
+    has_hint = isinstance(hint, rx.Var) or bool(hint)
+    note_id = (
+        f"{control_id}-note" if control_id and (has_hint or isinstance(error, rx.Var)) else None
+    )
     if note_id:
         control.custom_attrs["aria-describedby"] = note_id
+    if control_id and isinstance(error, rx.Var):
+        control.custom_attrs["aria-invalid"] = rx.cond(error, "true", "false")
     return rx.vstack(
         rx.el.label(
             label,
@@ -35,14 +40,19 @@ def field(
         rx.cond(
             error,
             rx.text(error, size="1", color=rx.color("tomato", 11), role="alert", id=note_id),
-            rx.text(hint, size="1", color=MUTED, id=note_id)
-            if isinstance(hint, rx.Var) or hint
-            else rx.fragment(),
+            rx.text(hint, size="1", color=MUTED, id=note_id) if has_hint else rx.fragment(),
         ),
         spacing="1",
         width="100%",
         align="stretch",
     )
+
+
+def form(*children: rx.Component, **props) -> rx.Component:
+    """A form whose errors are the app's, in words under each field: ``noValidate`` keeps the
+    browser's own popups ("Please fill out this field") away; ``required`` and ``type`` stay on
+    the inputs for the keyboard and assistive technology."""
+    return rx.form(*children, no_validate=True, width="100%", **props)
 
 
 def text_input(name: str, **props) -> rx.Component:

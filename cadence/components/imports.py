@@ -181,8 +181,10 @@ def import_card(
     demo_error: rx.Var,
     weight_unit: rx.Var,
     on_weight_unit,
+    mappings: rx.Component,
 ) -> rx.Component:
-    """Upload area + progress + results, and the demo-data button under it."""
+    """Upload area + progress + results (with ``mappings``: the imported exercise names to
+    confirm as catalogue exercises), and the demo-data button under it."""
     return card(
         callout(upload_error),
         _drop_zone(),
@@ -192,6 +194,7 @@ def import_card(
         _progress(status, progress, summary, importing),
         _imported(imported),
         _errors(errors),
+        mappings,
         rx.divider(),
         rx.text("No device yet? Try Cadence with 90 days of realistic sample data.", size="2"),
         callout(demo_error),

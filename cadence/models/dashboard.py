@@ -98,9 +98,12 @@ class TodayOut(BaseModel):
 class HrvPoint(BaseModel):
     date: dt.date
     hrv_rmssd_ms: float | None = Field(description="That night's rMSSD; null when missing.")
-    hrv_7d_ms: float | None = Field(description="exp(mean ln rMSSD over 7 days).")
-    band_low_ms: float | None = Field(description="exp(60-day mean - 1 SD) of ln rMSSD.")
-    band_high_ms: float | None = Field(description="exp(60-day mean + 1 SD) of ln rMSSD.")
+    hrv_sdnn_ms: float | None = Field(
+        default=None, description="That night's SDNN (Apple Health); null when missing."
+    )
+    hrv_7d_ms: float | None = Field(description="exp(mean ln HRV over 7 days), of `metric`.")
+    band_low_ms: float | None = Field(description="exp(60-day mean - 0.5 SD) of ln HRV.")
+    band_high_ms: float | None = Field(description="exp(60-day mean + 0.5 SD) of ln HRV.")
 
 
 class HrvNow(BaseModel):
@@ -113,16 +116,22 @@ class HrvNow(BaseModel):
     as_of: dt.date | None = Field(default=None, description="The day the 7 days end on.")
     age_days: int = Field(default=0, description="Days between `as_of` and the user's today.")
     status: Literal["below", "within", "above"] | None = Field(
-        description="7-day mean against the 60-day normal band; null without a baseline."
+        description="7-day mean against the 60-day smallest-worthwhile-change band (mean +- "
+        "0.5 SD of daily ln HRV); null without a baseline."
     )
     color: Literal["green", "yellow", "red"] | None = Field(
-        default=None, description="below: red; within or above: green; null without a baseline."
+        default=None,
+        description="within or above: green; below: yellow; below and flagged: red; null "
+        "without a baseline.",
     )
     hrv_7d_ms: float | None = Field(description="exp(mean ln HRV over 7 days).")
     baseline_ms: float | None = Field(description="exp(60-day mean of ln HRV).")
-    band_low_ms: float | None = Field(default=None, description="exp(60-day mean - 1 SD).")
-    band_high_ms: float | None = Field(default=None, description="exp(60-day mean + 1 SD).")
-    falling_days: int = Field(description="Consecutive days each reading fell (flag at 3).")
+    band_low_ms: float | None = Field(default=None, description="exp(60-day mean - 0.5 SD).")
+    band_high_ms: float | None = Field(default=None, description="exp(60-day mean + 0.5 SD).")
+    days_below: int = Field(
+        default=0, description="Consecutive days up to `as_of` the 7-day mean was below the band."
+    )
+    flagged: bool = Field(default=False, description="Below the band 5 or more days running.")
 
 
 class HrvOut(HrvNow):
@@ -153,7 +162,9 @@ class LoadPointOut(BaseModel):
     acwr_status: Literal["ok", "warming_up", "no_chronic_load", "no_data"]
 
 
-class TrainingLoadOut(BaseModel):
+class TrainingLoadNow(BaseModel):
+    """The load figures of one day (``get_training_load``); ``TrainingLoadOut`` adds the series."""
+
     date: dt.date
     load: float = Field(description=AU)
     fitness: float = Field(description="AU (see series).")
@@ -170,6 +181,9 @@ class TrainingLoadOut(BaseModel):
     warmup_days_left: int = Field(description="Days until ACWR is trusted (28 after the first).")
     monotony: float | None = Field(description="Mean / SD of the last 7 daily loads.")
     week_load: float = Field(description="Sum of the last 7 daily loads (AU).")
+
+
+class TrainingLoadOut(TrainingLoadNow):
     series: list[LoadPointOut] = Field(description="Oldest first, one point per day.")
 
 
@@ -206,7 +220,7 @@ class WeeklyStats(BaseModel):
 
 
 class FlagOut(BaseModel):
-    code: Literal["hrv_falling", "sleep_debt", "acwr_high", "monotony_high"]
+    code: Literal["hrv_low", "sleep_debt", "acwr_high", "monotony_high"]
     severity: Literal["info", "warning", "critical"]
     message: str
 

@@ -2,7 +2,7 @@
 
 Units follow DESIGN §6: seconds, metres, bpm, kg, percent. HRV is kept in two columns because the
 two statistics are not comparable: ``hrv_rmssd_ms`` (Garmin, Whoop, Oura, demo) feeds the HRV
-baseline; ``hrv_sdnn_ms`` (Apple Health's SDNN) is stored for display only and never mixed in.
+baseline; ``hrv_sdnn_ms`` (Apple Health's SDNN) has its own baseline and is never mixed in.
 
 Each activity may also have downsampled streams and laps (``cadence.models.activity``); a
 multisport file gives one parent activity (``sport="multisport"``) whose legs point to it with
@@ -30,6 +30,7 @@ from sqlmodel import Field, SQLModel
 from cadence.models.common import UtcDatetime, timestamp_field
 
 MAX_SOURCE_LENGTH = 32
+MAX_BUCKET_ORIGIN_LENGTH = 100
 MAX_EXTERNAL_ID_LENGTH = 200
 MAX_SPORT_LENGTH = 64
 TIMESTAMP_ROUNDING_S = 1.0
@@ -202,3 +203,28 @@ class ActivityPage(BaseModel):
     page: int
     per_page: int
     total: int
+
+
+class MetricBucket(SQLModel, table=True):
+    """A quarter hour of one per-sample field from one recording device (Apple Health's
+    ``sourceName``), kept by its UTC instant: the source's daily rows are derived from these in
+    the user's time zone, so changing the zone re-buckets them (``services.metric_buckets``).
+
+    ``name`` is ``mean:<field>`` (total and count of the samples), ``steps``, ``weight_kg`` or
+    ``sleep:<part>`` (seconds; a sleep segment is kept at the quarter hour it ends in)."""
+
+    __tablename__ = "metric_bucket"
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id", "source", "origin", "name", "start", name="uq_metric_bucket_key"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    source: str = Field(max_length=MAX_SOURCE_LENGTH)
+    origin: str = Field(max_length=MAX_BUCKET_ORIGIN_LENGTH)
+    name: str = Field(max_length=40)
+    start: datetime = Field(sa_type=DateTime(timezone=True))
+    total: float
+    count: int

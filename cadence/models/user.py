@@ -41,6 +41,8 @@ class User(SQLModel, table=True):
     token_subject: str = Field(default_factory=new_token_subject, max_length=64)
     # Moved on by every committed write to the user's rows (cadence.services.data_version).
     data_version: int = 0
+    # The same, except for writes to the training log alone (workouts and their exercises).
+    health_version: int = 0
     coaching_profile: str = Field(default="", sa_type=Text)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

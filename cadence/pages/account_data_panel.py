@@ -19,5 +19,7 @@ def data_ownership_cards() -> list[rx.Component]:
             on_submit=AccountDataState.delete_account,
             deleting=AccountDataState.deleting,
             error=AccountDataState.delete_error,
+            password_error=AccountDataState.delete_password_error,
+            confirm_error=AccountDataState.delete_confirm_error,
         ),
     ]

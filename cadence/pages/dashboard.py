@@ -1,4 +1,5 @@
-"""/ — the dashboard: readiness, today's metrics, trends, recent sessions, week over week."""
+"""/ — the dashboard: readiness, sleep and load on the first screen, then readiness's inputs,
+flags, today's metrics, trends, recent sessions and week over week."""
 
 import reflex as rx
 
@@ -17,7 +18,7 @@ ON_LOAD = [AuthState.require_login, S.load]
 
 def _charts() -> rx.Component:
     return rx.grid(
-        ui.hrv_chart(S.hrv_points, S.explain["hrv"]),
+        ui.hrv_chart(S.hrv_points, S.explain["hrv"], S.hrv_nightly_name),
         ui.sleep_chart(S.sleep_points, S.explain["sleep"]),
         ui.fitness_chart(S.load_points, S.explain["fitness"]),
         ui.load_chart(S.load_points, S.explain["acwr"]),
@@ -27,9 +28,11 @@ def _charts() -> rx.Component:
     )
 
 
-def _content() -> rx.Component:
-    return rx.vstack(
-        rx.grid(
+def _first_screen() -> rx.Component:
+    """Readiness, sleep and load: what people open the app for, together on a phone's first
+    screen (readiness across, sleep and load side by side under it; one row on a desktop)."""
+    return rx.grid(
+        rx.box(
             ui.readiness_card(
                 status=S.r_status,
                 score=S.r_score,
@@ -40,14 +43,43 @@ def _content() -> rx.Component:
                 progress=S.r_progress,
                 device_score=S.device_score,
                 device_parts=S.device_parts,
-                contributors=S.contributors,
                 explanation=S.explain["readiness"],
             ),
+            grid_column="span 2",
+        ),
+        ui.key_number(
+            title="Sleep last night",
+            value=S.sleep_value,
+            unit=S.sleep_unit,
+            detail=S.sleep_detail,
+            explanation=S.explain["sleep"],
+            card_id="sleep-number",
+        ),
+        ui.key_number(
+            title="Training load",
+            value=S.load_value,
+            unit=S.load_unit,
+            detail=S.load_detail,
+            explanation=S.explain["acwr"],
+            card_id="load-number",
+        ),
+        columns=rx.breakpoints(initial="2", md="4"),
+        spacing="3",
+        width="100%",
+        id="first-screen",
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        _first_screen(),
+        rx.grid(
+            ui.readiness_inputs(S.contributors),
             rx.vstack(
                 ui.flags_card(S.flags),
                 rx.card(
                     rx.vstack(
-                        rx.heading("Training load", size="4"),
+                        rx.heading("Training load in detail", size="4"),
                         ui.load_summary(S.load_summary),
                         ui.how_computed(S.explain["load"]),
                         spacing="2",

@@ -4,7 +4,7 @@ load demo data."""
 import reflex as rx
 
 from cadence import routes
-from cadence.components.devices import devices_section
+from cadence.components.devices import GarminErrors, devices_section
 from cadence.pages.imports_panel import imports_panel
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
@@ -30,6 +30,9 @@ def page() -> rx.Component:
                 message=S.message,
                 error=S.error,
                 busy=S.busy,
+                garmin_errors=GarminErrors(
+                    email=S.garmin_email_error, password=S.garmin_password_error
+                ),
                 on_garmin_submit=S.connect_garmin,
                 on_connect=S.connect_oauth,
                 on_sync=S.sync_now,

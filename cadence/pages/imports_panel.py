@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cadence.components.exercises import mapping_card
+from cadence.components.forms import callout
 from cadence.components.imports import UPLOAD_ID, import_card
 from cadence.states.imports import ImportsState
+from cadence.states.mappings import ExerciseMappingState as M
 
 
 def imports_panel() -> rx.Component:
@@ -30,4 +33,10 @@ def imports_panel() -> rx.Component:
         demo_error=ImportsState.demo_error,
         weight_unit=ImportsState.weight_unit,
         on_weight_unit=ImportsState.set_weight_unit,
+        mappings=rx.fragment(
+            callout(M.mapping_error),
+            mapping_card(
+                M.pending, notice=M.mapping_notice, on_confirm=M.confirm, on_next=M.next_choice
+            ),
+        ),
     )

@@ -4,7 +4,7 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components.auth_forms import auth_card
-from cadence.components.forms import callout, field, submit_button, text_input
+from cadence.components.forms import callout, field, form, submit_button, text_input
 from cadence.states.account import LoginState
 from cadence.states.auth import AuthState
 
@@ -16,13 +16,14 @@ ON_LOAD = AuthState.redirect_if_logged_in
 def page() -> rx.Component:
     return auth_card(
         callout(LoginState.error),
-        rx.form(
+        form(
             rx.vstack(
                 field(
                     "Email",
                     text_input(
                         "email", type="email", auto_complete="email", required=True, id="email"
                     ),
+                    error=LoginState.email_error,
                 ),
                 field(
                     "Password",
@@ -33,13 +34,13 @@ def page() -> rx.Component:
                         required=True,
                         id="password",
                     ),
+                    error=LoginState.password_error,
                 ),
                 submit_button("Log in", loading=LoginState.loading),
                 spacing="4",
                 width="100%",
             ),
             on_submit=LoginState.submit,
-            width="100%",
         ),
         rx.text(
             "New to Cadence? ",

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from cadence import routes
-from cadence.components.forms import callout, card, field, submit_button, text_input
+from cadence.components.forms import callout, card, field, form, submit_button, text_input
 from cadence.components.layout import color_mode_picker
 from cadence.components.ui import MUTED, TAP
 from cadence.pages import llm_key
@@ -173,7 +173,7 @@ def _profile_card() -> rx.Component:
     return card(
         callout(SettingsState.profile_error),
         callout(SettingsState.profile_message, kind="success"),
-        rx.form(
+        form(
             rx.vstack(
                 field(
                     "Name",
@@ -185,6 +185,7 @@ def _profile_card() -> rx.Component:
                         max_length=100,
                         id="settings_display_name",
                     ),
+                    error=SettingsState.name_error,
                 ),
                 field(
                     "Email",
@@ -196,8 +197,10 @@ def _profile_card() -> rx.Component:
                         required=True,
                         id="settings_email",
                     ),
+                    error=SettingsState.email_error,
                 ),
                 _current_password(
+                    error=SettingsState.profile_password_error,
                     hint="Only to change your email (other devices are then signed out).",
                     id="settings_profile_password",
                 ),
@@ -211,25 +214,26 @@ def _profile_card() -> rx.Component:
     )
 
 
-def _current_password(*, hint: str = "", **props) -> rx.Component:
+def _current_password(*, error: rx.Var, hint: str = "", **props) -> rx.Component:
     control = text_input(
         "current_password", type="password", auto_complete="current-password", **props
     )
-    return field("Current password", control, hint=hint)
+    return field("Current password", control, error=error, hint=hint)
 
 
 def _password_card() -> rx.Component:
     return card(
         callout(SettingsState.password_error),
         callout(SettingsState.password_message, kind="success"),
-        rx.form(
+        form(
             rx.vstack(
-                _current_password(required=True),
+                _current_password(error=SettingsState.current_password_error, required=True),
                 field(
                     "New password",
                     text_input(
                         "new_password", type="password", auto_complete="new-password", required=True
                     ),
+                    error=SettingsState.new_password_error,
                     hint="At least 8 characters, with a letter and a digit.",
                 ),
                 field(
@@ -240,6 +244,7 @@ def _password_card() -> rx.Component:
                         auto_complete="new-password",
                         required=True,
                     ),
+                    error=SettingsState.confirm_password_error,
                 ),
                 submit_button("Change password", loading=SettingsState.saving == "password"),
                 spacing="3",
@@ -274,7 +279,7 @@ def _coaching_card() -> rx.Component:
             size="3",
         ),
         rx.text(
-            SettingsState.coaching_chars_left.to_string() + " characters left",
+            SettingsState.coaching_chars_left,
             size="1",
             color=rx.color("gray", 10),
         ),

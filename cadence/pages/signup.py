@@ -4,7 +4,7 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components.auth_forms import auth_card
-from cadence.components.forms import callout, field, submit_button, text_input
+from cadence.components.forms import callout, field, form, submit_button, text_input
 from cadence.states.account import SignupState
 
 ROUTE = routes.SIGNUP
@@ -15,7 +15,7 @@ ON_LOAD = SignupState.load_signup
 def page() -> rx.Component:
     return auth_card(
         callout(SignupState.error),
-        rx.form(
+        form(
             rx.vstack(
                 field(
                     "Name",
@@ -41,26 +41,18 @@ def page() -> rx.Component:
                     ),
                     error=SignupState.email_error,
                 ),
-                rx.vstack(
-                    field(
-                        "Password",
-                        text_input(
-                            "password",
-                            type="password",
-                            auto_complete="new-password",
-                            required=True,
-                            id="password",
-                            on_change=SignupState.set_password.debounce(300),
-                        ),
-                        error=SignupState.password_error,
+                field(
+                    "Password",
+                    text_input(
+                        "password",
+                        type="password",
+                        auto_complete="new-password",
+                        required=True,
+                        id="password",
+                        on_change=SignupState.set_password.debounce(300),
                     ),
-                    rx.cond(
-                        SignupState.password_error,
-                        rx.fragment(),
-                        rx.text(SignupState.password_hint, size="1", color=rx.color("gray", 10)),
-                    ),
-                    spacing="1",
-                    width="100%",
+                    error=SignupState.password_error,
+                    hint=SignupState.password_hint,
                 ),
                 rx.cond(
                     SignupState.needs_setup_code,
@@ -84,7 +76,6 @@ def page() -> rx.Component:
                 width="100%",
             ),
             on_submit=SignupState.submit,
-            width="100%",
         ),
         rx.text(
             "Already have an account? ",

@@ -26,6 +26,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from cadence.display import signed
+
 # --- constants (quoted by docs/analytics.md and explanations()) ---------------------------------
 
 
@@ -64,10 +66,15 @@ MIN_SHORT_VALUES = 3
 HRV_SD_FLOOR = 0.02
 """Smallest SD of ln(rMSSD) used as a z-score denominator (never divide by a zero spread)."""
 RESTING_HR_SD_FLOOR = 1.0
-HRV_FALLING_DAYS = 3
+HRV_SWC_SD = 0.5
+"""The HRV band is the baseline mean ± 0.5 SD of its daily ln values: the smallest worthwhile
+change (Plews et al. 2012; Buchheit 2014). A 7-day mean inside it is no real change."""
+HRV_LOW_DAYS = 5
+"""The HRV flag: the 7-day mean below its band on this many consecutive days. On pure noise
+(``tests/unit/test_analytics.py``) it fires on 1.0 % of days, against 4.0 % for the "3 falling
+days" it replaced; a sustained 1-SD drop is flagged after a median of 9 days."""
 READINESS_MIN_DAYS = 14
 SLEEP_DEBT_FLAG_HOURS = 2.0
-ACWR_LOW = 0.8
 ACWR_FLAG = 1.3
 ACWR_LOW = 0.8
 """Below this ACWR the load is lower than usual (detraining, or a taper)."""
@@ -91,6 +98,9 @@ ReadinessStatus = Literal["ok", "insufficient_data", "no_data"]
 Severity = Literal["info", "warning", "critical"]
 BandStatus = Literal["below", "within", "above"]
 AcwrZone = Literal["low", "ok", "high"]
+HrvMetric = Literal["rmssd", "sdnn"]
+HRV_LABELS: dict[str, str] = {"rmssd": "HRV", "sdnn": "HRV (SDNN)"}
+"""How each HRV metric is named to the user: Apple Health's SDNN always says so."""
 
 
 # --- load ---------------------------------------------------------------------------------------
@@ -297,18 +307,12 @@ def window(series: Mapping[date, float], *, end: date, days: int) -> list[float]
 
 @dataclass(frozen=True)
 class Baseline:
-    """A short mean against a long mean ± 1 SD. For HRV every field is in ln(ms) units."""
+    """A short mean against a long mean and its sample SD. For HRV every field is in ln(ms)."""
 
     short_mean: float
     long_mean: float
     long_sd: float
     z: float
-
-    @property
-    def status(self) -> BandStatus:
-        return band_status(
-            self.short_mean, low=self.long_mean - self.long_sd, high=self.long_mean + self.long_sd
-        )
 
 
 def band_status(value: float, *, low: float, high: float) -> BandStatus:
@@ -317,10 +321,6 @@ def band_status(value: float, *, low: float, high: float) -> BandStatus:
     if value < low:
         return "below"
     return "above" if value > high else "within"
-
-
-BAND_COLORS: dict[str, Color] = {"below": "red", "within": "green", "above": "green"}
-"""HRV against its band: below is red (recovery lagging), within or above green."""
 
 
 def acwr_zone(ratio: float) -> AcwrZone:
@@ -366,19 +366,80 @@ def hrv_baseline(rmssd_ms: Mapping[date, float], *, on: date) -> Baseline | None
     return _baseline(short, window(logs, end=on, days=BASELINE_DAYS), sd_floor=HRV_SD_FLOOR)
 
 
-def hrv_falling_days(rmssd_ms: Mapping[date, float], *, on: date) -> int:
-    """How many consecutive days up to ``on`` each reading was lower than the day before.
+@dataclass(frozen=True)
+class HrvVerdict:
+    """The 7-day mean of ln HRV against its smallest-worthwhile-change band, in ms rounded to
+    0.1 and classified on the rounded figures (so what is shown never contradicts the verdict).
 
-    A missing day ends the run (a gap is not a drop). "HRV falling" is a run of 3 or more.
-    """
-    run = 0
-    day = on
-    while day in rmssd_ms and (day - timedelta(days=1)) in rmssd_ms:
-        if rmssd_ms[day] >= rmssd_ms[day - timedelta(days=1)]:
+    ``days_below``: consecutive days up to this one whose 7-day mean was below its band;
+    ``flagged`` from ``HRV_LOW_DAYS`` of them. Colour: green within or above, yellow below,
+    red below and flagged."""
+
+    week_ms: float
+    baseline_ms: float
+    low_ms: float
+    high_ms: float
+    status: BandStatus
+    days_below: int
+
+    @property
+    def flagged(self) -> bool:
+        return self.days_below >= HRV_LOW_DAYS
+
+    @property
+    def color(self) -> Color:
+        if self.status != "below":
+            return "green"
+        return "red" if self.flagged else "yellow"
+
+
+def hrv_band(series_ms: Mapping[date, float], *, on: date) -> tuple[float, float, float] | None:
+    """(7-day mean, band low, band high) on ``on`` in ms, rounded to 0.1: exp of the 7-day mean
+    of ln HRV and of the 60-day mean ± ``HRV_SWC_SD`` SD; ``None`` without a baseline."""
+    base = hrv_baseline(series_ms, on=on)
+    if base is None:
+        return None
+    half = HRV_SWC_SD * base.long_sd
+    week, low, high = (
+        round(math.exp(v), 1)
+        for v in (base.short_mean, base.long_mean - half, base.long_mean + half)
+    )
+    return week, low, high
+
+
+def hrv_verdict(series_ms: Mapping[date, float], *, on: date) -> HrvVerdict | None:
+    """HRV on ``on``: its band, status and run of days below it (one HRV metric's series:
+    rMSSD and SDNN are never mixed). ``None`` without a baseline."""
+    base = hrv_baseline(series_ms, on=on)
+    band = hrv_band(series_ms, on=on)
+    if base is None or band is None:
+        return None
+    week, low, high = band
+    status = band_status(week, low=low, high=high)
+    days_below = 0
+    while status == "below" and days_below < BASELINE_DAYS:
+        earlier = hrv_band(series_ms, on=on - timedelta(days=days_below))
+        if earlier is None or band_status(earlier[0], low=earlier[1], high=earlier[2]) != "below":
             break
-        run += 1
-        day -= timedelta(days=1)
-    return run
+        days_below += 1
+    return HrvVerdict(
+        week_ms=week,
+        baseline_ms=round(math.exp(base.long_mean), 1),
+        low_ms=low,
+        high_ms=high,
+        status=status,
+        days_below=days_below,
+    )
+
+
+def hrv_metric(*, rmssd: Mapping[date, float], sdnn: Mapping[date, float], on: date) -> HrvMetric:
+    """The HRV metric to judge on ``on``: rMSSD when it has a baseline then, else SDNN (Apple
+    Health) when that has one, else whichever has readings (rMSSD first)."""
+    if hrv_baseline(rmssd, on=on) is not None:
+        return "rmssd"
+    if hrv_baseline(sdnn, on=on) is not None or (sdnn and not rmssd):
+        return "sdnn"
+    return "rmssd"
 
 
 def resting_hr_deviation(resting_hr: Mapping[date, float], *, on: date) -> Baseline | None:
@@ -482,6 +543,8 @@ class ReadinessInputs:
     need_hours: float
     load: LoadPoint | None
     resting_hr_reading: float | None = None
+    hrv_metric: HrvMetric = "rmssd"
+    """Which HRV ``hrv`` is the baseline of (``hrv_metric``): SDNN only without rMSSD."""
 
 
 def _contributor(
@@ -497,16 +560,18 @@ def _contributor(
     return Contributor(key, label, value, unit, score, weight=0.0, detail=detail, **figures)
 
 
-def _hrv_contributor(hrv: Baseline | None) -> Contributor:
+def _hrv_contributor(hrv: Baseline | None, metric: HrvMetric) -> Contributor:
+    label = "HRV (7-day)" if metric == "rmssd" else HRV_LABELS[metric]
     if hrv is None:
         detail = f"Needs {MIN_BASELINE_VALUES} readings in {BASELINE_DAYS} days"
-        return _contributor("hrv", "HRV (7-day)", "ms", None, None, detail)
+        return _contributor("hrv", label, "ms", None, None, detail)
     short_ms, base_ms = math.exp(hrv.short_mean), math.exp(hrv.long_mean)
     change = (short_ms / base_ms - 1) * 100
-    detail = f"7-day HRV {short_ms:.0f} ms vs baseline {base_ms:.0f} ms ({change:+.0f}%)"
+    name = "HRV" if metric == "rmssd" else "SDNN"
+    detail = f"7-day {name} {short_ms:.0f} ms vs baseline {base_ms:.0f} ms ({signed(change)}%)"
     score = _clamp(75 + 25 * hrv.z)
     return _contributor(
-        "hrv", "HRV (7-day)", "ms", short_ms, score, detail, reference=base_ms, change=change
+        "hrv", label, "ms", short_ms, score, detail, reference=base_ms, change=change
     )
 
 
@@ -521,7 +586,7 @@ def _resting_hr_contributor(rhr: Baseline | None, reading: float | None) -> Cont
         return _contributor("resting_hr", "Resting HR", "bpm", reading, None, detail)
     change = rhr.short_mean - rhr.long_mean
     detail = (
-        f"Resting HR {rhr.short_mean:.0f} bpm, {change:+.1f} "
+        f"Resting HR {rhr.short_mean:.0f} bpm, {signed(change, 1)} "
         f"vs {BASELINE_DAYS}-day mean {rhr.long_mean:.0f}"
     )
     score = _clamp(75 - 25 * rhr.z)
@@ -581,7 +646,7 @@ def readiness(*, day: date, days_of_data: int, inputs: ReadinessInputs) -> Readi
     ``insufficient_data`` and there is no score.
     """
     raw = [
-        _hrv_contributor(inputs.hrv),
+        _hrv_contributor(inputs.hrv, inputs.hrv_metric),
         _resting_hr_contributor(inputs.resting_hr, inputs.resting_hr_reading),
         *_sleep_contributors(inputs.sleep_last_night_s, inputs.debt, inputs.need_hours),
         _load_contributor(inputs.load),
@@ -624,18 +689,17 @@ class Flag:
 
 def risk_flags(
     *,
-    hrv_falling: int,
+    hrv: HrvVerdict | None,
     debt: SleepDebt | None,
     load: LoadPoint | None,
     monotony: float | None,
+    hrv_metric: HrvMetric = "rmssd",
 ) -> list[Flag]:
-    """The active risk flags: HRV falling 3+ days, sleep debt > 2 h, ACWR > 1.3 (critical above
-    1.5; never while warming up), monotony > 2."""
+    """The active risk flags: HRV's 7-day mean below its band 5+ days running, sleep debt > 2 h,
+    ACWR > 1.3 (critical above 1.5; never while warming up), monotony > 2."""
     flags: list[Flag] = []
-    if hrv_falling >= HRV_FALLING_DAYS:
-        flags.append(
-            Flag("hrv_falling", "warning", f"HRV has dropped {hrv_falling} days in a row.")
-        )
+    if hrv is not None and hrv.flagged:
+        flags.append(Flag("hrv_low", "warning", hrv_low_message(hrv, metric=hrv_metric)))
     if debt is not None and sleep_debt_flagged(debt.hours):
         flags.append(
             Flag(
@@ -672,6 +736,14 @@ def risk_flags(
     return flags
 
 
+def hrv_low_message(hrv: HrvVerdict, *, metric: HrvMetric) -> str:
+    """The HRV flag in words, with the figures it was decided on."""
+    return (
+        f"{HRV_LABELS[metric]} 7-day mean {hrv.week_ms:.1f} ms has been below your normal range "
+        f"({hrv.low_ms:.1f}-{hrv.high_ms:.1f} ms) for {hrv.days_below} days in a row."
+    )
+
+
 # --- "how is this computed" ---------------------------------------------------------------------
 
 
@@ -688,12 +760,14 @@ def explanations(*, need_hours: float, source_priority: Sequence[str]) -> dict[s
             f"{BASELINE_DAYS}. A device's own score is shown beside it, never mixed in."
         ),
         "hrv": (
-            "HRV is the overnight rMSSD in ms. Cadence averages ln(rMSSD) over the last "
-            f"{SHORT_DAYS} days and compares it with the mean of the last {BASELINE_DAYS} days; "
-            "the normal band is that mean plus or minus one standard deviation. The readiness "
-            "input scores 75 at your baseline and 25 points per standard deviation above or "
-            f"below. 'HRV falling' means each of the last {HRV_FALLING_DAYS} days was lower "
-            "than the day before (a missing day ends the run)."
+            "HRV is the overnight rMSSD in ms (Apple Health's SDNN, with its own baseline, when "
+            f"there is no rMSSD). Cadence averages ln(HRV) over the last {SHORT_DAYS} days and "
+            f"compares it with the mean of the last {BASELINE_DAYS} days; the normal band is "
+            f"that mean plus or minus {HRV_SWC_SD:g} standard deviation of the daily values, the "
+            "smallest worthwhile change (Plews, Buchheit): inside it is no real change. Below "
+            f"it is yellow; below it {HRV_LOW_DAYS} days in a row is flagged (red). The "
+            "readiness input scores 75 at your baseline and 25 points per standard deviation "
+            "above or below."
         ),
         "resting_hr": (
             f"Today's resting HR against the mean and standard deviation of the last "

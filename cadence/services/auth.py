@@ -6,8 +6,10 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 import threading
 import unicodedata
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -283,6 +285,28 @@ def issue_token(*, user: User) -> str:
         "exp": now + timedelta(minutes=settings.token_ttl_minutes),
     }
     return jwt.encode(claims, secret_key(), algorithm=JWT_ALGORITHM)
+
+
+BROWSER_ID_BYTES = 32
+_BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # token_urlsafe(32)
+
+
+def new_browser_id() -> str:
+    """A random id for one browser, kept in an HttpOnly cookie (256 bits)."""
+    return secrets.token_urlsafe(BROWSER_ID_BYTES)
+
+
+def is_browser_id(value: str) -> bool:
+    return _BROWSER_ID.fullmatch(value) is not None
+
+
+def browser_session_key(*, browser_id: str, client_token: str) -> str:
+    """The key a web UI session is kept under: the tab's client token bound, with the secret
+    key, to its browser's id, so the tab token without that browser's cookie never names the
+    tab's session. UUID-shaped, like the client token it stands for."""
+    message = f"cadence-ui-session\0{browser_id}\0{client_token}".encode()
+    digest = hmac.new(secret_key().encode(), message, hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16]))
 
 
 def user_for_token(*, session: Session, token: str) -> User:

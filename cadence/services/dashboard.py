@@ -19,7 +19,6 @@ the user's physiology (``physiology.of_user``).
 
 from __future__ import annotations
 
-import math
 import statistics
 import threading
 from dataclasses import dataclass
@@ -49,12 +48,14 @@ from cadence.models.dashboard import (
     WeeklyStats,
     WeekStats,
 )
+from cadence.models.device import DevicePublic
 from cadence.models.health import Activity, DailyMetric, MetricDay
 from cadence.models.preferences import DistanceUnit, WeightUnit
 from cadence.models.workout import Workout
 from cadence.services import (
     activities,
     analytics,
+    data_version,
     metrics,
     physiology,
     preferences,
@@ -140,24 +141,33 @@ class History:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def first_training_day(*, session: Session, user_id: int, calendar: UserDay) -> date | None:
-    """The user's local day of their first activity or workout (indexed ``MIN`` queries)."""
-    first_start = session.exec(
-        select(func.min(Activity.start_time)).where(Activity.user_id == user_id)
-    ).one()
-    first_workout = session.exec(
-        select(func.min(Workout.date)).where(Workout.user_id == user_id)
-    ).one()
-    first_activity = None if first_start is None else calendar.day_of(first_start)
-    days = [d for d in (first_activity, first_workout) if d is not None]
-    return min(days, default=None)
+@dataclass(frozen=True)
+class HealthPart:
+    """What ``load_history`` reads outside the training log (``data_version.LOG_TABLES``): the
+    user's settings, merged metrics, physiology and activities (with their TRIMP). Logging a
+    workout changes none of it, so the dashboard keeps it under the user's health version."""
+
+    metric_days: list[MetricDay]
+    series: dict[str, dict[date, float]]
+    physiology: physiology.Physiology
+    calendar: UserDay
+    need_hours: float
+    weight_unit: WeightUnit
+    distance_unit: DistanceUnit
+    activities: list[TrainingSession]
+    """Every distinct activity from which a load model ending ``end`` may start, oldest first."""
+    first_activity: date | None
+    linked_workouts: frozenset[int]
+    """Workouts made from a watch's strength sets (their load is the activity's, counted once)."""
 
 
-def load_history(
-    *, session: Session, user_id: int, end: date, metrics_from: date, load_from: date
-) -> History:
-    """Metrics from ``metrics_from`` and training from ``load_from`` (or the first training day
-    within ``LOAD_MODEL_DAYS``) up to ``end``, with the load model computed."""
+def read_health(
+    *, session: Session, user_id: int, end: date, metrics_from: date, load_from: date, today: date
+) -> HealthPart:
+    """Metrics from ``metrics_from`` and the activities a load model from ``load_from`` (or the
+    first training day within ``LOAD_MODEL_DAYS``) up to ``end`` needs. Sessions are scored
+    with the user's physiology as of ``today`` (their today), whatever ``end`` is, so a day's
+    load is the same in every window that holds it."""
     row = preferences.stored(session=session, user_id=user_id)
     calendar = UserDay.of(timezone=row.timezone, week_start=row.week_start)  # type: ignore[arg-type]
     baseline_from = end - timedelta(days=analytics.BASELINE_DAYS - 1)
@@ -171,35 +181,93 @@ def load_history(
             if value is not None:
                 values[day_row.date] = float(value)
     rates = physiology.of_user(
-        session=session, user_id=user_id, on=end, resting_series=series["resting_hr"]
+        session=session,
+        user_id=user_id,
+        on=today,
+        resting_series=series["resting_hr"] if end == today else None,
     )
-    first_day = first_training_day(session=session, user_id=user_id, calendar=calendar)
+    first_start = session.exec(
+        select(func.min(Activity.start_time)).where(Activity.user_id == user_id)
+    ).one()
+    first_activity = None if first_start is None else calendar.day_of(first_start)
+    # The model's start (``with_training_log``) is at most this, and earlier than this only
+    # where no activity is (before the first one, or further back than ``LOAD_MODEL_DAYS``).
+    acts: list[TrainingSession] = []
+    if first_activity is not None:
+        start = min(load_from, end, max(first_activity, end - timedelta(days=LOAD_MODEL_DAYS - 1)))
+        acts = _activity_sessions(
+            session=session, user_id=user_id, start=start, end=end, calendar=calendar, hr=rates
+        )
+    return HealthPart(
+        metric_days=metric_days,
+        series=series,
+        physiology=rates,
+        calendar=calendar,
+        need_hours=preferences.sleep_need_hours(row),
+        weight_unit="lb" if row.weight_unit == "lb" else "kg",
+        distance_unit="mi" if row.distance_unit == "mi" else "km",
+        activities=acts,
+        first_activity=first_activity,
+        linked_workouts=frozenset(activities.workout_ids_linked(session=session, user_id=user_id)),
+    )
+
+
+def with_training_log(
+    health: HealthPart, *, session: Session, user_id: int, end: date, load_from: date
+) -> History:
+    """``health`` with the training log read now (workouts from the model's start to ``end``)
+    and the load model computed over both."""
+    first_workout = session.exec(
+        select(func.min(Workout.date)).where(Workout.user_id == user_id)
+    ).one()
+    first_day = min((d for d in (health.first_activity, first_workout) if d), default=None)
     model_start = min(load_from, end)
     if first_day is not None:
         model_start = min(model_start, max(first_day, end - timedelta(days=LOAD_MODEL_DAYS - 1)))
-    sessions = _sessions(
-        session=session, user_id=user_id, start=model_start, end=end, calendar=calendar, hr=rates
+    sessions = health.activities + _workout_sessions(
+        session=session,
+        user_id=user_id,
+        start=model_start,
+        end=end,
+        skip=health.linked_workouts,
+        hr=health.physiology,
     )
+    sessions.sort(key=lambda s: s.sort_key)
     loads = analytics.daily_loads(
         ((s.day, s.load) for s in sessions if s.load is not None), start=model_start, end=end
     )
-    points = analytics.load_model(loads, first_load_day=first_day)
-    need = preferences.sleep_need_hours(row)
     return History(
         end,
-        metric_days,
-        series,
+        health.metric_days,
+        health.series,
         sessions,
-        points,
-        need,
-        calendar,
-        rates,
-        weight_unit="lb" if row.weight_unit == "lb" else "kg",
-        distance_unit="mi" if row.distance_unit == "mi" else "km",
+        analytics.load_model(loads, first_load_day=first_day),
+        health.need_hours,
+        health.calendar,
+        health.physiology,
+        weight_unit=health.weight_unit,
+        distance_unit=health.distance_unit,
     )
 
 
-def _sessions(
+def load_history(
+    *, session: Session, user_id: int, end: date, metrics_from: date, load_from: date, today: date
+) -> History:
+    """Metrics from ``metrics_from`` and training from ``load_from`` (or the first training day
+    within ``LOAD_MODEL_DAYS``) up to ``end``, with the load model computed (physiology as of
+    ``today``: ``read_health``)."""
+    health = read_health(
+        session=session,
+        user_id=user_id,
+        end=end,
+        metrics_from=metrics_from,
+        load_from=load_from,
+        today=today,
+    )
+    return with_training_log(health, session=session, user_id=user_id, end=end, load_from=load_from)
+
+
+def _activity_sessions(
     *,
     session: Session,
     user_id: int,
@@ -226,29 +294,38 @@ def _sessions(
         )
         for a in acts
     ]
-    from_watch = activities.workout_ids_linked(session=session, user_id=user_id)
-    for w in workouts.workout_summaries(session=session, user_id=user_id, start=start, end=end):
-        if w.id in from_watch:  # its load is the watch activity's, counted once
-            continue
-        result.append(
-            TrainingSession(
-                kind="workout",
-                id=w.id,
-                day=w.date,
-                sort_key=datetime.combine(w.date, time.max, tzinfo=UTC),
-                title=w.workout_name,
-                source="cadence",
-                minutes=float(w.minutes),
-                distance_m=None,
-                avg_hr=None,
-                volume_kg=w.volume_kg,
-                load=round(
-                    analytics.strength_trimp(rpe=w.session_rpe, minutes=w.minutes, curve=hr.curve),
-                    1,
-                ),
-            )
-        )
     return sorted(result, key=lambda s: s.sort_key)
+
+
+def _workout_sessions(
+    *,
+    session: Session,
+    user_id: int,
+    start: date,
+    end: date,
+    skip: frozenset[int],
+    hr: physiology.Physiology,
+) -> list[TrainingSession]:
+    """The workouts dated ``start``..``end``, except those in ``skip`` (counted as activities)."""
+    return [
+        TrainingSession(
+            kind="workout",
+            id=w.id,
+            day=w.date,
+            sort_key=datetime.combine(w.date, time.max, tzinfo=UTC),
+            title=w.workout_name,
+            source="cadence",
+            minutes=float(w.minutes),
+            distance_m=None,
+            avg_hr=None,
+            volume_kg=w.volume_kg,
+            load=round(
+                analytics.strength_trimp(rpe=w.session_rpe, minutes=w.minutes, curve=hr.curve), 1
+            ),
+        )
+        for w in workouts.workout_summaries(session=session, user_id=user_id, start=start, end=end)
+        if w.id not in skip
+    ]
 
 
 def _distinct_activities(
@@ -339,8 +416,8 @@ def recovery_day(*, session: Session, user_id: int, today: date) -> date:
 
 
 def latest_metric_day(*, session: Session, user_id: int, on_or_before: date) -> date | None:
-    """The latest day up to ``on_or_before`` with a readiness input (sleep, HRV or resting HR):
-    a day with only a weigh-in or steps does not count."""
+    """The latest day up to ``on_or_before`` with a readiness input (sleep, HRV as rMSSD or
+    SDNN, or resting HR): a day with only a weigh-in or steps does not count."""
     return session.exec(
         select(func.max(DailyMetric.date)).where(
             DailyMetric.user_id == user_id,
@@ -348,6 +425,7 @@ def latest_metric_day(*, session: Session, user_id: int, on_or_before: date) -> 
             or_(
                 col(DailyMetric.sleep_seconds).is_not(None),
                 col(DailyMetric.hrv_rmssd_ms).is_not(None),
+                col(DailyMetric.hrv_sdnn_ms).is_not(None),
                 col(DailyMetric.resting_hr).is_not(None),
             ),
         )
@@ -360,8 +438,10 @@ def latest_metric_day(*, session: Session, user_id: int, on_or_before: date) -> 
 def compute_readiness(history: History, day: date) -> analytics.Readiness:
     """Readiness for ``day`` from ``history`` (which must hold the 60 days up to ``day``)."""
     s = history.series
+    metric, hrv = hrv_series(s, on=day)
     inputs = analytics.ReadinessInputs(
-        hrv=analytics.hrv_baseline(s["hrv_rmssd_ms"], on=day),
+        hrv=analytics.hrv_baseline(hrv, on=day),
+        hrv_metric=metric,
         resting_hr=analytics.resting_hr_deviation(s["resting_hr"], on=day),
         sleep_last_night_s=s["sleep_seconds"].get(day),
         debt=analytics.sleep_debt(s["sleep_seconds"], on=day, need_hours=history.need_hours),
@@ -430,18 +510,20 @@ def readiness_out(
 
 
 def readiness_on(
-    *, session: Session, user_id: int, day: date, today: date | None = None
+    *, session: Session, user_id: int, day: date | None = None, today: date | None = None
 ) -> ReadinessOut:
-    """Readiness for one day (``GET /analytics/readiness?date=``); its age is counted from
-    ``today`` (the user's today by default)."""
-    _check_not_future(day)
+    """Readiness for one day (``GET /analytics/readiness?date=``; the user's today by default);
+    its age is counted from ``today`` (the user's today by default)."""
     today = today or preferences.user_day(session=session, user_id=user_id).today()
+    day = day or today
+    _check_not_future(day)
     history = load_history(
         session=session,
         user_id=user_id,
         end=day,
         metrics_from=day - timedelta(days=analytics.BASELINE_DAYS - 1),
         load_from=day,
+        today=today,
     )
     result = compute_readiness(history, day)
     score = _device_score(session=session, user_id=user_id, day=day)
@@ -521,16 +603,21 @@ def _load_point_out(p: analytics.LoadPoint) -> LoadPointOut:
     )
 
 
-def training_load(*, session: Session, user_id: int, end: date, days: int) -> TrainingLoadOut:
-    """``GET /analytics/training-load?days=N``: the ``days`` days ending ``end``."""
+def training_load(
+    *, session: Session, user_id: int, days: int, today: date | None = None
+) -> TrainingLoadOut:
+    """``GET /analytics/training-load?days=N``: the ``days`` days ending ``today`` (the user's
+    today by default)."""
     if not 1 <= days <= MAX_HISTORY_DAYS:
         raise InvalidInput(f"days must be between 1 and {MAX_HISTORY_DAYS}.", field="days")
+    end = today or preferences.user_day(session=session, user_id=user_id).today()
     history = load_history(
         session=session,
         user_id=user_id,
         end=end,
         metrics_from=end - timedelta(days=analytics.BASELINE_DAYS - 1),
         load_from=end - timedelta(days=days - 1),
+        today=end,
     )
     return training_load_out(history, days)
 
@@ -538,17 +625,17 @@ def training_load(*, session: Session, user_id: int, end: date, days: int) -> Tr
 # --- the dashboard ------------------------------------------------------------------------------
 
 
-def _today(*, session: Session, user_id: int, history: History) -> TodayOut:
-    """The latest value of each tile, with its day and how old it is."""
-    latest = {key: max(history.series[key]) for key, *_ in TILES if history.series[key]}
+def _today(*, session: Session, user_id: int, health: HealthPart, end: date) -> TodayOut:
+    """The latest value of each tile, with its day and how old it is on ``end``."""
+    latest = {key: max(health.series[key]) for key, *_ in TILES if health.series[key]}
     sources = _field_sources(session=session, user_id=user_id, wanted=latest)
     tiles = []
     for key, label, unit, factor in TILES:
         if key not in latest:
             continue
         if key == "weight_kg":  # stored in kg, shown in the user's unit
-            unit, factor = history.weight_unit, units.weight_from_kg(1.0, history.weight_unit)
-        values, day = history.series[key], latest[key]
+            unit, factor = health.weight_unit, units.weight_from_kg(1.0, health.weight_unit)
+        values, day = health.series[key], latest[key]
         base = analytics.window(values, end=day, days=analytics.BASELINE_DAYS)
         value = values[day] * factor
         baseline = statistics.fmean(base) * factor if len(base) > 1 else None
@@ -560,7 +647,7 @@ def _today(*, session: Session, user_id: int, history: History) -> TodayOut:
                 unit=unit,
                 value=round(value, 2),
                 date=day,
-                age_days=(history.end - day).days,
+                age_days=(end - day).days,
                 source=sources[key],
                 baseline=_round(baseline, 2),
                 delta=_round(delta, 2),
@@ -588,47 +675,72 @@ def _field_sources(*, session: Session, user_id: int, wanted: dict[str, date]) -
     return {key: row.source for key, row in winners.items() if row is not None}
 
 
-def _hrv(history: History, readiness_day: date) -> HrvOut:
-    rmssd = history.series["hrv_rmssd_ms"]
+HRV_FIELDS: dict[str, str] = {"rmssd": "hrv_rmssd_ms", "sdnn": "hrv_sdnn_ms"}
+"""The daily field of each HRV metric (never mixed: each has its own baseline)."""
+
+
+def hrv_series(
+    series: dict[str, dict[date, float]], *, on: date
+) -> tuple[analytics.HrvMetric, dict[date, float]]:
+    """The HRV metric judged on ``on`` (``analytics.hrv_metric``) and its daily series: the
+    dashboard, readiness and the coach all choose here."""
+    metric = analytics.hrv_metric(rmssd=series["hrv_rmssd_ms"], sdnn=series["hrv_sdnn_ms"], on=on)
+    return metric, series[HRV_FIELDS[metric]]
+
+
+def _hrv(
+    health: HealthPart,
+    *,
+    verdict: analytics.HrvVerdict | None,
+    metric: analytics.HrvMetric,
+    on: date,
+    today: date,
+) -> HrvOut:
+    """The HRV block: ``verdict`` (of ``metric`` on ``on``) and the 30-day chart to ``today``
+    with its band."""
+    values = health.series[HRV_FIELDS[metric]]
     points = []
     for offset in range(CHART_DAYS - 1, -1, -1):
-        day = history.end - timedelta(days=offset)
-        base = analytics.hrv_baseline(rmssd, on=day)
+        day = today - timedelta(days=offset)
+        band = analytics.hrv_band(values, on=day)
         points.append(
             HrvPoint(
                 date=day,
-                hrv_rmssd_ms=_round(rmssd.get(day), 1),
-                hrv_7d_ms=round(math.exp(base.short_mean), 1) if base else None,
-                band_low_ms=round(math.exp(base.long_mean - base.long_sd), 1) if base else None,
-                band_high_ms=round(math.exp(base.long_mean + base.long_sd), 1) if base else None,
+                hrv_rmssd_ms=_round(health.series["hrv_rmssd_ms"].get(day), 1),
+                hrv_sdnn_ms=_round(health.series["hrv_sdnn_ms"].get(day), 1),
+                hrv_7d_ms=band[0] if band else None,
+                band_low_ms=band[1] if band else None,
+                band_high_ms=band[2] if band else None,
             )
         )
-    now = hrv_now(rmssd, on=readiness_day, today=history.end)
+    now = hrv_view(verdict, metric=metric, on=on, today=today)
     return HrvOut(**now.model_dump(), series=points)
 
 
-def hrv_now(series: dict[date, float], *, on: date, today: date, metric: str = "rmssd") -> HrvNow:
-    """HRV on ``on`` (the latest recovery day): the 7-day mean against the 60-day band, each
-    rounded to 0.1 ms and classified on the rounded figures."""
-    base = analytics.hrv_baseline(series, on=on)
-    falling = analytics.hrv_falling_days(series, on=on)
+def hrv_now(
+    series: dict[date, float], *, on: date, today: date, metric: analytics.HrvMetric = "rmssd"
+) -> HrvNow:
+    """HRV on ``on`` (the latest recovery day) of one metric's ``series``."""
+    return hrv_view(analytics.hrv_verdict(series, on=on), metric=metric, on=on, today=today)
+
+
+def hrv_view(
+    verdict: analytics.HrvVerdict | None, *, metric: analytics.HrvMetric, on: date, today: date
+) -> HrvNow:
+    """``analytics.hrv_verdict`` as the view model, with its age on ``today``."""
     common = {"metric": metric, "as_of": on, "age_days": max(0, (today - on).days)}
-    if base is None:
-        return HrvNow(**common, status=None, hrv_7d_ms=None, baseline_ms=None, falling_days=falling)
-    week, low, high = (
-        round(math.exp(v), 1)
-        for v in (base.short_mean, base.long_mean - base.long_sd, base.long_mean + base.long_sd)
-    )
-    status = analytics.band_status(week, low=low, high=high)
+    if verdict is None:
+        return HrvNow(**common, status=None, hrv_7d_ms=None, baseline_ms=None)
     return HrvNow(
         **common,
-        status=status,
-        color=analytics.BAND_COLORS[status],
-        hrv_7d_ms=week,
-        baseline_ms=round(math.exp(base.long_mean), 1),
-        band_low_ms=low,
-        band_high_ms=high,
-        falling_days=falling,
+        status=verdict.status,
+        color=verdict.color,
+        hrv_7d_ms=verdict.week_ms,
+        baseline_ms=verdict.baseline_ms,
+        band_low_ms=verdict.low_ms,
+        band_high_ms=verdict.high_ms,
+        days_below=verdict.days_below,
+        flagged=verdict.flagged,
     )
 
 
@@ -680,28 +792,80 @@ def _recent(history: History) -> list[RecentItem]:
     ]
 
 
-def build_dashboard(
-    *, session: Session, user_id: int, today: date | None = None
-) -> DashboardResponse:
-    """The dashboard payload for the user, as of ``today`` (the user's today by default)."""
-    today = today or preferences.user_day(session=session, user_id=user_id).today()
+@dataclass(frozen=True)
+class HealthView:
+    """The dashboard's parts that follow from ``HealthPart`` alone, for one user's today."""
+
+    today: date
+    readiness_day: date
+    health: HealthPart
+    devices: list[DevicePublic]
+    device_score: DeviceScore | None
+    tiles: TodayOut
+    hrv_metric: analytics.HrvMetric
+    hrv_verdict: analytics.HrvVerdict | None
+    hrv: HrvOut
+    sleep: SleepOut
+
+
+def health_view(*, session: Session, user_id: int, today: date) -> HealthView:
+    """Read and compute what the dashboard shows outside the training log, as of ``today``."""
     readiness_day = recovery_day(session=session, user_id=user_id, today=today)
     chart_start = min(readiness_day, today - timedelta(days=CHART_DAYS - 1))
-    history = load_history(
+    health = read_health(
         session=session,
         user_id=user_id,
         end=today,
         metrics_from=chart_start - timedelta(days=analytics.BASELINE_DAYS - 1),
         load_from=today - timedelta(days=TREND_DAYS - 1),
+        today=today,
+    )
+    metric, hrv_values = hrv_series(health.series, on=readiness_day)
+    verdict = analytics.hrv_verdict(hrv_values, on=readiness_day)
+    return HealthView(
+        today=today,
+        readiness_day=readiness_day,
+        health=health,
+        devices=device_connections.list_devices(session=session, user_id=user_id),
+        device_score=_device_score(session=session, user_id=user_id, day=readiness_day),
+        tiles=_today(session=session, user_id=user_id, health=health, end=today),
+        hrv_metric=metric,
+        hrv_verdict=verdict,
+        hrv=_hrv(health, verdict=verdict, metric=metric, on=readiness_day, today=today),
+        sleep=sleep_out(
+            health.series["sleep_seconds"],
+            need_hours=health.need_hours,
+            day=readiness_day,
+            today=today,
+        ),
+    )
+
+
+def build_dashboard(
+    *, session: Session, user_id: int, today: date | None = None, view: HealthView | None = None
+) -> DashboardResponse:
+    """The dashboard payload for the user, as of ``today`` (the user's today by default): ``view``
+    (read now when not given, else as of its own day) with the training log read now."""
+    today = today or preferences.user_day(session=session, user_id=user_id).today()
+    if view is None or view.today != today:
+        view = health_view(session=session, user_id=user_id, today=today)
+    readiness_day = view.readiness_day
+    history = with_training_log(
+        view.health,
+        session=session,
+        user_id=user_id,
+        end=today,
+        load_from=today - timedelta(days=TREND_DAYS - 1),
     )
     readiness = compute_readiness(history, readiness_day)
-    sleep = history.series["sleep_seconds"]
-    debt = analytics.sleep_debt(sleep, on=readiness_day, need_hours=history.need_hours)
-    hrv = _hrv(history, readiness_day)
+    debt = analytics.sleep_debt(
+        history.series["sleep_seconds"], on=readiness_day, need_hours=history.need_hours
+    )
     load = training_load_out(history, TREND_DAYS)
     fresh = (today - readiness_day).days <= FRESH_RECOVERY_DAYS
     flags = analytics.risk_flags(
-        hrv_falling=hrv.falling_days if fresh else 0,
+        hrv=view.hrv_verdict if fresh else None,
+        hrv_metric=view.hrv_metric,
         debt=debt if fresh else None,
         load=history.point(today),
         monotony=load.monotony,
@@ -713,17 +877,13 @@ def build_dashboard(
         timezone=history.calendar.timezone,
         weight_unit=history.weight_unit,
         distance_unit=history.distance_unit,
-        devices=device_connections.list_devices(session=session, user_id=user_id),
-        readiness=readiness_out(
-            readiness,
-            _device_score(session=session, user_id=user_id, day=readiness_day),
-            today=today,
-        ),
-        today=_today(session=session, user_id=user_id, history=history),
+        devices=view.devices,
+        readiness=readiness_out(readiness, view.device_score, today=today),
+        today=view.tiles,
         daily_metrics=[m for m in history.metric_days if m.date >= chart_from],
         training_load=load,
-        hrv=hrv,
-        sleep=sleep_out(sleep, need_hours=history.need_hours, day=readiness_day, today=today),
+        hrv=view.hrv,
+        sleep=view.sleep,
         recent_activities=_recent(history),
         weekly_stats=weekly_stats(history),
         flags=[FlagOut(code=f.code, severity=f.severity, message=f.message) for f in flags],
@@ -740,6 +900,11 @@ DASHBOARD_MAX_AGE_S = 600.0
 _dashboards: PerUserCache[DashboardResponse] = PerUserCache(
     max_users=DASHBOARD_CACHE_USERS, max_age_s=DASHBOARD_MAX_AGE_S
 )
+_health_views: PerUserCache[HealthView] = PerUserCache(
+    max_users=DASHBOARD_CACHE_USERS,
+    max_age_s=DASHBOARD_MAX_AGE_S,
+    version=data_version.health_current,
+)
 
 
 def dashboard_for(
@@ -747,16 +912,24 @@ def dashboard_for(
 ) -> DashboardResponse:
     """``build_dashboard`` through the per-user cache: what the page, REST, the coach's tools and
     MCP call. Unchanged rows and the same day give the payload computed before (treat it as
-    read-only); any write to the user's rows, in any process, makes the next call recompute."""
+    read-only); any write to the user's rows, in any process, makes the next call recompute.
+    A recomputation after a write to the training log alone reuses the ``HealthView`` kept
+    under the user's health version (``data_version.health_current``): it reads only the log."""
     day = today or preferences.user_day(session=session, user_id=user_id).today()
-    return _dashboards.get_or_compute(
-        session=session,
-        user_id=user_id,
-        day=day,
-        compute=lambda: build_dashboard(session=session, user_id=user_id, today=day),
-    )
+
+    def compute() -> DashboardResponse:
+        view = _health_views.get_or_compute(
+            session=session,
+            user_id=user_id,
+            day=day,
+            compute=lambda: health_view(session=session, user_id=user_id, today=day),
+        )
+        return build_dashboard(session=session, user_id=user_id, today=day, view=view)
+
+    return _dashboards.get_or_compute(session=session, user_id=user_id, day=day, compute=compute)
 
 
 def clear_dashboard_cache() -> None:
     """Forget every cached dashboard of this process (tests reuse user ids across databases)."""
     _dashboards.clear()
+    _health_views.clear()

@@ -7,7 +7,7 @@ adds nothing the second time). Realistic: a training plan drives the body. Each 
 EWMA) against a fitness state (42-day EWMA); HRV (rMSSD) falls and resting HR rises when fatigue
 outruns fitness, both with a weekly rhythm (short weeknight sleep, a late Saturday) and noise.
 The plan has easy base weeks, a hard block around days 42-55 with a deload after, and a second
-hard block over the last 10 days with short sleep, so the ACWR, HRV-falling and sleep-debt flags
+hard block over the last 10 days with short sleep, so the ACWR, low-HRV and sleep-debt flags
 have something to fire on. About one day in twenty has no metrics at all (watch left off).
 All rows carry ``source = "demo"``.
 """

@@ -20,6 +20,7 @@ from cadence.models.preferences import (
     PreferencesUpdate,
     UserPreferences,
 )
+from cadence.services import metric_buckets
 from cadence.services.errors import InvalidInput
 from cadence.services.userday import UserDay
 
@@ -105,8 +106,10 @@ def get_preferences(*, session: Session, user_id: int) -> PreferencesPublic:
 def update_preferences(
     *, session: Session, user_id: int, changes: PreferencesUpdate
 ) -> PreferencesPublic:
-    """Apply the fields sent (``null`` resets one to its default) and return the result."""
+    """Apply the fields sent (``null`` resets one to its default) and return the result. A new
+    time zone re-buckets the daily metrics kept by instant (``metric_buckets.rebucket``)."""
     row = _row(session=session, user_id=user_id)
+    zone_before = row.timezone
     sent = changes.model_dump(include=changes.model_fields_set)
     defaults = UserPreferences(user_id=user_id)
     for name in ("timezone", "week_start", "weight_unit", "distance_unit", "sex"):
@@ -127,6 +130,9 @@ def update_preferences(
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    if row.timezone != zone_before:
+        calendar = user_day(session=session, user_id=user_id)
+        metric_buckets.rebucket(session=session, user_id=user_id, calendar=calendar)
     return _to_public(row)
 
 

@@ -9,6 +9,10 @@ import reflex as rx
 from cadence.services import account, export
 from cadence.services.errors import DomainError, PermissionDenied
 from cadence.states.auth import LOGIN_ROUTE, AuthState
+from cadence.states.forms import clear_errors, show_error
+
+DELETE_FIELDS = {"password": "delete_password_error", "confirm": "delete_confirm_error"}
+DELETE_WORD_MISSING = "Type DELETE to confirm."
 
 
 def _build_export(session, user) -> tuple[str, bytes]:
@@ -22,6 +26,8 @@ class AccountDataState(AuthState):
     exporting: bool = False
     delete_open: bool = False
     delete_error: str = ""
+    delete_password_error: str = ""
+    delete_confirm_error: str = ""
     deleting: bool = False
 
     @rx.event
@@ -44,13 +50,13 @@ class AccountDataState(AuthState):
     @rx.event
     def set_delete_open(self, is_open: bool):
         self.delete_open = is_open
-        self.delete_error = ""
+        clear_errors(self, DELETE_FIELDS, other="delete_error")
 
     @rx.event
     async def delete_account(self, form: dict):
-        self.delete_error = ""
+        clear_errors(self, DELETE_FIELDS, other="delete_error")
         if str(form.get("confirm", "")).strip().upper() != "DELETE":
-            self.delete_error = "Type DELETE to confirm."
+            self.delete_confirm_error = DELETE_WORD_MISSING
             return
         password = str(form.get("password", ""))
         self.deleting = True
@@ -65,7 +71,7 @@ class AccountDataState(AuthState):
             yield AuthState.logout
             return
         except DomainError as exc:
-            self.delete_error = exc.message
+            show_error(self, exc, DELETE_FIELDS, other="delete_error")
             return
         finally:
             self.deleting = False

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import reflex as rx
 
+from cadence.display import signed
 from cadence.models.activity import SPORT_FAMILY_NAMES, ActivityDetail, StreamData
 from cadence.models.health import ActivityPage, ActivityPublic
 from cadence.models.preferences import DistanceUnit
@@ -186,7 +187,7 @@ def _split_rows(detail: ActivityDetail, unit: DistanceUnit) -> list[dict[str, st
                 unit=unit,
             ),
             "hr": f"{split.avg_hr:.0f}" if split.avg_hr else "—",
-            "elevation": f"{split.elevation_change_m:+.0f} m"
+            "elevation": f"{signed(split.elevation_change_m)} m"
             if split.elevation_change_m is not None
             else "—",
         }

@@ -68,8 +68,8 @@ class ModelRow:
     """One model's usage as the admin page shows it."""
 
     model_id: str
-    answers: int
-    tokens: int
+    answers: str  # "1 answer", "12 answers"
+    tokens: str
     checked: str  # "verified/stated"
     faithfulness: str  # "83%", or "—" when it stated no number
 
@@ -78,8 +78,8 @@ def model_row(usage: admin.ModelUsage) -> ModelRow:
     faith = usage.faithfulness
     return ModelRow(
         model_id=usage.model_id,
-        answers=usage.answers,
-        tokens=usage.tokens,
+        answers=plural(usage.answers, "answer"),
+        tokens=plural(usage.tokens, "token"),
         checked=f"{usage.numbers_verified}/{usage.numbers_stated}",
         faithfulness="—" if faith is None else f"{faith:.0%}",
     )

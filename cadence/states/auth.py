@@ -133,9 +133,11 @@ class AuthState(rx.State):
         return _safe_next(self.router.url.query_parameters.get("next", HOME_ROUTE))
 
     @rx.event
-    def logout(self):
-        """Forget the token, and the live logger's cached copies of this user's data (pwa.js)."""
-        self._forget()
+    async def logout(self):
+        """Forget the token and everything every page loaded for this user (all page states
+        descend from ``AuthState``: resetting it resets them), and the live logger's cached
+        copies of this user's data (pwa.js)."""
+        (await self.get_state(AuthState)).reset()
         return [
             rx.call_script("window.cadenceForgetLoggerCache && window.cadenceForgetLoggerCache()"),
             rx.redirect(LOGIN_ROUTE),

@@ -3,13 +3,20 @@ the payload into display-ready rows (texts with units, bar widths, chart points)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 
+from cadence import routes
+from cadence.display import DASH, fixed, short_date, signed
 from cadence.models.dashboard import (
     Contributor,
     DashboardResponse,
     ReadinessOut,
+    SleepOut,
     TodayMetric,
+    TodayOut,
+    TrainingLoadOut,
     WeeklyStats,
 )
 from cadence.models.device import DevicePublic
@@ -19,19 +26,26 @@ from cadence.services.errors import DomainError
 from cadence.services.userday import age_words
 from cadence.states.auth import AuthState
 
+HRV_NIGHTLY_NAMES = {"rmssd": "rMSSD (ms)", "sdnn": "SDNN (ms)"}
+"""The HRV chart's nightly series, named after the metric the dashboard judges on."""
 READINESS_WORDS = {"green": "Ready", "yellow": "Take it easier", "red": "Recover"}
+ACWR_STATUS_WORDS = {  # the acute:chronic ratio when it is not a number yet
+    "warming_up": "warming up ({days} d left)",
+    "no_chronic_load": "no chronic load",
+    "no_data": "no training yet",
+}
+ACWR_ZONE_WORDS = {
+    "low": "Below your usual load",
+    "ok": "In your usual range",
+    "high": "Well above your usual load",
+}
+VIEW_ROUTES = {"workout": routes.WORKOUT_VIEW, "activity": routes.ACTIVITY_VIEW}
 FLAG_COLORS = {"critical": "red", "warning": "amber", "info": "blue"}
 TILE_EXPLANATION = {
     "sleep_seconds": "sleep",
     "hrv_rmssd_ms": "hrv",
     "resting_hr": "resting_hr",
 }
-
-
-def _number(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.{digits}f}"
 
 
 def _digits(unit: str) -> int:
@@ -43,7 +57,7 @@ def contributor_row(c: Contributor) -> dict[str, str]:
     digits = 2 if c.unit == "ratio" else 1 if c.unit == "h" else 0
     return {
         "label": c.label,
-        "value": "no data" if c.value is None else f"{_number(c.value, digits)}{unit}",
+        "value": "no data" if c.value is None else f"{fixed(c.value, digits)}{unit}",
         "score": "—" if c.score is None else f"{c.score:.0f}",
         "bar": "0%" if c.score is None else f"{c.score:.0f}%",
         "weight": f"{c.weight:.0%}",
@@ -69,14 +83,14 @@ def tile_row(t: TodayMetric, explanations: dict[str, str]) -> dict[str, str]:
     digits = _digits(t.unit)
     change = ""
     if t.delta is not None:
-        pct = f" ({t.delta_pct:+.0f}%)" if t.delta_pct is not None else ""
-        change = f"{t.delta:+,.{digits}f}{pct} vs baseline"
+        pct = f" ({signed(t.delta_pct)}%)" if t.delta_pct is not None else ""
+        change = f"{signed(t.delta, digits)}{pct} vs baseline"
     return {
         "key": t.key,
         "label": t.label,
-        "value": _number(t.value, digits),
+        "value": fixed(t.value, digits),
         "unit": t.unit,
-        "baseline": f"60-day mean {_number(t.baseline, digits)}" if t.baseline is not None else "",
+        "baseline": f"60-day mean {fixed(t.baseline, digits)}" if t.baseline is not None else "",
         "change": change,
         "source": f"{t.source} · {t.date.strftime('%b %-d')}{_age(t.age_days)}",
         "explain": explanations.get(TILE_EXPLANATION.get(t.key, ""), explanations["tiles"]),
@@ -124,8 +138,8 @@ def weekly_rows(
         result.append(
             {
                 "label": label,
-                "this": "—" if now is None else f"{_number(now, digits)}{unit}",
-                "last": "—" if before is None else f"{_number(before, digits)}{unit}",
+                "this": "—" if now is None else f"{fixed(now, digits)}{unit}",
+                "last": "—" if before is None else f"{fixed(before, digits)}{unit}",
                 "change": change,
             }
         )
@@ -148,6 +162,41 @@ def devices_line(devices: list[DevicePublic]) -> str:
     return " · ".join(parts) or "No device connected: data comes from imports or demo data."
 
 
+@dataclass(frozen=True)
+class KeyNumber:
+    """One of the numbers beside readiness: "7.4" "h" "Need 8.0 h · debt 1.5 h in 7 nights"."""
+
+    value: str
+    unit: str
+    detail: str
+
+
+def sleep_number(today: TodayOut, sleep: SleepOut) -> KeyNumber:
+    """Last night's hours against the need (and the 7-night debt); an older night says when."""
+    night = next((t for t in today.metrics if t.key == "sleep_seconds"), None)
+    need = f"Need {fixed(sleep.need_hours, 1)} h"
+    if night is None:  # a dash, not "— h"
+        return KeyNumber(value=DASH, unit="", detail=f"No sleep recorded · {need}")
+    if night.age_days > 0:
+        return KeyNumber(
+            value=fixed(night.value, 1),
+            unit="h",
+            detail=f"{short_date(night.date)}{_age(night.age_days)} · {need}",
+        )
+    debt = "" if sleep.debt_hours is None else f" · debt {fixed(sleep.debt_hours, 1)} h in 7 nights"
+    return KeyNumber(value=fixed(night.value, 1), unit="h", detail=need + debt)
+
+
+def load_number(tl: TrainingLoadOut) -> KeyNumber:
+    """The acute:chronic ratio in words; while it is not a number yet, the 7-day load."""
+    week = f"7-day load {fixed(tl.week_load)} AU"
+    if tl.acwr_status == "ok":
+        zone = ACWR_ZONE_WORDS[tl.acwr_zone or "ok"]
+        return KeyNumber(value=fixed(tl.acwr, 2), unit="ACWR", detail=f"{zone} · {week}")
+    ratio = ACWR_STATUS_WORDS[tl.acwr_status].format(days=tl.warmup_days_left)
+    return KeyNumber(value=fixed(tl.week_load), unit="AU", detail=f"7-day load · ACWR {ratio}")
+
+
 class DashboardState(AuthState):
     loading: bool = False
     loaded: bool = False
@@ -162,11 +211,18 @@ class DashboardState(AuthState):
     r_why: str = ""
     r_date: str = ""
     r_progress: str = ""
-    device_score: str = ""
+    device_score: str = ""  # e.g. "WHOOP recovery 64": the device's own score, not Cadence's
     device_parts: str = ""  # the device's own contributors, e.g. "HRV balance 95 · ..."
     contributors: list[dict[str, str]] = []
+    sleep_value: str = DASH  # last night's hours, beside readiness
+    sleep_unit: str = ""
+    sleep_detail: str = ""
+    load_value: str = DASH  # the acute:chronic ratio, or the 7-day load while it warms up
+    load_unit: str = ""
+    load_detail: str = ""
     tiles: list[dict[str, str]] = []
     hrv_points: list[dict] = []
+    hrv_nightly_name: str = HRV_NIGHTLY_NAMES["rmssd"]
     sleep_points: list[dict] = []
     load_points: list[dict] = []
     load_summary: list[dict[str, str]] = []
@@ -214,11 +270,13 @@ class DashboardState(AuthState):
         self.has_data = bool(p.today.metrics or p.recent_activities)
         self.devices_line = devices_line(p.devices)
         self._apply_readiness(p.readiness)
+        self._apply_key_numbers(p)
         self.tiles = [tile_row(t, p.explanations) for t in p.today.metrics]
+        self.hrv_nightly_name = HRV_NIGHTLY_NAMES[p.hrv.metric]
         self.hrv_points = [
             {
                 "date": h.date.strftime("%b %-d"),
-                "hrv": h.hrv_rmssd_ms,
+                "hrv": h.hrv_rmssd_ms if p.hrv.metric == "rmssd" else h.hrv_sdnn_ms,
                 "avg7": h.hrv_7d_ms,
                 "band": [h.band_low_ms, h.band_high_ms] if h.band_low_ms else None,
             }
@@ -244,18 +302,17 @@ class DashboardState(AuthState):
             for pt in p.training_load.series
         ]
         tl = p.training_load
-        acwr = {
-            "ok": _number(tl.acwr, 2),
-            "warming_up": f"warming up ({tl.warmup_days_left} d left)",
-            "no_chronic_load": "no chronic load",
-            "no_data": "no training yet",
-        }[tl.acwr_status]
+        acwr = (
+            fixed(tl.acwr, 2)
+            if tl.acwr_status == "ok"
+            else ACWR_STATUS_WORDS[tl.acwr_status].format(days=tl.warmup_days_left)
+        )
         self.load_summary = [
-            {"label": "Fitness", "value": _number(tl.fitness, 1)},
-            {"label": "Fatigue", "value": _number(tl.fatigue, 1)},
-            {"label": "Form", "value": f"{tl.form:+.1f}"},
+            {"label": "Fitness", "value": fixed(tl.fitness, 1)},
+            {"label": "Fatigue", "value": fixed(tl.fatigue, 1)},
+            {"label": "Form", "value": signed(tl.form, 1)},
             {"label": "ACWR", "value": acwr},
-            {"label": "Monotony", "value": _number(tl.monotony, 2)},
+            {"label": "Monotony", "value": fixed(tl.monotony, 2)},
         ]
         self.recent = [
             {
@@ -280,7 +337,7 @@ class DashboardState(AuthState):
                 ),
                 "load": f"load {r.load:.0f}" if r.load is not None else "load —",
                 "source": r.source,
-                "href": f"{'/workouts' if r.kind == 'workout' else '/activities'}/view?id={r.id}",
+                "href": f"{VIEW_ROUTES[r.kind]}?id={r.id}",
             }
             for r in p.recent_activities
         ]
@@ -293,6 +350,12 @@ class DashboardState(AuthState):
             for f in p.flags
         ]
 
+    def _apply_key_numbers(self, p: DashboardResponse) -> None:
+        """Sleep and load, the two numbers shown beside readiness on the first screen."""
+        sleep, load = sleep_number(p.today, p.sleep), load_number(p.training_load)
+        self.sleep_value, self.sleep_unit, self.sleep_detail = sleep.value, sleep.unit, sleep.detail
+        self.load_value, self.load_unit, self.load_detail = load.value, load.unit, load.detail
+
     def _apply_readiness(self, r: ReadinessOut) -> None:
         self.r_status = r.status
         self.r_score = r.score or 0
@@ -302,7 +365,7 @@ class DashboardState(AuthState):
         self.r_date = r.date.strftime("%a %b %-d") + _age(r.age_days)
         self.r_progress = f"{r.days_of_data} of {r.days_required} days"
         self.device_score = (
-            f"{r.device_score.label}: {r.device_score.value:.0f}" if r.device_score else ""
+            f"{r.device_score.label} {r.device_score.value:.0f}" if r.device_score else ""
         )
         self.device_parts = (
             " · ".join(f"{c.name} {c.value:.0f}" for c in r.device_score.contributors)

@@ -7,12 +7,15 @@ import json
 
 import reflex as rx
 
+from cadence.display import plural
 from cadence.models.common import as_utc
 from cadence.models.device import DevicePublic
+from cadence.services import auth
 from cadence.services.devices import connections, sync
 from cadence.services.devices.registry import get_provider
 from cadence.services.errors import DomainError
 from cadence.states.auth import TOKEN_STORAGE_KEY, AuthState
+from cadence.states.forms import broken_rules, clear_errors, required, show_errors
 
 STATUS_LABELS = {
     "ok": "Connected",
@@ -49,6 +52,9 @@ def _card(device: DevicePublic) -> dict[str, str]:
     }
 
 
+GARMIN_FIELDS = {"email": "garmin_email_error", "password": "garmin_password_error"}
+GARMIN_PASSWORD_MISSING = "Enter your Garmin Connect password."
+
 _CONNECT_SCRIPT = """
 (async () => {
   const answer = await fetch("/api/v1/devices/" + PROVIDER + "/connect", {
@@ -74,6 +80,8 @@ class DevicesState(AuthState):
     busy: str = ""  # the provider an action is running for
     message: str = ""
     error: str = ""
+    garmin_email_error: str = ""
+    garmin_password_error: str = ""
 
     async def _refresh(self) -> None:
         cards = await self.as_user(
@@ -117,7 +125,16 @@ class DevicesState(AuthState):
 
     @rx.event
     async def connect_garmin(self, form: dict):
+        """Sign in to Garmin Connect; a missing or malformed email or password is answered
+        under its field before Garmin is asked."""
         params = {"email": str(form.get("email", "")), "password": str(form.get("password", ""))}
+        clear_errors(self, GARMIN_FIELDS)
+        wrong = broken_rules(
+            lambda: auth.normalize_email(params["email"]),
+            lambda: required(params["password"], message=GARMIN_PASSWORD_MISSING, field="password"),
+        )
+        if show_errors(self, wrong, GARMIN_FIELDS):
+            return
         self.busy = "garmin"
         yield
         await self._run(
@@ -161,7 +178,10 @@ class DevicesState(AuthState):
         )
         if result is not None and result.status == "ok":
             days, new = result.counts.get("daily_metrics", 0), result.counts.get("activities", 0)
-            self.message = f"Synced: {days} days of metrics, {new} new activities."
+            self.message = (
+                f"Synced: {plural(days, 'day')} of metrics, "
+                f"{plural(new, 'new activity', 'new activities')}."
+            )
         elif result is not None:
             self.error = result.message or "The sync failed."
 

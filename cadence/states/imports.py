@@ -8,12 +8,14 @@ import asyncio
 import reflex as rx
 
 from cadence.config import get_settings
+from cadence.display import plural
 from cadence.models.imports import ImportJobPublic
 from cadence.services import demo, imports
 from cadence.services.errors import DomainError
 from cadence.services.importers.base import ImportOptions
 from cadence.states.auth import AuthState
 from cadence.states.failures import off_thread
+from cadence.states.mappings import ExerciseMappingState
 
 POLL_SECONDS = 0.5
 FINAL = ("done", "partial", "failed")
@@ -38,8 +40,8 @@ def _activity_line(row: dict) -> dict[str, str]:
 def _summary(job: ImportJobPublic) -> str:
     counts = job.counts
     parts = [
-        f"{counts[kind]} {singular if counts[kind] == 1 else plural}"
-        for kind, singular, plural in (
+        plural(counts[kind], singular, many)
+        for kind, singular, many in (
             ("activities", "new activity", "new activities"),
             ("daily_metrics", "new day of metrics", "new days of metrics"),
             ("workouts", "new workout", "new workouts"),
@@ -125,7 +127,8 @@ class ImportsState(AuthState):
 
     @rx.event(background=True)
     async def follow(self):
-        """Poll the job every half second until it reaches a final status."""
+        """Poll the job every half second until it reaches a final status; after one that
+        brought workouts, load the exercise names to match."""
         while True:
             await asyncio.sleep(POLL_SECONDS)
             async with self:
@@ -144,8 +147,11 @@ class ImportsState(AuthState):
                 if self.job_id != job_id:
                     return  # a newer upload is being followed
                 self._show(job)
-                if job.status in FINAL:
-                    return
+            if job.status in FINAL:
+                break
+        if job.counts.get("workouts"):
+            # the imported exercise names with a catalogue match, to confirm on the result
+            yield ExerciseMappingState.load
 
     @rx.event
     async def load_demo(self):
@@ -160,8 +166,9 @@ class ImportsState(AuthState):
             self.demo_error = exc.message
         else:
             self.demo_message = (
-                f"Demo data ready: {counts['daily_metrics']} days of metrics, "
-                f"{counts['activities']} activities and {counts['workouts']} workouts added."
+                f"Demo data ready: {plural(counts['daily_metrics'], 'day')} of metrics, "
+                f"{plural(counts['activities'], 'activity', 'activities')} and "
+                f"{plural(counts['workouts'], 'workout')} added."
                 if any(counts.values())
                 else "Demo data was already loaded for today."
             )

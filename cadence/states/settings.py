@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cadence.display import plural
 from cadence.models.user import MAX_COACHING_PROFILE_LENGTH
 from cadence.services import auth, users
-from cadence.services.errors import DomainError, PermissionDenied
+from cadence.services.errors import Conflict, DomainError, PermissionDenied
 from cadence.states.auth import AuthState
+from cadence.states.forms import clear_errors, show_error
+
+PROFILE_FIELDS = {
+    "display_name": "name_error",
+    "email": "email_error",
+    "current_password": "profile_password_error",
+}
+PASSWORD_FIELDS = {
+    "current_password": "current_password_error",
+    "new_password": "new_password_error",
+    "confirm_password": "confirm_password_error",
+}
+PASSWORDS_DIFFER = "The new passwords do not match."
 
 
 class SettingsState(AuthState):
@@ -16,15 +30,24 @@ class SettingsState(AuthState):
     coaching_profile: str = ""
     profile_message: str = ""
     profile_error: str = ""
+    name_error: str = ""
+    email_error: str = ""
+    profile_password_error: str = ""
     password_message: str = ""
     password_error: str = ""
+    current_password_error: str = ""
+    new_password_error: str = ""
+    confirm_password_error: str = ""
     coaching_message: str = ""
     coaching_error: str = ""
     saving: str = ""  # which section is saving: "profile", "password", "coaching" or ""
 
     @rx.var
-    def coaching_chars_left(self) -> int:
-        return MAX_COACHING_PROFILE_LENGTH - len(self.coaching_profile)
+    def coaching_chars_left(self) -> str:
+        """ "9,871 characters left" (one character: singular)."""
+        return (
+            plural(MAX_COACHING_PROFILE_LENGTH - len(self.coaching_profile), "character") + " left"
+        )
 
     @rx.event
     async def load(self):
@@ -35,8 +58,9 @@ class SettingsState(AuthState):
         self.form_email = user.email
         self.form_display_name = user.display_name
         self.coaching_profile = user.coaching_profile
-        self.profile_message = self.profile_error = ""
-        self.password_message = self.password_error = ""
+        self.profile_message = self.password_message = ""
+        clear_errors(self, PROFILE_FIELDS, other="profile_error")
+        clear_errors(self, PASSWORD_FIELDS, other="password_error")
         self.coaching_message = self.coaching_error = ""
 
     @rx.event
@@ -46,7 +70,8 @@ class SettingsState(AuthState):
 
     @rx.event
     async def save_profile(self, form: dict):
-        self.profile_message = self.profile_error = ""
+        self.profile_message = ""
+        clear_errors(self, PROFILE_FIELDS, other="profile_error")
         self.saving = "profile"
         yield
         name, email = str(form.get("display_name", "")), str(form.get("email", ""))
@@ -64,8 +89,10 @@ class SettingsState(AuthState):
             )
         except PermissionDenied:
             yield AuthState.logout
+        except Conflict as exc:  # the new email is taken
+            self.email_error = exc.message
         except DomainError as exc:
-            self.profile_error = exc.message
+            show_error(self, exc, PROFILE_FIELDS, other="profile_error")
         else:
             self._remember(user)
             self.form_email, self.form_display_name = user.email, user.display_name
@@ -79,10 +106,11 @@ class SettingsState(AuthState):
 
     @rx.event
     async def change_password(self, form: dict):
-        self.password_message = self.password_error = ""
+        self.password_message = ""
+        clear_errors(self, PASSWORD_FIELDS, other="password_error")
         current, new = str(form.get("current_password", "")), str(form.get("new_password", ""))
         if new != str(form.get("confirm_password", "")):
-            self.password_error = "The new passwords do not match."
+            self.confirm_password_error = PASSWORDS_DIFFER
             return
         self.saving = "password"
         yield
@@ -95,7 +123,7 @@ class SettingsState(AuthState):
         except PermissionDenied:
             yield AuthState.logout
         except DomainError as exc:
-            self.password_error = exc.message
+            show_error(self, exc, PASSWORD_FIELDS, other="password_error")
         else:
             # Older tokens stopped working: keep this browser signed in with a fresh one.
             self.token = auth.issue_token(user=user)

@@ -144,20 +144,27 @@ def test_steady_user_is_green_with_weighted_contributors(client, account, sessio
     assert body["flags"] == []
 
 
-def test_flags_for_sleep_debt_and_falling_hrv(client, account, session) -> None:
+def test_flags_for_sleep_debt_and_low_hrv(client, account, session) -> None:
     rows = steady_days(40)
-    for i, row in enumerate(rows[:4]):  # today and the 3 days before: falling HRV, short nights
-        row.hrv_rmssd_ms = 40.0 + 4 * i
-        row.sleep_seconds = 6 * 3600
+    for i, row in enumerate(rows[:10]):  # the last 10 days: HRV 44 ms against ~55 ms
+        row.hrv_rmssd_ms = 44.0
+        if i < 4:  # today and the 3 nights before: short
+            row.sleep_seconds = 6 * 3600
     seed_metrics(session, account.user["id"], rows)
     body = get_dashboard(client, account)
     codes = {f["code"]: f for f in body["flags"]}
-    assert set(codes) == {"hrv_falling", "sleep_debt"}
+    assert set(codes) == {"hrv_low", "sleep_debt"}
     # 4 short nights of 6 h against 8 h = 8 h of debt; 3 nights of 8 h add nothing
     assert body["sleep"]["debt_hours"] == 8.0 and body["sleep"]["nights_counted"] == 7
     assert "8.0 h" in codes["sleep_debt"]["message"]
-    # 57.75 (5 days ago) > 52.25 > 52 > 48 > 44 > 40 (today): five drops in a row
-    assert body["hrv"]["falling_days"] == 5
+    hrv = body["hrv"]
+    assert hrv["status"] == "below" and hrv["flagged"] and hrv["color"] == "red"
+    assert hrv["hrv_7d_ms"] == 44.0 and hrv["hrv_7d_ms"] < hrv["band_low_ms"]
+    assert hrv["days_below"] >= 5
+    assert codes["hrv_low"]["message"] == (
+        f"HRV 7-day mean 44.0 ms has been below your normal range ({hrv['band_low_ms']:.1f}-"
+        f"{hrv['band_high_ms']:.1f} ms) for {hrv['days_below']} days in a row."
+    )
     assert body["readiness"]["color"] in {"yellow", "red"}
 
 

@@ -26,7 +26,7 @@ def upload(client, account, *paths: Path, dry_run: bool = False, names=None):
     )
 
 
-def wait(client, account, import_id: int, timeout: float = 60.0) -> dict:
+def wait(client, account, import_id: int, timeout: float = 180.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = client.get(f"/api/v1/imports/{import_id}", headers=account.headers).json()
@@ -187,3 +187,34 @@ def test_gpx_without_a_usable_track_fails_clearly(client, account, name, message
     job = import_files(client, account, FIXTURES / "gpx" / name)
     assert job["status"] == "failed"
     assert job["errors"][0].startswith(f"{name}: {message}")
+
+
+def test_a_zip_import_writes_its_progress_between_members(
+    client, account, tmp_path, monkeypatch
+) -> None:
+    """The job writes its progress in a session of its own while its transaction holds the
+    members imported so far. Those must not lock anything the progress write needs: on
+    PostgreSQL a savepoint's release once bumped the user's data version, and the progress
+    write (which bumped it too) then waited on the job's own transaction until it timed out."""
+    from cadence.services import imports
+
+    outcomes: list[str] = []
+    write = imports._update
+
+    def recording(job_id: int, **values) -> None:
+        try:
+            write(job_id, **values)
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+            raise
+        outcomes.append("written")
+
+    monkeypatch.setattr(imports, "_update", recording)
+    monkeypatch.setattr(imports, "PROGRESS_INTERVAL_S", 0.0)  # after every read
+    bundle = tmp_path / "runs.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        for name in ("garmin-fenix-5-run.fit", "hrv-activity.fit", "garmin-edge-500-activity.fit"):
+            archive.write(FIXTURES / "fit" / name, name)
+    job = import_files(client, account, bundle)
+    assert job["status"] == "done" and job["counts"]["activities"] == 3
+    assert len(outcomes) > 3 and set(outcomes) == {"written"}, outcomes

@@ -123,6 +123,10 @@ def seed_user_a(client, a) -> dict[str, object]:
     turn = chat(client, h, A_MARKERS["chat"])
     assert turn.status_code == 200, turn.text
     conversation_id = int(turn.headers["X-Conversation-Id"])
+    asked = chat(client, h, f"Log {A_MARKERS['exercise']} 3x5 at 100 kg", conversation_id)
+    assert asked.status_code == 200, asked.text
+    messages = client.get(f"/api/v1/conversations/{conversation_id}/messages", headers=h).json()
+    (action,) = messages["messages"][-1]["actions"]  # a proposed write, left pending
     gpx = FIXTURES / "gpx" / "track-with-empty-segment.gpx"
     upload = client.post(
         "/api/v1/imports", files=[("file", (gpx.name, gpx.read_bytes()))], headers=h
@@ -167,6 +171,7 @@ def seed_user_a(client, a) -> dict[str, object]:
         "routine_id": routine.json()["id"],
         "workout_id": made.json()["id"],
         "conversation_id": conversation_id,
+        "action_id": action["id"],
         "import_id": upload.json()["import_id"],
         "activity_id": client.get("/api/v1/activities", headers=h).json()["activities"][0]["id"],
         "user_id": a.user["id"],

@@ -15,6 +15,7 @@ from cadence.services.chat import tools
 from cadence.services.chat.registry import ToolContext
 from tests.api.test_dashboard_api import get_dashboard as dashboard
 from tests.api.test_dashboard_api import set_preferences as put_preferences
+from tests.fakes.chat_fixtures import run_turn, text_of
 
 
 def user_today(session: Session, user_id: int) -> date:
@@ -166,7 +167,7 @@ def test_stale_sleep_debt_is_the_dashboards_and_states_its_age(client, account, 
     assert body["sleep"]["age_days"] == 5 and body["readiness"]["age_days"] == 5
     ctx = ToolContext(session=session, user_id=uid, today=today)
     result = tools.get_sleep_history(ctx, days=7)
-    assert result.data["debt_hours"] == body["sleep"]["debt_hours"]
+    assert result.payload()["debt_hours"] == body["sleep"]["debt_hours"]
     assert "5 days ago" in result.summary and "14.0 h" in result.summary
     assert "on track" not in result.summary
     brief = tools.get_daily_brief(ctx)
@@ -187,7 +188,7 @@ def test_weekly_summary_uses_the_dashboards_resting_hr(client, account, session)
     body = dashboard(client, account)
     ctx = ToolContext(session=session, user_id=uid, today=today)
     summary = tools.get_weekly_summary(ctx)
-    assert summary.data["this_week"]["load"] == body["weekly_stats"]["this_week"]["load"]
+    assert summary.payload()["this_week"]["load"] == body["weekly_stats"]["this_week"]["load"]
 
 
 def _week_at_band_edge(today: date, factor: float) -> dict[date, float]:
@@ -208,15 +209,16 @@ def test_hrv_verdict_never_contradicts_its_figures() -> None:
     def gap(factor: float) -> float:
         base = analytics.hrv_baseline(_week_at_band_edge(today, factor), on=today)
         assert base is not None
-        return math.exp(base.short_mean) - math.exp(base.long_mean - base.long_sd)
+        return math.exp(base.short_mean) - math.exp(
+            base.long_mean - analytics.HRV_SWC_SD * base.long_sd
+        )
 
     low, high = 0.5, 1.0  # gap(low) < 0 < gap(high)
     for _ in range(60):
         middle = (low + high) / 2
         low, high = (middle, high) if gap(middle) < 0 else (low, middle)
     series = _week_at_band_edge(today, low)
-    base = analytics.hrv_baseline(series, on=today)
-    assert base is not None and base.status == "below"  # unrounded, a hair below
+    assert gap(low) < 0  # unrounded, a hair below
     now = dashboard.hrv_now(series, on=today, today=today)
     assert now.hrv_7d_ms == now.band_low_ms and now.status == "within"
     assert now.color == "green"
@@ -234,7 +236,50 @@ def test_apple_health_sdnn_is_answered_with_its_own_baseline(session, account) -
     result = tools.get_hrv_trend(ToolContext(session=session, user_id=uid, today=today), days=14)
     assert "No HRV readings" not in result.summary
     assert result.summary.startswith("HRV (SDNN) latest 40.0 ms")
-    assert result.data["now"]["metric"] == "sdnn" and result.data["now"]["status"] is not None
+    assert (
+        result.payload()["now"]["metric"] == "sdnn"
+        and result.payload()["now"]["status"] is not None
+    )
+
+
+def test_sdnn_feeds_readiness_with_its_own_baseline_when_there_is_no_rmssd(
+    client, account, session
+) -> None:
+    """20 days of Apple Health SDNN, ln 3.6 / 3.8 alternating (36.6 / 44.7 ms), and two rMSSD
+    readings of 90 ms (too few for a baseline). Readiness uses SDNN, labelled: 7-day mean
+    exp((4 x 3.6 + 3 x 3.8) / 7) = exp(3.685714) = 39.9 ms against exp(3.7) = 40.4 ms (-1 %),
+    z = -0.014286 / 0.102598 (sample SD 0.1 x sqrt(20/19)) = -0.139, score 75 - 25 x 0.139 =
+    71.5. The 90 ms rMSSD nights are in neither."""
+    uid = account.user["id"]
+    today = user_today(session, uid)
+    rows = [
+        DailyMetricIn(
+            date=today - timedelta(days=i),
+            source="apple_health",
+            hrv_sdnn_ms=math.exp(3.8 if i % 2 else 3.6),
+            hrv_rmssd_ms=90.0 if i in (3, 4) else None,
+        )
+        for i in range(20)
+    ]
+    metrics.upsert_daily_metrics(session=session, user_id=uid, days=rows)
+    session.commit()
+    body = dashboard(client, account)
+    (hrv,) = [c for c in body["readiness"]["contributors"] if c["key"] == "hrv"]
+    assert hrv["label"] == "HRV (SDNN)"
+    assert hrv["value"] == pytest.approx(math.exp(25.8 / 7))
+    assert hrv["reference"] == pytest.approx(math.exp(3.7))
+    assert hrv["score"] == pytest.approx(75 + 25 * (25.8 / 7 - 3.7) / (0.1 * math.sqrt(20 / 19)))
+    assert hrv["detail"] == "7-day SDNN 40 ms vs baseline 40 ms (-1%)"
+    assert body["hrv"]["metric"] == "sdnn" and body["hrv"]["hrv_7d_ms"] == 39.9
+    assert body["hrv"]["baseline_ms"] == 40.4
+    ctx = ToolContext(session=session, user_id=uid, today=today)
+    readiness = tools.get_readiness(ctx)
+    assert "HRV (SDNN) 7-day SDNN 40 ms vs baseline 40 ms" in readiness.summary
+    assert readiness.payload()["contributors"] == body["readiness"]["contributors"]
+    trend = tools.get_hrv_trend(ctx, days=14)
+    assert trend.payload()["now"] == {k: v for k, v in body["hrv"].items() if k != "series"}
+    _, events = run_turn(uid, "What's my readiness today?", today=today)
+    assert "- HRV (SDNN): 7-day SDNN 40 ms vs baseline 40 ms (-1%)" in text_of(events)
 
 
 def test_a_new_users_resting_hr_today_is_named(client, account, session) -> None:
@@ -277,3 +322,47 @@ def test_the_weight_tile_is_in_the_users_unit(client, account, session) -> None:
     (tile,) = [t for t in body["today"]["metrics"] if t["key"] == "weight_kg"]
     assert tile["unit"] == "lb" and tile["value"] == pytest.approx(154.32, abs=0.01)
     assert body["weight_unit"] == "lb" and body["distance_unit"] == "mi"
+
+
+APPLE_LATE_EVENING = """<?xml version="1.0" encoding="UTF-8"?>
+<HealthData locale="en_US">
+<Record type="HKQuantityTypeIdentifierStepCount" sourceName="Watch" unit="count" value="5000"
+ startDate="2024-03-02 23:30:00 +0100" endDate="2024-03-02 23:40:00 +0100"/>
+<Record type="HKQuantityTypeIdentifierStepCount" sourceName="Watch" unit="count" value="2000"
+ startDate="2024-03-02 12:00:00 +0100" endDate="2024-03-02 12:10:00 +0100"/>
+<Record type="HKQuantityTypeIdentifierHeartRateVariabilitySDNN" sourceName="Watch" unit="ms"
+ value="50" startDate="2024-03-02 23:45:00 +0100" endDate="2024-03-02 23:46:00 +0100"/>
+</HealthData>
+"""
+
+
+def _metric_days(client, account) -> dict[str, dict]:
+    response = client.get(
+        "/api/v1/metrics?start=2024-03-01&end=2024-03-04&fields=steps,hrv_sdnn_ms",
+        headers=account.headers,
+    )
+    assert response.status_code == 200, response.text
+    return {m["date"]: m for m in response.json()["metrics"]}
+
+
+def test_changing_the_time_zone_re_buckets_apple_health_samples(client, account, tmp_path) -> None:
+    """Steps at 12:00 and 23:30 and an SDNN at 23:45 on 2 March in Berlin (+01:00): in Berlin
+    they are all on 2 March; in Tokyo (+09:00) the 23:30 steps and the SDNN (22:30 and 22:45
+    UTC) are on the morning of 3 March, and 2 March keeps only the 2000 noon steps; back in
+    Berlin they return."""
+    from tests.api.test_imports import import_files
+
+    put_preferences(client, account, timezone="Europe/Berlin")
+    export = tmp_path / "export.xml"
+    export.write_text(APPLE_LATE_EVENING)
+    assert import_files(client, account, export)["status"] == "done"
+    berlin = _metric_days(client, account)
+    assert set(berlin) == {"2024-03-02"}
+    assert berlin["2024-03-02"]["steps"] == 7000 and berlin["2024-03-02"]["hrv_sdnn_ms"] == 50
+    put_preferences(client, account, timezone="Asia/Tokyo")
+    tokyo = _metric_days(client, account)
+    assert set(tokyo) == {"2024-03-02", "2024-03-03"}
+    assert tokyo["2024-03-02"]["steps"] == 2000 and tokyo["2024-03-02"]["hrv_sdnn_ms"] is None
+    assert tokyo["2024-03-03"]["steps"] == 5000 and tokyo["2024-03-03"]["hrv_sdnn_ms"] == 50
+    put_preferences(client, account, timezone="Europe/Berlin")
+    assert _metric_days(client, account) == berlin

@@ -5,6 +5,7 @@ without a placeholder answers a signed-in client with something other than 404/4
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -49,9 +50,11 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("^" + "[^/]+".join(re.escape(p) for p in parts) + "$")
 
 
+@cache
 def app_routes() -> list[tuple[re.Pattern[str], set[str]]]:
     """The documented operations (OpenAPI) plus the plain routes (docs, MCP); the catch-all
-    that answers unknown ``/api/v1/...`` paths with a JSON 404 is not a route a README means."""
+    that answers unknown ``/api/v1/...`` paths with a JSON 404 is not a route a README means.
+    Built once per run (the OpenAPI document takes ~1 s), not once per README path."""
     api = create_api()
     table = [
         (_pattern(path.rstrip("/")), {method.upper() for method in operations})

@@ -78,6 +78,8 @@ def test_export_then_delete_account(new_page, live_server, tmp_path) -> None:
     dialog.locator("#delete_confirm").fill("DELETE")
     dialog.locator("#confirm_delete_account").click()
     expect(dialog.get_by_text("Password is incorrect.")).to_be_visible()
+    expect(dialog.locator("#delete_password")).to_have_attribute("aria-invalid", "true")
+    expect(dialog.locator("#delete_password-note")).to_have_text("Password is incorrect.")
 
     dialog.locator("#delete_password").fill(PASSWORD)
     dialog.locator("#delete_confirm").fill("DELETE")

@@ -110,3 +110,92 @@ def test_server_listens_on_loopback_only_and_prints_the_setup_code(live_server) 
     assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing on 0.0.0.0 or ::
     log = (live_server.data_dir / "server.log").read_text()
     assert re.search(r"no administrator yet\. .*setup code [A-Z2-7]{4}(-[A-Z2-7]{4}){3}", log)
+
+
+def _error_of(page, field):
+    """The words that describe ``field`` (its ``aria-describedby``), once it is marked invalid."""
+    expect(field).to_have_attribute("aria-invalid", "true")
+    return page.locator("#" + field.get_attribute("aria-describedby"))
+
+
+def test_field_errors_sit_under_their_fields_on_signup_and_login(new_page) -> None:
+    """Empty or malformed fields are answered in words under each field (the browser's own
+    "Please fill out this field" popup is off), all fields at once, found by their labels."""
+    page = new_page(PHONE)
+    page.goto("/signup")
+    page.get_by_role("button", name="Create account").click()
+    name, email = page.get_by_label("Name", exact=True), page.get_by_label("Email", exact=True)
+    password = page.get_by_label("Password", exact=True)
+    expect(_error_of(page, name)).to_have_text("Display name cannot be blank.")
+    expect(_error_of(page, email)).to_have_text(
+        "Enter a valid email address, like name@example.com."
+    )
+    expect(_error_of(page, password)).to_have_text("Password must be at least 8 characters long.")
+    email.fill("not-an-email")
+    expect(email).to_have_attribute("aria-invalid", "false")  # typing clears the field's error
+    page.get_by_role("button", name="Create account").click()
+    expect(_error_of(page, email)).to_contain_text("like name@example.com")
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "signup-field-errors-375")
+
+    page.goto("/login")
+    page.get_by_label("Email", exact=True).fill("someone@")
+    page.get_by_role("button", name="Log in").click()
+    login_email = page.get_by_label("Email", exact=True)
+    expect(_error_of(page, login_email)).to_contain_text("like name@example.com")
+    expect(_error_of(page, page.get_by_label("Password", exact=True))).to_have_text(
+        "Enter your password."
+    )
+    screenshot(page, "login-field-errors-375")
+
+
+def test_double_submit_on_signup_keeps_the_already_exists_answer(new_page) -> None:
+    """A double click right after typing (the typed values still on their debounce) shows
+    "already exists" under Email and keeps it there."""
+    first = new_page(DESKTOP)
+    signup_through_ui(first, email="twice@example.com", password=PASSWORD, name="Twice")
+
+    page = new_page(PHONE)
+    page.goto("/signup")
+    page.get_by_label("Name", exact=True).fill("Again")
+    page.get_by_label("Email", exact=True).fill("twice@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").dblclick()
+    email = page.get_by_label("Email", exact=True)
+    taken = "An account with this email already exists."
+    expect(_error_of(page, email)).to_have_text(taken)
+    page.wait_for_timeout(1500)  # after the second click's and the debounced echoes' turns
+    expect(_error_of(page, email)).to_have_text(taken)
+    expect(page.get_by_role("button", name="Create account")).to_be_enabled()
+    assert "/signup" in page.url
+
+
+def test_settings_errors_sit_under_their_fields(new_page) -> None:
+    """Settings: a taken email under Email, a wrong current password under it, new passwords
+    that differ under "Confirm new password"."""
+    other = new_page(DESKTOP)
+    signup_through_ui(other, email="taken@example.com", password=PASSWORD, name="Taken")
+    page = new_page(PHONE)
+    signup_through_ui(page, email="mover@example.com", password=PASSWORD, name="Mover")
+    page.goto("/settings")
+    email = page.get_by_label("Email", exact=True)
+    email.fill("taken@example.com")
+    page.fill("#settings_profile_password", PASSWORD)
+    page.get_by_role("button", name="Save profile").click()
+    expect(_error_of(page, email)).to_have_text("An account with this email already exists.")
+
+    page.fill("#current_password", "not-my-password-1")
+    page.fill("#new_password", "brand-new-pass-2")
+    page.fill("#confirm_password", "brand-new-pass-3")
+    page.get_by_role("button", name="Change password").click()
+    confirm = page.get_by_label("Confirm new password")
+    expect(_error_of(page, confirm)).to_have_text("The new passwords do not match.")
+    page.fill("#current_password", "not-my-password-1")
+    page.fill("#new_password", "brand-new-pass-2")
+    page.fill("#confirm_password", "brand-new-pass-2")
+    page.get_by_role("button", name="Change password").click()
+    expect(_error_of(page, page.locator("#current_password"))).to_have_text(
+        "Current password is incorrect."
+    )
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "settings-field-errors-375")

@@ -122,6 +122,18 @@ def test_admin_with_a_hundred_users_searches_sorts_and_pages(new_page, live_serv
     boss.click("#admin-order")  # newest first
     expect(rows.first).to_contain_text("athlete-079@example.com")
 
+    boss.get_by_role("combobox", name="Sort by").click()
+    boss.get_by_role("option", name="Email").click()  # sorted in the database, newest first
+    expect(rows.first).to_contain_text("athlete-079@example.com")
+    boss.click("#admin-order")
+    expect(rows.first).to_contain_text("athlete-070@example.com")
+
+    boss.fill("#admin-search", "scale-boss")  # one's own row: no Disable, no Remove admin
+    boss.keyboard.press("Enter")
+    expect(rows).to_have_count(1)
+    expect(rows.first.get_by_text("You")).to_be_visible()
+    expect(rows.first.get_by_role("button")).to_have_count(0)
+
     boss.fill("#admin-search", "nobody-by-this-name")
     boss.keyboard.press("Enter")
     expect(boss.locator("#admin-empty")).to_be_visible()
@@ -131,4 +143,6 @@ def test_admin_with_a_hundred_users_searches_sorts_and_pages(new_page, live_serv
     boss.keyboard.press("Enter")
     expect(rows).to_have_count(25)
     assert not has_horizontal_scroll(boss)
+    previous, following = boss.locator("#admin-prev"), boss.locator("#admin-next")
+    assert previous.bounding_box()["y"] == following.bounding_box()["y"]  # Next never wraps
     screenshot(boss, "admin-100-users-375")

@@ -23,7 +23,7 @@ def test_devices_page_lists_providers_desktop_and_phone(new_page) -> None:
     expect(cards).to_have_count(4)
     garmin = page.locator(".device-card[data-provider=garmin]")
     expect(garmin.get_by_text("Not connected")).to_be_visible()
-    expect(garmin.get_by_placeholder("Garmin Connect email")).to_be_visible()
+    expect(garmin.get_by_label("Garmin Connect email")).to_be_visible()
     expect(garmin.get_by_role("button", name="Connect Garmin")).to_be_visible()
     whoop = page.locator(".device-card[data-provider=whoop]")
     expect(whoop.get_by_text("Not set up on this server")).to_be_visible()
@@ -87,3 +87,30 @@ def test_device_needing_attention_then_disconnect_with_confirm(new_page, live_se
     expect(garmin.get_by_text("Not connected")).to_be_visible()
     expect(page.get_by_text("The stored sign-in was erased")).to_be_visible()
     expect(garmin.get_by_role("button", name="Connect Garmin")).to_be_visible()
+
+
+def test_garmin_form_errors_under_fields_and_wrong_file_type_in_words(new_page) -> None:
+    """An empty Garmin sign-in is answered under each field before Garmin is asked; a file of a
+    type Cadence cannot read is refused with the list of what it reads, in words."""
+    page = new_page(PHONE)
+    signup_through_ui(page, email="devices4@example.com", password="steady-pace-9", name="Dev")
+    page.goto("/devices")
+    garmin = page.locator(".device-card[data-provider=garmin]")
+    garmin.get_by_role("button", name="Connect Garmin").click()
+    email = garmin.get_by_label("Garmin Connect email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    note = page.locator("#" + email.get_attribute("aria-describedby"))
+    expect(note).to_have_text("Enter a valid email address, like name@example.com.")
+    password = garmin.get_by_label("Garmin Connect password")
+    expect(page.locator("#" + password.get_attribute("aria-describedby"))).to_have_text(
+        "Enter your Garmin Connect password."
+    )
+    screenshot(page, "devices-garmin-errors-375")
+
+    page.get_by_label("Choose files to import").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]
+    )
+    expect(page.get_by_text("That file type can't be imported.")).to_contain_text(
+        "Cadence reads FIT, GPX, TCX, Apple Health export.zip/.xml, Strong and Hevy CSV, "
+        "and Cadence export zips."
+    )

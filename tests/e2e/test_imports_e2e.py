@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 FIT = Path(__file__).resolve().parent.parent / "fixtures" / "fit" / "garmin-edge-500-activity.fit"
 
 
+@pytest.mark.pg_e2e
 def test_upload_fit_file_and_see_the_activity(new_page, tmp_path) -> None:
     page = new_page(DESKTOP)
     signup_through_ui(page, email="uploader@example.com", password="steady-pace-9", name="Up")

@@ -27,6 +27,7 @@ def _count(url: str, name: str) -> int:
     return found
 
 
+@pytest.mark.pg_e2e
 def test_a_locked_database_is_explained_in_words_and_the_retry_saves_once(
     new_page, live_server
 ) -> None:

@@ -132,6 +132,8 @@ def test_every_page_at_phone_and_desktop_width(new_page, live_server) -> None:
     email = "screens@example.com"
     signup_through_ui(page, email=email, password=PASSWORD, name="Screens")
     make_admin(live_server, email)
+    page.click("#load-demo-data")  # pages drawn with data, as people see them
+    expect(page.locator("#readiness-card")).to_be_visible(timeout=60_000)
 
     problems: dict[str, list[str]] = {}
     for scheme, (viewport, width) in (

@@ -19,9 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.conftest import app_port
 from tests.live import Server, app_lock, database_url, migrate, server_env, start_app, stop
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.app_build]
 POOL_WAIT_S = 120
 PASSWORD = "api-pool-42"
 
@@ -34,8 +35,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
     env.pop("CADENCE_REDIS_URL", None)
     env.update(CADENCE_API_WORKERS="2", CADENCE_LOGIN_MAX_ATTEMPTS="3")
     migrate(env)
-    with app_lock():  # the shared build: a fresh one per test would install and build anew
-        server = start_app(env, name="pool")
+    with app_lock():  # the shared build, on the run's port: served as built, not built anew
+        server = start_app(env, name="pool", port=app_port())
         try:
             yield server
         finally:

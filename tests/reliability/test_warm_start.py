@@ -10,7 +10,7 @@ import time
 import pytest
 
 from cadence.serve import KEY_FILE, build_key, reflex_settings
-from tests.e2e.conftest import ROOT, _free_port
+from tests.e2e.conftest import ROOT, app_port
 from tests.live import app_lock, database_url, migrate, server_env, start_app, stop
 
 pytestmark = pytest.mark.slow
@@ -26,10 +26,11 @@ def _timed_start(env, name):
 
 
 def test_a_second_start_reuses_the_build_and_the_log_has_no_warnings(tmp_path) -> None:
-    env = server_env(tmp_path, database_url(tmp_path, "warm"), CADENCE_PORT=str(_free_port()))
+    env = server_env(tmp_path, database_url(tmp_path, "warm"), CADENCE_PORT=str(app_port()))
     env.pop("REFLEX_REDIS_URL", None)
     migrate(env)
-    with app_lock():  # the checkout's shared build, on a port no earlier build was made for
+    with app_lock():  # the checkout's shared build, on the port the later prod servers reuse
+        (ROOT / ".web" / KEY_FILE).unlink(missing_ok=True)  # as before a first start: unbuilt
         cold, cold_log = _timed_start(env, "cold")
         assert CURRENT not in cold_log
         key = (ROOT / ".web" / KEY_FILE).read_text()

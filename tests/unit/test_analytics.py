@@ -7,6 +7,7 @@ working is in the comment beside it), not by running the code.
 from __future__ import annotations
 
 import math
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -184,7 +185,70 @@ def test_hrv_baseline_hand_computed() -> None:
     # 7-day (days 8..14): 4 x 4.2 + 3 x 4.0 = 28.8 / 7 = 4.114286; z = 0.014286 / 0.103775
     assert base.short_mean == pytest.approx(4.114286, abs=1e-6)
     assert base.z == pytest.approx(0.137663, abs=1e-5)
-    assert base.status == "within"
+
+
+def test_hrv_band_is_the_smallest_worthwhile_change() -> None:
+    """The band is exp(60-day mean ± 0.5 SD): exp(4.1 ± 0.051888) = 57.3-63.6 ms; the 7-day
+    mean exp(4.114286) = 61.2 ms is inside it (no real change), green."""
+    verdict = an.hrv_verdict(_alternating_hrv(14), on=day(14))
+    assert verdict is not None
+    assert (verdict.low_ms, verdict.high_ms) == (57.3, 63.6)
+    assert verdict.week_ms == 61.2 and verdict.baseline_ms == 60.3
+    assert (verdict.status, verdict.days_below, verdict.color) == ("within", 0, "green")
+
+
+def _sustained_drop() -> dict[date, float]:
+    """docs/analytics.md's worked example: 53 nights alternating 54.6 / 66.7 ms (ln 4.0 / 4.2),
+    then every night 54.6 ms from day 54."""
+    series = _alternating_hrv(61)
+    for i in range(54, 62):
+        series[day(i)] = math.exp(4.0)
+    return series
+
+
+def test_hrv_sustained_drop_turns_yellow_then_is_flagged_red() -> None:
+    series = _sustained_drop()
+    seen = {i: an.hrv_verdict(series, on=day(i)) for i in range(56, 62)}
+    assert all(v is not None for v in seen.values())
+    day56, day57, day61 = seen[56], seen[57], seen[61]
+    assert day56 and (day56.week_ms, day56.low_ms, day56.status) == (57.8, 57.0, "within")
+    assert day57 and (day57.week_ms, day57.low_ms, day57.status) == (56.2, 56.9, "below")
+    assert (day57.days_below, day57.flagged, day57.color) == (1, False, "yellow")
+    assert day61 and (day61.week_ms, day61.low_ms, day61.high_ms) == (54.6, 56.6, 62.6)
+    assert (day61.days_below, day61.flagged, day61.color) == (an.HRV_LOW_DAYS, True, "red")
+    (flag,) = an.risk_flags(hrv=day61, debt=None, load=None, monotony=None)
+    assert flag.code == "hrv_low"
+    assert flag.message == (
+        "HRV 7-day mean 54.6 ms has been below your normal range (56.6-62.6 ms) for 5 days in "
+        "a row."
+    )
+
+
+def _old_falling_flag(values: list[float], t: int) -> bool:
+    """The replaced rule: each of the last 3 readings lower than the one before."""
+    return all(values[t - k] < values[t - k - 1] for k in range(3))
+
+
+def test_hrv_flag_on_pure_noise_fires_far_less_than_three_falling_days() -> None:
+    """2000 days of ln rMSSD drawn from one normal distribution (nothing changes): the old
+    "3 falling days" fired on 4.0 % of days, the new flag on 1.0 % (docs/analytics.md); the
+    7-day mean is below its band (yellow, not flagged) on 7.3 %."""
+    rng = random.Random(20261202)
+    values = [rng.gauss(4.0, 0.15) for _ in range(2000)]
+    series = {day(i): math.exp(v) for i, v in enumerate(values)}
+    days = range(70, len(values))
+    new = old = below = 0
+    for t in days:
+        recent = {day(i): series[day(i)] for i in range(t - 70, t + 1)}
+        verdict = an.hrv_verdict(recent, on=day(t))
+        assert verdict is not None
+        new += verdict.flagged
+        below += verdict.status == "below"
+        old += _old_falling_flag(values, t)
+    new_rate, old_rate = new / len(days), old / len(days)
+    assert round(old_rate * 100, 1) == 4.0 and round(new_rate * 100, 1) == 1.0
+    assert round(below / len(days) * 100, 1) == 7.3
+    assert new_rate < old_rate / 3
 
 
 def test_hrv_baseline_needs_14_readings_and_3_recent() -> None:
@@ -210,7 +274,9 @@ def test_hrv_below_band() -> None:
     for i in range(15, 22):
         series[day(i)] = math.exp(3.6)
     base = an.hrv_baseline(series, on=day(21))
-    assert base is not None and base.status == "below" and base.z < -1
+    verdict = an.hrv_verdict(series, on=day(21))
+    assert base is not None and base.z < -1
+    assert verdict is not None and verdict.status == "below"
 
 
 def test_hrv_flat_baseline_uses_the_sd_floor() -> None:
@@ -221,14 +287,13 @@ def test_hrv_flat_baseline_uses_the_sd_floor() -> None:
     assert base.z == pytest.approx((base.short_mean - base.long_mean) / an.HRV_SD_FLOOR)
 
 
-def test_hrv_falling_days() -> None:
-    series = {day(0): 70.0, day(1): 60.0, day(2): 58.0, day(3): 55.0, day(4): 50.0}
-    assert an.hrv_falling_days(series, on=day(4)) == 4
-    assert an.hrv_falling_days({**series, day(2): 61.0}, on=day(4)) == 2
-    gap = {d: v for d, v in series.items() if d != day(3)}
-    assert an.hrv_falling_days(gap, on=day(4)) == 0  # a gap is not a drop
-    assert an.hrv_falling_days({**series, day(4): 55.0}, on=day(4)) == 0  # equal is not lower
-    assert an.hrv_falling_days({}, on=day(4)) == 0
+def test_hrv_metric_prefers_rmssd_and_never_mixes() -> None:
+    rmssd, sdnn = _alternating_hrv(20), {d: v * 0.8 for d, v in _alternating_hrv(20).items()}
+    assert an.hrv_metric(rmssd=rmssd, sdnn=sdnn, on=day(20)) == "rmssd"
+    assert an.hrv_metric(rmssd={}, sdnn=sdnn, on=day(20)) == "sdnn"
+    few = {d: v for d, v in rmssd.items() if d > day(15)}  # rMSSD without a baseline yet
+    assert an.hrv_metric(rmssd=few, sdnn=sdnn, on=day(20)) == "sdnn"
+    assert an.hrv_metric(rmssd=few, sdnn={}, on=day(20)) == "rmssd"
 
 
 def test_resting_hr_deviation() -> None:
@@ -356,7 +421,7 @@ def _point(ratio: float | None, status: str = "ok") -> an.LoadPoint:
 
 def test_no_flags_at_the_thresholds() -> None:
     flags = an.risk_flags(
-        hrv_falling=2,
+        hrv=an.hrv_verdict(_sustained_drop(), on=day(60)),  # 4 days below: not yet
         debt=an.SleepDebt(hours=2.0, nights=7, need_hours=8),
         load=_point(1.3),
         monotony=2.0,
@@ -366,22 +431,44 @@ def test_no_flags_at_the_thresholds() -> None:
 
 def test_every_flag_above_its_threshold() -> None:
     flags = an.risk_flags(
-        hrv_falling=3,
+        hrv=an.hrv_verdict(_sustained_drop(), on=day(61)),
         debt=an.SleepDebt(hours=2.5, nights=7, need_hours=8),
         load=_point(1.31),
         monotony=2.1,
     )
-    assert [f.code for f in flags] == ["hrv_falling", "sleep_debt", "acwr_high", "monotony_high"]
+    assert [f.code for f in flags] == ["hrv_low", "sleep_debt", "acwr_high", "monotony_high"]
     assert {f.severity for f in flags} == {"warning"}
     assert "2.5 h" in flags[1].message and "1.31" in flags[2].message
 
 
 def test_acwr_flag_is_critical_above_1_5_and_silent_while_warming_up() -> None:
-    (flag,) = an.risk_flags(hrv_falling=0, debt=None, load=_point(1.6), monotony=None)
+    (flag,) = an.risk_flags(hrv=None, debt=None, load=_point(1.6), monotony=None)
     assert flag.severity == "critical"
-    warming = an.risk_flags(hrv_falling=0, debt=None, load=_point(1.9, "warming_up"), monotony=None)
+    warming = an.risk_flags(hrv=None, debt=None, load=_point(1.9, "warming_up"), monotony=None)
     assert warming == []
     assert (
-        an.risk_flags(hrv_falling=0, debt=None, load=_point(None, "no_chronic_load"), monotony=None)
+        an.risk_flags(hrv=None, debt=None, load=_point(None, "no_chronic_load"), monotony=None)
         == []
     )
+
+
+def test_a_sustained_one_sd_drop_is_flagged_within_two_weeks() -> None:
+    """Noise as above for 90 days, then every night 1 SD (0.15 ln, ~14 %) lower: over 101 seeded
+    histories the flag comes a median of 9 days into the drop (docs/analytics.md)."""
+    rng = random.Random(7)
+    delays = []
+    for _ in range(101):
+        values = [rng.gauss(4.0, 0.15) for _ in range(90)]
+        values += [rng.gauss(3.85, 0.15) for _ in range(30)]
+        series = {day(i): math.exp(v) for i, v in enumerate(values)}
+        delays.append(
+            next(
+                (
+                    t - 89
+                    for t in range(90, 120)
+                    if (verdict := an.hrv_verdict(series, on=day(t))) and verdict.flagged
+                ),
+                99,
+            )
+        )
+    assert sorted(delays)[50] == 9

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from cadence.models.dashboard import Contributor, TodayMetric, WeeklyStats, WeekStats
+from cadence.display import plural, signed
+from cadence.models.dashboard import (
+    Contributor,
+    SleepOut,
+    TodayMetric,
+    TodayOut,
+    TrainingLoadOut,
+    WeeklyStats,
+    WeekStats,
+)
 from cadence.models.device import DevicePublic
+from cadence.services.admin import ModelUsage
+from cadence.states.admin import model_row
 from cadence.states.dashboard import (
     contributor_row,
     devices_line,
+    load_number,
+    sleep_number,
     this_week_label,
     tile_row,
     weekly_rows,
@@ -73,6 +86,9 @@ def test_tile_row_formats_value_baseline_and_change() -> None:
     row = tile_row(steps, {"tiles": "tiles text"})
     assert row["value"] == "10,512" and row["baseline"] == "" and row["change"] == ""
     assert row["explain"] == "tiles text"
+    unchanged = tile.model_copy(update={"delta": -0.02, "delta_pct": -0.3})
+    row = tile_row(unchanged, {"tiles": ""})
+    assert row["change"] == "+0.0 (+0%) vs baseline"  # never "-0.0 (-0%)"
 
 
 def test_weekly_rows_compare_weeks_and_leave_gaps_blank() -> None:
@@ -146,3 +162,67 @@ def test_devices_line() -> None:
     ]
     assert devices_line(devices) == "Garmin synced Nov 29 06:10 UTC · Whoop: sync error"
     assert devices_line(devices[2:]).startswith("No device connected")
+
+
+def _training_load(**changes) -> TrainingLoadOut:
+    base = dict(
+        date=date(2026, 11, 30),
+        load=80.0,
+        fitness=40.0,
+        fatigue=55.0,
+        form=-15.0,
+        acwr=1.42,
+        acwr_status="ok",
+        acwr_zone="high",
+        acwr_color="red",
+        warmup_days_left=0,
+        monotony=1.1,
+        week_load=612.4,
+        series=[],
+    )
+    return TrainingLoadOut(**(base | changes))
+
+
+def test_load_number_is_the_ratio_in_words_or_the_week_while_warming_up() -> None:
+    spike = load_number(_training_load())
+    assert (spike.value, spike.unit) == ("1.42", "ACWR")
+    assert spike.detail == "Well above your usual load · 7-day load 612 AU"
+    warming = load_number(_training_load(acwr=None, acwr_status="warming_up", warmup_days_left=9))
+    assert (warming.value, warming.unit) == ("612", "AU")
+    assert warming.detail == "7-day load · ACWR warming up (9 d left)"
+
+
+def test_sleep_number_is_last_night_against_the_need_and_says_when_it_is_old() -> None:
+    sleep = SleepOut(need_hours=8.0, debt_hours=1.54, nights_counted=7)
+    night = TodayMetric(
+        key="sleep_seconds",
+        label="Sleep",
+        unit="h",
+        value=7.36,
+        date=date(2026, 11, 30),
+        source="oura",
+        baseline=None,
+        delta=None,
+        delta_pct=None,
+    )
+    fresh = sleep_number(TodayOut(metrics=[night]), sleep)
+    assert (fresh.value, fresh.detail) == ("7.4", "Need 8.0 h · debt 1.5 h in 7 nights")
+    old = sleep_number(TodayOut(metrics=[night.model_copy(update={"age_days": 3})]), sleep)
+    assert old.detail == "30 Nov (3 days ago) · Need 8.0 h"
+    missing = sleep_number(TodayOut(metrics=[]), sleep)
+    assert (missing.value, missing.unit) == ("\u2014", "")  # a dash, not "— h"
+    assert missing.detail == "No sleep recorded · Need 8.0 h"
+
+
+def test_counts_are_plural_only_when_not_one() -> None:
+    assert plural(1, "answer") == "1 answer" and plural(2, "answer") == "2 answers"
+    assert plural(1, "activity", "activities") == "1 activity"
+    assert plural(12_000, "token") == "12,000 tokens"
+    usage = ModelUsage(model_id="m", answers=1, tokens=1, numbers_stated=0, numbers_verified=0)
+    row = model_row(usage)
+    assert (row.answers, row.tokens, row.faithfulness) == ("1 answer", "1 token", "\u2014")
+
+
+def test_a_change_that_rounds_to_zero_is_never_minus_zero() -> None:
+    assert [signed(v) for v in (-0.3, 0.0, 0.4, -2.6, 1204.0)] == ["+0", "+0", "+0", "-3", "+1,204"]
+    assert [signed(v, 1) for v in (-0.04, 2.55, -1.25)] == ["+0.0", "+2.5", "-1.2"]

@@ -252,7 +252,7 @@ def test_strength_sets_become_a_workout_linked_to_the_activity(session, user_id)
     # the session counts once in the load model: the activity's TRIMP, not also its sets' sRPE
     day = activity.start_time.date()
     history = dashboard.load_history(
-        session=session, user_id=user_id, end=day, metrics_from=day, load_from=day
+        session=session, user_id=user_id, end=day, metrics_from=day, load_from=day, today=day
     )
     assert [s.kind for s in history.sessions] == ["activity"]
 

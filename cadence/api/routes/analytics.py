@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 
 from cadence.api.deps import CurrentUser, SessionDep
 from cadence.api.responses import error_responses
-from cadence.models.common import utcnow
 from cadence.models.dashboard import ReadinessOut, TrainingLoadOut
 from cadence.services import dashboard
 
@@ -25,7 +24,7 @@ def get_training_load(
     ] = 90,
 ) -> TrainingLoadOut:
     """Fitness, fatigue, form and ACWR today, with one point per day for the last ``days``."""
-    return dashboard.training_load(session=session, user_id=user.id, end=utcnow().date(), days=days)
+    return dashboard.training_load(session=session, user_id=user.id, days=days)
 
 
 @router.get("/readiness", response_model=ReadinessOut, responses=error_responses(401))
@@ -33,8 +32,9 @@ def get_readiness(
     user: CurrentUser,
     session: SessionDep,
     on: Annotated[
-        date | None, Query(alias="date", description="YYYY-MM-DD (default: today, UTC)")
+        date | None,
+        Query(alias="date", description="YYYY-MM-DD (default: the user's today)"),
     ] = None,
 ) -> ReadinessOut:
     """Readiness 0-100 for one day, with its contributors and the device's own score."""
-    return dashboard.readiness_on(session=session, user_id=user.id, day=on or utcnow().date())
+    return dashboard.readiness_on(session=session, user_id=user.id, day=on)

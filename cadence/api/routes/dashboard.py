@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from cadence.api.deps import CurrentUser, SessionDep
 from cadence.api.responses import error_responses
+from cadence.api.routes import model_json
 from cadence.models.dashboard import DashboardResponse
 from cadence.services import dashboard
 
@@ -13,6 +14,6 @@ router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
 
 @router.get("", response_model=DashboardResponse, responses=error_responses(401))
-def get_dashboard(user: CurrentUser, session: SessionDep) -> DashboardResponse:
+def get_dashboard(user: CurrentUser, session: SessionDep) -> Response:
     """DESIGN §6's payload as of today (UTC). Every definition is in `explanations`."""
-    return dashboard.dashboard_for(session=session, user_id=user.id)
+    return model_json(dashboard.dashboard_for(session=session, user_id=user.id))

@@ -1,12 +1,13 @@
 """Apple Health "Export All Health Data": ``export.xml`` (alone or inside the export zip).
 
 Streamed with ``iterparse`` and cleared element by element, so memory stays flat however large the
-export is: only per-day aggregates and the workout list are kept. Days are the local calendar days
-written in the file (Apple stores each sample with its own UTC offset); sleep belongs to the night
-it is part of, counted on the morning it ends (a stage segment ending before midnight, after
-18:00, is part of the next morning's night: ``userday.night_day``). Several devices (iPhone +
-Watch) often record the same steps or sleep;
-summing them would double count, so per day the source (``sourceName``) with the largest total wins.
+export is: only quarter-hour aggregates and the workout list are kept. Each sample is kept by its
+UTC instant (``services.metric_buckets``) and its day is derived in the user's time zone, like an
+activity's, so changing the zone re-buckets it; sleep belongs to the night it is part of, counted
+on the morning it ends (a stage segment ending before midnight, after 18:00, is part of the next
+morning's night: ``userday.night_day``). Several devices (iPhone + Watch) often record the same
+steps or sleep; summing them would double count, so per day the source (``sourceName``) with the
+largest total wins.
 
 Mapped: resting HR (daily mean), HRV SDNN (daily mean, kept in ``hrv_sdnn_ms``, never as rMSSD),
 steps, sleep analysis (asleep/core/deep/REM/awake; in-bed time only when no asleep sample exists),
@@ -20,7 +21,6 @@ day.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
@@ -28,8 +28,8 @@ from xml.etree.ElementTree import Element, ParseError
 
 from sqlmodel import Session
 
-from cadence.models.health import ActivityIn, DailyMetricIn
-from cadence.services import preferences
+from cadence.models.health import ActivityIn
+from cadence.services import metric_buckets, preferences
 from cadence.services.importers.base import ImportResult
 from cadence.services.importers.common import (
     HrTimeline,
@@ -66,16 +66,6 @@ _MASS_KG = {"kg": 1.0, "lb": 0.45359237, "g": 0.001, "st": 6.35029318}
 
 
 @dataclass
-class _Day:
-    means: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0]))
-    steps: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    sleep: dict[str, dict[str, float]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(float))
-    )
-    weight_kg: float | None = None
-
-
-@dataclass
 class _Workout:
     start: datetime
     end: datetime
@@ -88,7 +78,7 @@ class _Workout:
 class _Export:
     latest_day: date = date.max
     """Records dated after this local day (tomorrow in the user's zone) are refused."""
-    days: dict[date, _Day] = field(default_factory=lambda: defaultdict(_Day))
+    buckets: metric_buckets.Buckets = field(default_factory=metric_buckets.Buckets)
     workouts: list[_Workout] = field(default_factory=list)
     heart_rate_samples: int = 0
     records: int = 0
@@ -128,7 +118,13 @@ class AppleHealthImporter:
                 f"{filename}: the XML breaks off or is malformed ({exc}); "
                 "kept what was read before that point."
             )
-        days = (_to_metric_day(day, values) for day, values in sorted(export.days.items()))
+        days = metric_buckets.daily_rows(
+            export.buckets.values.items(), source=SOURCE, calendar=calendar
+        )
+        if not dry_run:
+            metric_buckets.store(
+                session=session, user_id=user_id, source=SOURCE, buckets=export.buckets
+            )
         store_daily_metrics(
             session=session, user_id=user_id, days=days, result=result, dry_run=dry_run
         )
@@ -145,7 +141,7 @@ class AppleHealthImporter:
                 f"{export.latest_day.isoformat()} (tomorrow in {calendar.timezone}) were refused, "
                 f"e.g. {export.refused_example}: a device clock set in the future."
             )
-        if not export.days and not export.workouts and not result.errors:
+        if not export.buckets.values and not export.workouts and not result.errors:
             result.errors.append(
                 f"{filename}: no supported Apple Health data (resting HR, HRV, steps, sleep, "
                 f"weight, workouts) among its {export.records} records."
@@ -192,21 +188,22 @@ def _take_record(elem: Element, export: _Export) -> None:
         _take_sleep(elem, export, start, end, source)
         return
     value = parse_float(elem.get("value"))
-    day = _local_day(start)
-    if value is None or day is None or not export.accepts(day, elem):
+    day, instant = _local_day(start), _timestamp(start)
+    if value is None or day is None or instant is None or not export.accepts(day, elem):
         return
     if kind in _MEAN_FIELDS:
         if kind == f"{_Q}OxygenSaturation" and value <= 1.0:
             value *= 100.0
-        mean = export.days[day].means[_MEAN_FIELDS[kind]]
-        mean[0] += value
-        mean[1] += 1
+        name = metric_buckets.MEAN + _MEAN_FIELDS[kind]
+        export.buckets.add(name=name, origin=source, instant=instant, value=value)
     elif kind == f"{_Q}StepCount":
-        export.days[day].steps[source] += value
+        export.buckets.add(name="steps", origin=source, instant=instant, value=value)
     elif kind == f"{_Q}BodyMass":
         factor = _MASS_KG.get(elem.get("unit", "kg"))
         if factor:
-            export.days[day].weight_kg = round(value * factor, 2)
+            export.buckets.add(
+                name="weight_kg", origin=source, instant=instant, value=value * factor
+            )
 
 
 def _take_sleep(elem: Element, export: _Export, start: str, end: str, source: str) -> None:
@@ -218,16 +215,15 @@ def _take_sleep(elem: Element, export: _Export, start: str, end: str, source: st
         return
     seconds = (last - first).total_seconds()
     value = elem.get("value", "")
-    bucket = export.days[day].sleep[source]
+    parts = {
+        "HKCategoryValueSleepAnalysisAwake": ["sleep_awake_seconds"],
+        "HKCategoryValueSleepAnalysisInBed": ["in_bed"],
+    }.get(value, [])
     if value in _SLEEP_STAGES:
-        bucket["asleep"] += seconds
-        stage = _SLEEP_STAGES[value]
-        if stage:
-            bucket[stage] += seconds
-    elif value == "HKCategoryValueSleepAnalysisAwake":
-        bucket["sleep_awake_seconds"] += seconds
-    elif value == "HKCategoryValueSleepAnalysisInBed":
-        bucket["in_bed"] += seconds
+        parts = ["asleep", *([_SLEEP_STAGES[value]] if _SLEEP_STAGES[value] else [])]
+    for part in parts:
+        name = metric_buckets.SLEEP + part
+        export.buckets.add(name=name, origin=source, instant=last, value=seconds)
 
 
 def _workout(elem: Element) -> _Workout | None:
@@ -322,22 +318,6 @@ def _to_activity(workout: _Workout) -> ActivityIn:
         start_time=workout.start,
         **workout.item,
     )
-
-
-def _to_metric_day(day: date, values: _Day) -> DailyMetricIn:
-    fields: dict = {
-        name: round(total / count, 1) for name, (total, count) in values.means.items() if count
-    }
-    if values.steps:
-        fields["steps"] = round(max(values.steps.values()))
-    if values.sleep:
-        best = max(values.sleep.values(), key=lambda b: (b["asleep"], b["in_bed"]))
-        fields["sleep_seconds"] = round(best["asleep"] or best["in_bed"]) or None
-        for stage in ("sleep_light_seconds", "sleep_deep_seconds", "sleep_rem_seconds"):
-            fields[stage] = round(best[stage]) if best[stage] else None
-        fields["sleep_awake_seconds"] = round(best["sleep_awake_seconds"]) or None
-    fields["weight_kg"] = values.weight_kg
-    return DailyMetricIn(date=day, source=SOURCE, **fields)
 
 
 def _timestamp(text: str | None) -> datetime | None:
