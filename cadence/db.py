@@ -35,8 +35,13 @@ SQLITE_POOL = {"pool_size": 20, "max_overflow": 20}
 
 def pool_capacity() -> int:
     """How many connections the engine's pool lends at once (``pool_size`` + overflow)."""
-    pool = get_engine().pool
-    return pool.size() + pool._max_overflow if isinstance(pool, QueuePool) else 1
+    engine = get_engine()
+    if not isinstance(engine.pool, QueuePool):
+        return 1  # an in-memory SQLite database: one shared connection
+    if engine.dialect.name == "sqlite":
+        return SQLITE_POOL["pool_size"] + SQLITE_POOL["max_overflow"]
+    settings = get_settings()
+    return settings.database_pool_size + settings.database_max_overflow
 
 
 def make_engine(url: str) -> Engine:
@@ -192,15 +197,8 @@ async def connection_turn() -> AsyncIterator[None]:
     capacity = pool_capacity()
     loop = asyncio.get_running_loop()
     turns = _connection_turns.setdefault(loop, {}).setdefault(capacity, asyncio.Semaphore(capacity))
-    try:
-        async with asyncio.timeout(get_settings().database_pool_timeout_seconds):
-            await turns.acquire()
-    except TimeoutError:
-        raise ServiceUnavailable(DATABASE_UNAVAILABLE) from None
-    try:
+    async with _hold(turns, timeout_s=get_settings().database_pool_timeout_seconds):
         yield
-    finally:
-        turns.release()
 
 
 # One per event loop: an asyncio.Lock may only be waited on from the loop it first waited on.
@@ -220,14 +218,20 @@ async def write_turn() -> AsyncIterator[None]:
     if get_engine().dialect.name != "sqlite":
         yield
         return
-    loop = asyncio.get_running_loop()
-    lock = _write_turns.setdefault(loop, asyncio.Lock())
+    lock = _write_turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with _hold(lock, timeout_s=get_settings().database_lock_timeout_ms / 1000):
+        yield
+
+
+@asynccontextmanager
+async def _hold(turn: asyncio.Lock | asyncio.Semaphore, *, timeout_s: float) -> AsyncIterator[None]:
+    """Wait at most ``timeout_s`` for ``turn`` (then a 503), hold it for the block."""
     try:
-        async with asyncio.timeout(get_settings().database_lock_timeout_ms / 1000):
-            await lock.acquire()
+        async with asyncio.timeout(timeout_s):
+            await turn.acquire()
     except TimeoutError:
         raise ServiceUnavailable(DATABASE_UNAVAILABLE) from None
     try:
         yield
     finally:
-        lock.release()
+        turn.release()
