@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.forms import callout, card, field, form, text_input
+from cadence.components.ui import MUTED, TAP
 
 
 def export_card(*, on_export: rx.EventHandler, exporting: rx.Var, error: rx.Var) -> rx.Component:
@@ -14,7 +15,7 @@ def export_card(*, on_export: rx.EventHandler, exporting: rx.Var, error: rx.Var)
             "daily metrics, activities, devices (without passwords or tokens) and conversations, "
             "as JSON and CSV in one zip. You can import it again on the Devices page.",
             size="2",
-            color=rx.color("gray", 11),
+            color=MUTED,
         ),
         callout(error),
         rx.button(
@@ -23,7 +24,7 @@ def export_card(*, on_export: rx.EventHandler, exporting: rx.Var, error: rx.Var)
             on_click=on_export,
             loading=exporting,
             size="3",
-            min_height="44px",
+            min_height=TAP,
             variant="soft",
             id="export_data",
         ),
@@ -49,7 +50,7 @@ def danger_zone_card(
                 "Delete my account",
                 color_scheme="tomato",
                 size="3",
-                min_height="44px",
+                min_height=TAP,
                 id="open_delete_account",
             )
         ),
@@ -91,7 +92,7 @@ def danger_zone_card(
                                 "Cancel",
                                 variant="soft",
                                 color_scheme="gray",
-                                min_height="44px",
+                                min_height=TAP,
                                 type="button",
                             )
                         ),
@@ -99,7 +100,7 @@ def danger_zone_card(
                             "Delete forever",
                             type="submit",
                             color_scheme="tomato",
-                            min_height="44px",
+                            min_height=TAP,
                             loading=deleting,
                             id="confirm_delete_account",
                         ),
@@ -122,7 +123,7 @@ def danger_zone_card(
         rx.text(
             "Deleting your account erases every row Cadence holds for you.",
             size="2",
-            color=rx.color("gray", 11),
+            color=MUTED,
         ),
         rx.box(dialog),
         title="Danger zone",

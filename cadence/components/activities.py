@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from cadence.components.ui import ACCENT, MUTED
+from cadence.components.forms import confirm_delete as ask_before_delete
+from cadence.components.ui import ACCENT, MUTED, TAP
 
 CHART_HEIGHT = 170
 AXIS_TICK = {"fontSize": 11}
@@ -69,7 +70,7 @@ def activity_card(item: rx.Var) -> rx.Component:
 
 def sport_filter(*, value: rx.Var, options: rx.Var, on_change: Callable) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(aria_label="Sport", min_height="44px", min_width="180px"),
+        rx.select.trigger(aria_label="Sport", min_height=TAP, min_width="180px"),
         rx.select.content(
             rx.foreach(
                 options,
@@ -102,7 +103,7 @@ def empty_timeline(*, filtered: rx.Var) -> rx.Component:
                 text_align="center",
             ),
             rx.link(
-                rx.button("Connect or import", size="3", min_height="44px"),
+                rx.button("Connect or import", size="3", min_height=TAP),
                 href="/devices",
             ),
             align="center",
@@ -295,43 +296,15 @@ def data_table(rows: rx.Var, columns: list[tuple[str, str]], *, table_id: str) -
 
 
 def confirm_delete(*, on_confirm: rx.EventSpec, sources: rx.Var) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                rx.icon("trash-2", size=16),
-                "Delete",
-                color_scheme="tomato",
-                variant="soft",
-                min_height="44px",
-            )
-        ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this activity?"),
-            rx.alert_dialog.description(
-                rx.text(
-                    "The session is deleted with its samples and laps, from every source that "
-                    "recorded it (",
-                    sources,
-                    "). A workout made from its sets stays in your workout log. A device sync "
-                    "brings back sessions still on the device's account.",
-                )
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep it", variant="soft", color_scheme="gray", min_height="44px")
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete activity",
-                        color_scheme="tomato",
-                        on_click=on_confirm,
-                        min_height="44px",
-                    )
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
-            max_width="420px",
+    """A "Delete" button that asks first, naming the sources the deletion reaches."""
+    return ask_before_delete(
+        on_confirm=on_confirm,
+        noun="activity",
+        explanation=rx.text(
+            "The session is deleted with its samples and laps, from every source that "
+            "recorded it (",
+            sources,
+            "). A workout made from its sets stays in your workout log. A device sync "
+            "brings back sessions still on the device's account.",
         ),
     )

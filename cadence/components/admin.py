@@ -238,44 +238,6 @@ def user_table(
     )
 
 
-def pager(
-    *, label: rx.Var, page: rx.Var, pages: rx.Var, on_page: Callable[[rx.Var], object]
-) -> rx.Component:
-    """The count, then Previous and Next kept together (they wrap as one under a long count on
-    a phone, never Next alone on a line)."""
-    return rx.flex(
-        rx.text(label, size="2", color=MUTED, id="admin-count", flex="1 1 auto"),
-        rx.hstack(
-            rx.button(
-                rx.icon("chevron-left", size=16),
-                "Previous",
-                variant="soft",
-                disabled=page <= 1,
-                on_click=on_page(page - 1),
-                min_height=TAP,
-                id="admin-prev",
-            ),
-            rx.button(
-                "Next",
-                rx.icon("chevron-right", size=16),
-                variant="soft",
-                disabled=page >= pages,
-                on_click=on_page(page + 1),
-                min_height=TAP,
-                id="admin-next",
-            ),
-            spacing="2",
-            flex_shrink="0",
-            margin_left="auto",
-        ),
-        width="100%",
-        align="center",
-        wrap="wrap",
-        gap="8px",
-        id="admin-pager",
-    )
-
-
 def llm_card(
     *,
     has_api_key: rx.Var,
@@ -299,7 +261,7 @@ def llm_card(
             size="2",
             color=MUTED,
         ),
-        rx.text(budget_text, size="2", color=rx.color("gray", 11), id="admin_token_budget"),
+        rx.text(budget_text, size="2", color=MUTED, id="admin_token_budget"),
         callout(error),
         callout(message, kind="success"),
         rx.hstack(

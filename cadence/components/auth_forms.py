@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.layout import brand
+from cadence.components.ui import MUTED
 
 
 def auth_card(*children: rx.Component, heading: str, subheading: str) -> rx.Component:
@@ -13,7 +14,7 @@ def auth_card(*children: rx.Component, heading: str, subheading: str) -> rx.Comp
             rx.vstack(
                 brand(),
                 rx.heading(heading, size="6", margin_top="8px"),
-                rx.text(subheading, color=rx.color("gray", 11), size="2"),
+                rx.text(subheading, color=MUTED, size="2"),
                 *children,
                 spacing="4",
                 width="100%",

@@ -1,6 +1,8 @@
-"""Form building blocks with inline errors and calm success/error callouts."""
+"""Form building blocks with inline errors and calm success/error callouts, and the list pager."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -83,4 +85,88 @@ def card(*children: rx.Component, title: str = "", **props) -> rx.Component:
         rx.vstack(*heading, *children, spacing="3", width="100%", align="stretch"),
         width="100%",
         **props,
+    )
+
+
+def pager(
+    *,
+    label: rx.Var,
+    page: rx.Var,
+    pages: rx.Var,
+    on_page: Callable[[rx.Var], object],
+    back: str = "Previous",
+    forward: str = "Next",
+    id_prefix: str = "pager",
+) -> rx.Component:
+    """The count, then the back and forward buttons kept together (they wrap as one under a
+    long count on a phone, never the forward button alone on a line)."""
+    return rx.flex(
+        rx.text(label, size="2", color=MUTED, id=f"{id_prefix}-count", flex="1 1 auto"),
+        rx.hstack(
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                back,
+                variant="soft",
+                disabled=page <= 1,
+                on_click=on_page(page - 1),
+                min_height=TAP,
+                id=f"{id_prefix}-prev",
+            ),
+            rx.button(
+                forward,
+                rx.icon("chevron-right", size=16),
+                variant="soft",
+                disabled=page >= pages,
+                on_click=on_page(page + 1),
+                min_height=TAP,
+                id=f"{id_prefix}-next",
+            ),
+            spacing="2",
+            flex_shrink="0",
+            margin_left="auto",
+        ),
+        width="100%",
+        align="center",
+        wrap="wrap",
+        gap="8px",
+        id=f"{id_prefix}-pager",
+    )
+
+
+def confirm_delete(
+    *, on_confirm: rx.EventSpec, noun: str, explanation: rx.Component
+) -> rx.Component:
+    """A "Delete" button that asks first: "Delete this {noun}?", what goes with it, then
+    "Keep it" or "Delete {noun}"."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("trash-2", size=16),
+                "Delete",
+                color_scheme="tomato",
+                variant="soft",
+                min_height=TAP,
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(f"Delete this {noun}?"),
+            rx.alert_dialog.description(explanation),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Keep it", variant="soft", color_scheme="gray", min_height=TAP)
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        f"Delete {noun}",
+                        color_scheme="tomato",
+                        on_click=on_confirm,
+                        min_height=TAP,
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+            max_width="420px",
+        ),
     )

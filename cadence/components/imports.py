@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.forms import callout, card
-from cadence.components.ui import MUTED
+from cadence.components.ui import MUTED, TAP
 
 UPLOAD_ID = "health_files"
 ACCEPT = {
@@ -135,7 +135,7 @@ def _unit_choice(value: rx.Var, on_change) -> rx.Component:
     return rx.hstack(
         rx.text("Weights in Strong files without a unit column:", size="1", color=MUTED),
         rx.select.root(
-            rx.select.trigger(aria_label="Unit of weights without a unit", min_height="44px"),
+            rx.select.trigger(aria_label="Unit of weights without a unit", min_height=TAP),
             rx.select.content(
                 rx.select.item("my unit", value="mine"),
                 rx.select.item("kg", value="kg"),
@@ -159,7 +159,7 @@ def _wide_button(icon: str, label: str, on_click, loading: rx.Var, **props) -> r
         on_click=on_click,
         loading=loading,
         size="3",
-        min_height="44px",
+        min_height=TAP,
         width="100%",
         **props,
     )

@@ -61,7 +61,7 @@ def _sidebar_link(item: NavItem, current_path: rx.Var) -> rx.Component:
         min_height=TAP,
         display="flex",
         align_items="center",
-        color=rx.cond(active, rx.color(ACCENT, 11), rx.color("gray", 11)),
+        color=rx.cond(active, rx.color(ACCENT, 11), MUTED),
         background=rx.cond(active, rx.color(ACCENT, 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
         aria_current=rx.cond(active, "page", "false"),
@@ -85,7 +85,7 @@ def _bottom_link(item: NavItem, current_path: rx.Var) -> rx.Component:
         display="flex",
         justify_content="center",
         align_items="center",
-        color=rx.cond(active, rx.color(ACCENT, 11), rx.color("gray", 11)),
+        color=rx.cond(active, rx.color(ACCENT, 11), MUTED),
         aria_current=rx.cond(active, "page", "false"),
         aria_label=item.label,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cadence.components.forms import callout, card, field
+from cadence.components.ui import MUTED, TAP
 
 
 def llm_key_card(
@@ -28,7 +29,7 @@ def llm_key_card(
             "Use any OpenAI-compatible provider (OpenRouter, OpenAI, a local Ollama…). Without "
             "a key the offline coach answers the common questions from your data.",
             size="2",
-            color=rx.color("gray", 11),
+            color=MUTED,
         ),
         callout(error),
         callout(message, kind="success"),
@@ -59,7 +60,7 @@ def llm_key_card(
                     variant="soft",
                     color_scheme="tomato",
                     on_click=on_remove,
-                    min_height="44px",
+                    min_height=TAP,
                     id="llm-remove-key",
                 ),
                 align="center",
@@ -78,7 +79,7 @@ def llm_key_card(
                 placeholder="sk-…",
                 size="3",
                 width="100%",
-                min_height="44px",
+                min_height=TAP,
                 id="llm-api-key",
             ),
             hint="Stored encrypted; it is never shown again.",
@@ -91,7 +92,7 @@ def llm_key_card(
                 placeholder="e.g. anthropic/claude-sonnet-4-5-20250929",
                 size="3",
                 width="100%",
-                min_height="44px",
+                min_height=TAP,
                 id="llm-default-model",
             ),
             hint="Optional: the model the chat starts with when your key is set.",
@@ -101,7 +102,7 @@ def llm_key_card(
             on_click=on_save,
             loading=saving,
             size="3",
-            min_height="44px",
+            min_height=TAP,
             id="llm-save",
         ),
         title="LLM key",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cadence.components.ui import TAP
+
 THEME_COLOR = "#12a594"
 INSTALL_BUTTON_ID = "cadence-install"
 
@@ -36,7 +38,7 @@ def install_button() -> rx.Component:
         rx.text("Install", size="2"),
         id=INSTALL_BUTTON_ID,
         variant="soft",
-        min_height="44px",
+        min_height=TAP,
         aria_label="Install Cadence as an app",
         on_click=rx.call_script("window.cadencePromptInstall && window.cadencePromptInstall()"),
     )

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from cadence.components.layout import ACCENT
+from cadence.components.forms import confirm_delete as ask_before_delete
+from cadence.components.ui import ACCENT, MUTED, TAP
 
 SUGGESTIONS_ID = "exercise-names"
-MUTED = rx.color("gray", 11)
 ROW_INPUTS = [  # (row key, label, phone keyboard, extra props) of the numbers under a name
     ("sets", "Sets", "numeric", {"pattern": "[0-9]*"}),
     ("reps", "Reps", "text", {"placeholder": "5 or 5,5,3"}),
@@ -48,37 +48,10 @@ def workout_card(item: rx.Var) -> rx.Component:
     )
 
 
-def pager(
-    *, label: rx.Var, page: rx.Var, pages: rx.Var, on_page: Callable[[rx.Var], rx.EventSpec]
-) -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            rx.icon("chevron-left", size=18),
-            "Newer",
-            variant="soft",
-            disabled=page <= 1,
-            on_click=on_page(page - 1),
-            min_height="44px",
-        ),
-        rx.text(label, size="2", color=MUTED, text_align="center"),
-        rx.button(
-            "Older",
-            rx.icon("chevron-right", size=18),
-            variant="soft",
-            disabled=page >= pages,
-            on_click=on_page(page + 1),
-            min_height="44px",
-        ),
-        justify="between",
-        align="center",
-        width="100%",
-    )
-
-
 def start_workout_button(*, href: str, label: str = "Start workout") -> rx.Component:
     """The live logger is not a Reflex page: the link loads it in full (``reloadDocument``)."""
     return rx.el.a(
-        rx.button(rx.icon("timer", size=18), label, size="3", min_height="44px", tab_index=-1),
+        rx.button(rx.icon("timer", size=18), label, size="3", min_height=TAP, tab_index=-1),
         href=href,
         id="start-workout",
         custom_attrs={"reloadDocument": True},
@@ -98,7 +71,7 @@ def empty_state(*, log_href: str) -> rx.Component:
                 text_align="center",
             ),
             rx.link(
-                rx.button("Log your first workout", size="3", min_height="44px"),
+                rx.button("Log your first workout", size="3", min_height=TAP),
                 href=log_href,
             ),
             rx.text(
@@ -132,7 +105,7 @@ def _small_input(value: rx.Var, on_change, *, label: str, mode: str, test_id: st
             input_mode=mode,
             size="3",
             width="100%",
-            min_height="44px",
+            min_height=TAP,
             aria_label=label,
             class_name=test_id,
             **props,
@@ -179,7 +152,7 @@ def exercise_row_editor(
                     size="3",
                     flex="1",
                     min_width="0",
-                    min_height="44px",
+                    min_height=TAP,
                     aria_label="Exercise name",
                     class_name="exercise-name",
                 ),
@@ -258,37 +231,8 @@ def exercise_detail_row(row: rx.Var) -> rx.Component:
 
 def confirm_delete(*, on_confirm: rx.EventSpec, what: rx.Var | str) -> rx.Component:
     """A "Delete" button that asks first."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                rx.icon("trash-2", size=16),
-                "Delete",
-                color_scheme="tomato",
-                variant="soft",
-                min_height="44px",
-            )
-        ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this workout?"),
-            rx.alert_dialog.description(
-                rx.text("\u201c", what, "\u201d and its exercises will be gone for good.")
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep it", variant="soft", color_scheme="gray", min_height="44px")
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete workout",
-                        color_scheme="tomato",
-                        on_click=on_confirm,
-                        min_height="44px",
-                    )
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
-            max_width="420px",
-        ),
+    return ask_before_delete(
+        on_confirm=on_confirm,
+        noun="workout",
+        explanation=rx.text("\u201c", what, "\u201d and its exercises will be gone for good."),
     )

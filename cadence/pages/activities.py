@@ -5,8 +5,8 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components import activities as ui
-from cadence.components.forms import callout
-from cadence.components.workouts import pager
+from cadence.components.forms import callout, pager
+from cadence.components.ui import TAP
 from cadence.pages.shell import protected
 from cadence.states.activities import ALL_SPORTS
 from cadence.states.activities import ActivityListState as S
@@ -29,7 +29,7 @@ def page() -> rx.Component:
                         "Import",
                         size="3",
                         variant="soft",
-                        min_height="44px",
+                        min_height=TAP,
                     ),
                     href="/devices",
                 ),
@@ -46,7 +46,15 @@ def page() -> rx.Component:
                         rx.foreach(S.items, ui.activity_card),
                         rx.cond(
                             S.pages > 1,
-                            pager(label=S.page_label, page=S.page, pages=S.pages, on_page=S.go_to),
+                            pager(
+                                label=S.page_label,
+                                page=S.page,
+                                pages=S.pages,
+                                on_page=S.go_to,
+                                back="Newer",
+                                forward="Older",
+                                id_prefix="activities",
+                            ),
                             rx.text(S.page_label, size="2", color=ui.MUTED),
                         ),
                         spacing="2",

@@ -7,6 +7,7 @@ import reflex as rx
 from cadence import routes
 from cadence.components import activities as ui
 from cadence.components.forms import callout, card
+from cadence.components.ui import TAP
 from cadence.pages.shell import protected
 from cadence.states.activities import LIST_ROUTE
 from cadence.states.activities import ActivityDetailState as S
@@ -46,7 +47,7 @@ def _header() -> rx.Component:
                 S.workout_href,
                 rx.link(
                     rx.button(
-                        rx.icon("dumbbell", size=16), "Sets in the workout log", min_height="44px"
+                        rx.icon("dumbbell", size=16), "Sets in the workout log", min_height=TAP
                     ),
                     href=S.workout_href,
                 ),
@@ -58,7 +59,7 @@ def _header() -> rx.Component:
                         rx.icon("medal", size=16),
                         "Whole multisport session",
                         variant="soft",
-                        min_height="44px",
+                        min_height=TAP,
                     ),
                     href=S.parent_href,
                 ),

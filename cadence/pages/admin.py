@@ -4,9 +4,10 @@ the shared LLM settings. Admins only; everyone else sees the 404 message and rec
 import reflex as rx
 
 from cadence import routes
-from cadence.components.admin import llm_card, model_usage_card, pager, user_table, user_toolbar
-from cadence.components.forms import callout
+from cadence.components.admin import llm_card, model_usage_card, user_table, user_toolbar
+from cadence.components.forms import callout, pager
 from cadence.components.layout import not_found_message
+from cadence.components.ui import TAP
 from cadence.pages.shell import protected
 from cadence.states.admin import AdminState
 from cadence.states.auth import AuthState
@@ -43,6 +44,7 @@ def _users() -> rx.Component:
             page=AdminState.page,
             pages=AdminState.pages,
             on_page=AdminState.go_to_page,
+            id_prefix="admin",
         ),
         spacing="3",
         width="100%",
@@ -75,10 +77,8 @@ def page() -> rx.Component:
                 AdminState.loaded,
                 rx.tabs.root(
                     rx.tabs.list(
-                        rx.tabs.trigger("Users", value="users", min_height="44px"),
-                        rx.tabs.trigger(
-                            "LLM settings", value="llm", min_height="44px", id="tab-llm"
-                        ),
+                        rx.tabs.trigger("Users", value="users", min_height=TAP),
+                        rx.tabs.trigger("LLM settings", value="llm", min_height=TAP, id="tab-llm"),
                     ),
                     rx.tabs.content(
                         rx.vstack(

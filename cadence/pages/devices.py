@@ -5,6 +5,7 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components.devices import GarminErrors, devices_section
+from cadence.components.ui import MUTED
 from cadence.pages.imports_panel import imports_panel
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
@@ -22,7 +23,7 @@ def page() -> rx.Component:
                 "Connected devices sync in the background every few hours; "
                 "tap Sync now for fresh data.",
                 size="2",
-                color=rx.color("gray", 11),
+                color=MUTED,
             ),
             devices_section(
                 S.devices,

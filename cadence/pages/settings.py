@@ -27,7 +27,7 @@ TIMEZONE_LIST_ID = "timezone_names"
 def _choice(name: str, label: str, options: list[tuple[str, str]]) -> rx.Component:
     """A select bound to ``PreferencesState.<name>``; ``options`` are (value, words)."""
     return rx.select.root(
-        rx.select.trigger(aria_label=label, min_height="44px", width="100%", id=f"pref_{name}"),
+        rx.select.trigger(aria_label=label, min_height=TAP, width="100%", id=f"pref_{name}"),
         rx.select.content(*(rx.select.item(words, value=value) for value, words in options)),
         value=getattr(PreferencesState, name),
         on_change=lambda value: PreferencesState.set_pref(name, value),
@@ -75,7 +75,7 @@ def _preferences_card() -> rx.Component:
             "Your days, units and body: the dashboard, the coach and the training load use "
             "them. Values are stored in SI and shown in your units.",
             size="2",
-            color=rx.color("gray", 11),
+            color=MUTED,
         ),
         rx.vstack(
             field(
@@ -159,7 +159,7 @@ def _preferences_card() -> rx.Component:
                 on_click=PreferencesState.save_preferences,
                 loading=PreferencesState.prefs_saving,
                 size="3",
-                min_height="44px",
+                min_height=TAP,
                 id="save_preferences",
             ),
             spacing="3",

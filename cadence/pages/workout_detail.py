@@ -5,6 +5,7 @@ import reflex as rx
 from cadence import routes
 from cadence.components import workouts as ui
 from cadence.components.forms import callout, card
+from cadence.components.ui import TAP
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.workouts import WorkoutDetailState as S
@@ -26,7 +27,7 @@ def _workout() -> rx.Component:
         rx.cond(S.notes, rx.text(S.notes, size="2", white_space="pre-wrap"), rx.fragment()),
         rx.hstack(
             rx.link(
-                rx.button(rx.icon("pencil", size=16), "Edit", size="3", min_height="44px"),
+                rx.button(rx.icon("pencil", size=16), "Edit", size="3", min_height=TAP),
                 href=S.edit_href,
             ),
             rx.link(
@@ -35,7 +36,7 @@ def _workout() -> rx.Component:
                     "Repeat",
                     size="3",
                     variant="soft",
-                    min_height="44px",
+                    min_height=TAP,
                 ),
                 href=S.repeat_href,
             ),
@@ -53,7 +54,7 @@ def page() -> rx.Component:
         rx.vstack(
             rx.link(
                 rx.hstack(rx.icon("chevron-left", size=16), "All workouts", align="center"),
-                href="/workouts",
+                href=routes.WORKOUTS,
                 size="2",
             ),
             callout(S.error),

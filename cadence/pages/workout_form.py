@@ -5,6 +5,7 @@ import reflex as rx
 
 from cadence.components import workouts as ui
 from cadence.components.forms import field, text_input
+from cadence.components.ui import TAP
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
 from cadence.states.workouts import FORM_ROUTE
@@ -83,7 +84,7 @@ def _form() -> rx.Component:
             variant="soft",
             size="3",
             width="100%",
-            min_height="44px",
+            min_height=TAP,
             on_click=S.add_row,
             type="button",
             id="add-exercise",
@@ -92,9 +93,7 @@ def _form() -> rx.Component:
         ui.error_list(S.errors),
         rx.hstack(
             rx.link(
-                rx.button(
-                    "Cancel", variant="soft", color_scheme="gray", size="3", min_height="44px"
-                ),
+                rx.button("Cancel", variant="soft", color_scheme="gray", size="3", min_height=TAP),
                 href="/workouts",
             ),
             rx.button(
@@ -102,7 +101,7 @@ def _form() -> rx.Component:
                 "Save workout",
                 size="3",
                 flex="1",
-                min_height="44px",
+                min_height=TAP,
                 loading=S.saving,
                 on_click=S.save,
                 id="save-workout",

@@ -4,7 +4,8 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components import workouts as ui
-from cadence.components.forms import callout
+from cadence.components.forms import callout, pager
+from cadence.components.ui import TAP
 from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
@@ -25,7 +26,7 @@ def _actions() -> rx.Component:
                 "Log past workout",
                 size="3",
                 variant="soft",
-                min_height="44px",
+                min_height=TAP,
             ),
             href=FORM_ROUTE,
         ),
@@ -37,7 +38,7 @@ def _actions() -> rx.Component:
                     "Repeat last",
                     size="3",
                     variant="soft",
-                    min_height="44px",
+                    min_height=TAP,
                 ),
                 href=f"{FORM_ROUTE}?from=latest",
             ),
@@ -50,7 +51,7 @@ def _actions() -> rx.Component:
                 "Exercises",
                 size="3",
                 variant="ghost",
-                min_height="44px",
+                min_height=TAP,
             ),
             href="/exercises",
         ),
@@ -73,8 +74,14 @@ def page() -> rx.Component:
                         rx.foreach(S.items, ui.workout_card),
                         rx.cond(
                             S.pages > 1,
-                            ui.pager(
-                                label=S.page_label, page=S.page, pages=S.pages, on_page=S.go_to
+                            pager(
+                                label=S.page_label,
+                                page=S.page,
+                                pages=S.pages,
+                                on_page=S.go_to,
+                                back="Newer",
+                                forward="Older",
+                                id_prefix="workouts",
                             ),
                             rx.text(S.page_label, size="2", color=ui.MUTED),
                         ),

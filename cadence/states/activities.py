@@ -12,6 +12,7 @@ from datetime import datetime
 
 import reflex as rx
 
+from cadence import routes
 from cadence.display import signed
 from cadence.models.activity import SPORT_FAMILY_NAMES, ActivityDetail, StreamData
 from cadence.models.health import ActivityPage, ActivityPublic
@@ -24,9 +25,9 @@ from cadence.services.userday import UserDay
 from cadence.states.auth import AuthState
 
 PER_PAGE = 20
-LIST_ROUTE = "/activities"
-DETAIL_ROUTE = "/activities/view"
-WORKOUT_ROUTE = "/workouts/view"
+LIST_ROUTE = routes.ACTIVITIES
+DETAIL_ROUTE = routes.ACTIVITY_VIEW
+WORKOUT_ROUTE = routes.WORKOUT_VIEW
 ALL_SPORTS = "all"
 ROUTE_BOX = 1000
 """The route drawing's longer side, in SVG units."""

@@ -24,9 +24,9 @@ from cadence.services.strength import row_stats
 from cadence.states.auth import AuthState
 
 PER_PAGE = 20
-LIST_ROUTE = "/workouts"
+LIST_ROUTE = routes.WORKOUTS
 FORM_ROUTE = routes.WORKOUT_EDIT
-DETAIL_ROUTE = "/workouts/view"
+DETAIL_ROUTE = routes.WORKOUT_VIEW
 ROW_FIELDS = ("name", "sets", "reps", "weight", "rpe")
 FORM_FIELDS = ("date", "name", "notes", "duration")
 LOCAL_TODAY_JS = "new Date().toLocaleDateString('en-CA')"  # YYYY-MM-DD, local time
