@@ -243,12 +243,26 @@ def tiles_grid(tiles: rx.Var) -> rx.Component:
     )
 
 
-def _chart_card(title: str, chart: rx.Component, explanation: rx.Var, chart_id: str):
-    return card(
-        rx.box(chart, width="100%", height=f"{CHART_HEIGHT}px", class_name="chart", id=chart_id),
-        how_computed(explanation),
-        title=title,
+def _chart_card(
+    title: str,
+    chart: rx.Component,
+    explanation: rx.Var,
+    chart_id: str,
+    *,
+    charted: rx.Var | bool = True,
+    empty_words: str = "",
+):
+    """A chart with its "How is this computed?"; while ``charted`` is false (nothing to draw
+    in the period), ``empty_words`` in its place instead of bare axes."""
+    drawn = rx.box(chart, width="100%", height=f"{CHART_HEIGHT}px", class_name="chart", id=chart_id)
+    empty = rx.center(
+        rx.text(empty_words, size="2", color=MUTED, text_align="center"),
+        width="100%",
+        height=f"{CHART_HEIGHT}px",
+        padding="16px",
+        id=f"{chart_id}-empty",
     )
+    return card(rx.cond(charted, drawn, empty), how_computed(explanation), title=title)
 
 
 def _line(key: str, name: str | rx.Var, color: str, **props) -> rx.Component:
@@ -275,7 +289,9 @@ def _chart(kind, *series: rx.Component, data: rx.Var, y_axes: list[rx.Component]
     )
 
 
-def hrv_chart(data: rx.Var, explanation: rx.Var, nightly_name: rx.Var) -> rx.Component:
+def hrv_chart(
+    data: rx.Var, explanation: rx.Var, nightly_name: rx.Var, *, charted: rx.Var
+) -> rx.Component:
     """Nightly HRV (dots, named ``nightly_name``: rMSSD or SDNN), its 7-day average and the
     60-day normal band (shaded range)."""
     chart = _chart(
@@ -297,10 +313,18 @@ def hrv_chart(data: rx.Var, explanation: rx.Var, nightly_name: rx.Var) -> rx.Com
             )
         ],
     )
-    return _chart_card("HRV and its normal band", chart, explanation, "hrv-chart")
+    return _chart_card(
+        "HRV and its normal band",
+        chart,
+        explanation,
+        "hrv-chart",
+        charted=charted,
+        empty_words="No HRV recorded in this period: a watch or ring that measures it at night "
+        "(Garmin, WHOOP, Oura, Apple Watch) fills this chart.",
+    )
 
 
-def sleep_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
+def sleep_chart(data: rx.Var, explanation: rx.Var, *, charted: rx.Var) -> rx.Component:
     """Hours per night as bars; each point carries the sleep need, drawn as a dashed line."""
     chart = _chart(
         rx.recharts.composed_chart,
@@ -311,10 +335,23 @@ def sleep_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
         data=data,
         y_axes=[rx.recharts.y_axis(tick=AXIS_TICK, width=28, domain=[0, 12])],
     )
-    return _chart_card("Sleep per night", chart, explanation, "sleep-chart")
+    return _chart_card(
+        "Sleep per night",
+        chart,
+        explanation,
+        "sleep-chart",
+        charted=charted,
+        empty_words="No sleep recorded in this period: connect a device that tracks sleep or "
+        "import an Apple Health export.",
+    )
 
 
-def fitness_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
+NO_TRAINING_WORDS = (
+    "No training recorded in this period: log a workout or import an activity to see your load."
+)
+
+
+def fitness_chart(data: rx.Var, explanation: rx.Var, *, charted: rx.Var) -> rx.Component:
     chart = _chart(
         rx.recharts.line_chart,
         _line("fitness", "Fitness", "blue-10"),
@@ -324,11 +361,18 @@ def fitness_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
         data=data,
         y_axes=[rx.recharts.y_axis(tick=AXIS_TICK, width=36)],
     )
-    return _chart_card("Fitness, fatigue and form", chart, explanation, "fitness-chart")
+    return _chart_card(
+        "Fitness, fatigue and form",
+        chart,
+        explanation,
+        "fitness-chart",
+        charted=charted,
+        empty_words=NO_TRAINING_WORDS,
+    )
 
 
-def load_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
-    """Daily load bars (left axis) and ACWR (right axis) with the 1.3 flag line."""
+def load_chart(data: rx.Var, explanation: rx.Var, *, flag: rx.Var, charted: rx.Var) -> rx.Component:
+    """Daily load bars (left axis) and ACWR (right axis) with the ``flag`` line (a risky jump)."""
     chart = _chart(
         rx.recharts.composed_chart,
         rx.recharts.bar(
@@ -340,7 +384,7 @@ def load_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
         ),
         _line("acwr", "ACWR", "tomato-10", y_axis_id="ratio"),
         rx.recharts.reference_line(
-            y="1.3", y_axis_id="ratio", stroke="var(--tomato-8)", stroke_dasharray="4 4"
+            y=flag, y_axis_id="ratio", stroke="var(--tomato-8)", stroke_dasharray="4 4"
         ),
         data=data,
         y_axes=[
@@ -350,7 +394,14 @@ def load_chart(data: rx.Var, explanation: rx.Var) -> rx.Component:
             ),
         ],
     )
-    return _chart_card("Daily load and ACWR", chart, explanation, "load-chart")
+    return _chart_card(
+        "Daily load and ACWR",
+        chart,
+        explanation,
+        "load-chart",
+        charted=charted,
+        empty_words=NO_TRAINING_WORDS,
+    )
 
 
 def load_summary(items: rx.Var) -> rx.Component:

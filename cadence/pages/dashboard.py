@@ -18,10 +18,10 @@ ON_LOAD = [AuthState.require_login, S.load]
 
 def _charts() -> rx.Component:
     return rx.grid(
-        ui.hrv_chart(S.hrv_points, S.explain["hrv"], S.hrv_nightly_name),
-        ui.sleep_chart(S.sleep_points, S.explain["sleep"]),
-        ui.fitness_chart(S.load_points, S.explain["fitness"]),
-        ui.load_chart(S.load_points, S.explain["acwr"]),
+        ui.hrv_chart(S.hrv_points, S.explain["hrv"], S.hrv_nightly_name, charted=S.hrv_charted),
+        ui.sleep_chart(S.sleep_points, S.explain["sleep"], charted=S.sleep_charted),
+        ui.fitness_chart(S.load_points, S.explain["fitness"], charted=S.load_charted),
+        ui.load_chart(S.load_points, S.explain["acwr"], flag=S.acwr_flag, charted=S.load_charted),
         columns=rx.breakpoints(initial="1", md="2"),
         spacing="3",
         width="100%",

@@ -224,6 +224,10 @@ class DashboardState(AuthState):
     hrv_points: list[dict] = []
     hrv_nightly_name: str = HRV_NIGHTLY_NAMES["rmssd"]
     sleep_points: list[dict] = []
+    hrv_charted: bool = False  # a night with HRV in the period: else the chart says so in words
+    sleep_charted: bool = False
+    load_charted: bool = False
+    acwr_flag: str = str(analytics.ACWR_FLAG)  # the load chart's "risky jump" line
     load_points: list[dict] = []
     load_summary: list[dict[str, str]] = []
     recent: list[dict[str, str]] = []
@@ -273,15 +277,20 @@ class DashboardState(AuthState):
         self._apply_key_numbers(p)
         self.tiles = [tile_row(t, p.explanations) for t in p.today.metrics]
         self.hrv_nightly_name = HRV_NIGHTLY_NAMES[p.hrv.metric]
+        nightly = [
+            h.hrv_rmssd_ms if p.hrv.metric == "rmssd" else h.hrv_sdnn_ms for h in p.hrv.series
+        ]
+        self.hrv_charted = any(value is not None for value in nightly)
         self.hrv_points = [
             {
                 "date": h.date.strftime("%b %-d"),
-                "hrv": h.hrv_rmssd_ms if p.hrv.metric == "rmssd" else h.hrv_sdnn_ms,
+                "hrv": value,
                 "avg7": h.hrv_7d_ms,
                 "band": [h.band_low_ms, h.band_high_ms] if h.band_low_ms else None,
             }
-            for h in p.hrv.series
+            for h, value in zip(p.hrv.series, nightly, strict=True)
         ]
+        self.sleep_charted = any(m.sleep_seconds for m in p.daily_metrics)
         self.sleep_points = [
             {
                 "date": m.date.strftime("%b %-d"),
@@ -290,6 +299,7 @@ class DashboardState(AuthState):
             }
             for m in p.daily_metrics
         ]
+        self.load_charted = any(pt.load for pt in p.training_load.series)
         self.load_points = [
             {
                 "date": pt.date.strftime("%b %-d"),

@@ -78,6 +78,9 @@ def test_dashboard_with_demo_data_desktop_and_phone(new_page) -> None:
     expect(page.locator("#hrv-chart .recharts-area-area")).to_be_attached()  # the normal band
     expect(page.locator("#hrv-chart .recharts-line-curve").first).to_be_attached()
     expect(page.locator("#load-chart .recharts-bar-rectangle").first).to_be_attached()
+    expect(page.locator("#sleep-chart-empty")).to_have_count(0)  # demo nights have sleep
+    flag_line = page.locator("#load-chart .recharts-reference-line line")
+    expect(flag_line).to_have_count(1)  # ACWR's 1.3 "risky jump" line, from analytics
     expect(page.locator("#flags-card .flag").first).to_be_visible()
     expect(page.locator(".metric-tile").first).to_be_visible()
     expect(page.locator("#devices-bar")).to_contain_text("No device connected")
@@ -163,3 +166,20 @@ def test_apple_health_hrv_is_charted_as_sdnn(new_page, live_server) -> None:
             expect(legend).to_contain_text("SDNN (ms)")
             assert not has_horizontal_scroll(page), (viewport, scheme)
             screenshot(page, f"dashboard-sdnn-{viewport['width']}-{scheme}")
+
+
+def test_charts_without_their_data_say_so_in_words(new_page, live_server) -> None:
+    """A user whose device sends only resting HR: the sleep, HRV and load charts say in words
+    that nothing was recorded, instead of bare axes (and the sleep need's dashed line)."""
+    page = new_page(DESKTOP)
+    email = "rhr-only@example.com"
+    signup_through_ui(page, email=email, password="steady-pace-9", name="Res")
+    store_nights(live_server, email=email, nights=last_nights("garmin", resting_hr=lambda a: 52.0))
+    page.goto("/")
+    expect(page.locator("#sleep-chart-empty")).to_contain_text("No sleep recorded")
+    expect(page.locator("#hrv-chart-empty")).to_contain_text("No HRV recorded")
+    expect(page.locator("#sleep-chart")).to_have_count(0)
+    expect(page.locator("#hrv-chart")).to_have_count(0)
+    expect(page.locator("#load-chart-empty")).to_contain_text("No training recorded")
+    expect(page.locator("#fitness-chart-empty")).to_contain_text("No training recorded")
+    screenshot(page, "dashboard-charts-empty-1280")
