@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cadence import routes
+
 PACKAGE = Path(__file__).resolve().parent.parent / "cadence"
 
 # layer -> top-level modules (or cadence sub-packages) it must never import
@@ -86,3 +88,48 @@ def test_checker_detects_a_violation(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import reflex as rx\nfrom fastapi import APIRouter\n")
     assert {"reflex", "fastapi"} <= _imports(sample)
+
+
+UI_LAYERS = ("components", "pages", "states")
+TOKEN_LITERALS = {
+    '"44px"': "TAP",
+    'rx.color("gray", 11)': "MUTED",
+}
+TOKENS_MODULE = PACKAGE / "components" / "ui.py"  # where they are written, once
+
+
+def _repeated_rules(path: Path) -> list[str]:
+    """The UI tokens and route paths that ``path`` writes out instead of naming them."""
+    source = path.read_text()
+    found = [
+        f"{literal} (use {name})" for literal, name in TOKEN_LITERALS.items() if literal in source
+    ]
+    paths = {value for name, value in vars(routes).items() if name.isupper() and value != "/"}
+    tree = ast.parse(source)
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    found += [
+        f'"{node.value}" (use cadence.routes)'
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value in paths and id(node) not in docstrings
+    ]
+    return found
+
+
+def test_ui_tokens_and_route_paths_are_defined_once() -> None:
+    repeated = [
+        f"{path.relative_to(PACKAGE.parent)}: {rule}"
+        for layer in UI_LAYERS
+        for path in _modules(layer)
+        if path != TOKENS_MODULE
+        for rule in _repeated_rules(path)
+    ]
+    assert not repeated, "\n".join(repeated)
+
+
+def test_repeated_rules_are_seen(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '"""/workouts/log"""\nimport reflex as rx\n'
+        'rx.button(min_height="44px", href="/workouts/log")\n'
+    )
+    assert _repeated_rules(sample) == ['"44px" (use TAP)', '"/workouts/log" (use cadence.routes)']

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components.forms import confirm_delete as ask_before_delete
 from cadence.components.ui import ACCENT, MUTED, TAP
 
@@ -104,7 +105,7 @@ def empty_timeline(*, filtered: rx.Var) -> rx.Component:
             ),
             rx.link(
                 rx.button("Connect or import", size="3", min_height=TAP),
-                href="/devices",
+                href=routes.DEVICES,
             ),
             align="center",
             spacing="3",

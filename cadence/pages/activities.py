@@ -31,7 +31,7 @@ def page() -> rx.Component:
                         variant="soft",
                         min_height=TAP,
                     ),
-                    href="/devices",
+                    href=routes.DEVICES,
                 ),
                 width="100%",
                 spacing="2",

@@ -3,6 +3,7 @@ edit one (``?id=N``); the live logger is ``/workouts/log``."""
 
 import reflex as rx
 
+from cadence import routes
 from cadence.components import workouts as ui
 from cadence.components.forms import field, text_input
 from cadence.components.ui import TAP
@@ -94,7 +95,7 @@ def _form() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.button("Cancel", variant="soft", color_scheme="gray", size="3", min_height=TAP),
-                href="/workouts",
+                href=routes.WORKOUTS,
             ),
             rx.button(
                 rx.icon("check", size=18),

@@ -53,7 +53,7 @@ def _actions() -> rx.Component:
                 variant="ghost",
                 min_height=TAP,
             ),
-            href="/exercises",
+            href=routes.EXERCISES,
         ),
         width="100%",
         spacing="2",
