@@ -249,8 +249,8 @@ def _chart_card(
     explanation: rx.Var,
     chart_id: str,
     *,
-    charted: rx.Var | bool = True,
-    empty_words: str = "",
+    charted: rx.Var,
+    empty_words: str,
 ):
     """A chart with its "How is this computed?"; while ``charted`` is false (nothing to draw
     in the period), ``empty_words`` in its place instead of bare axes."""
@@ -371,7 +371,7 @@ def fitness_chart(data: rx.Var, explanation: rx.Var, *, charted: rx.Var) -> rx.C
     )
 
 
-def load_chart(data: rx.Var, explanation: rx.Var, *, flag: rx.Var, charted: rx.Var) -> rx.Component:
+def load_chart(data: rx.Var, explanation: rx.Var, *, flag: str, charted: rx.Var) -> rx.Component:
     """Daily load bars (left axis) and ACWR (right axis) with the ``flag`` line (a risky jump)."""
     chart = _chart(
         rx.recharts.composed_chart,

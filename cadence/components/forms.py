@@ -1,4 +1,5 @@
-"""Form building blocks with inline errors and calm success/error callouts, and the list pager."""
+"""Form building blocks with inline errors and calm success/error callouts; the list pager and
+the ask-before-delete dialog every list and detail page shares."""
 
 from __future__ import annotations
 
@@ -130,6 +131,30 @@ def pager(
         wrap="wrap",
         gap="8px",
         id=f"{id_prefix}-pager",
+    )
+
+
+def newest_first_pager(
+    *,
+    label: rx.Var,
+    page: rx.Var,
+    pages: rx.Var,
+    on_page: Callable[[rx.Var], object],
+    id_prefix: str,
+) -> rx.Component:
+    """A log's pager (Newer / Older) when it has more than one page, else only its count."""
+    return rx.cond(
+        pages > 1,
+        pager(
+            label=label,
+            page=page,
+            pages=pages,
+            on_page=on_page,
+            back="Newer",
+            forward="Older",
+            id_prefix=id_prefix,
+        ),
+        rx.text(label, size="2", color=MUTED),
     )
 
 

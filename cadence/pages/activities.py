@@ -5,7 +5,7 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components import activities as ui
-from cadence.components.forms import callout, pager
+from cadence.components.forms import callout, newest_first_pager
 from cadence.components.ui import TAP
 from cadence.pages.shell import protected
 from cadence.states.activities import ALL_SPORTS
@@ -44,18 +44,12 @@ def page() -> rx.Component:
                     S.total > 0,
                     rx.vstack(
                         rx.foreach(S.items, ui.activity_card),
-                        rx.cond(
-                            S.pages > 1,
-                            pager(
-                                label=S.page_label,
-                                page=S.page,
-                                pages=S.pages,
-                                on_page=S.go_to,
-                                back="Newer",
-                                forward="Older",
-                                id_prefix="activities",
-                            ),
-                            rx.text(S.page_label, size="2", color=ui.MUTED),
+                        newest_first_pager(
+                            label=S.page_label,
+                            page=S.page,
+                            pages=S.pages,
+                            on_page=S.go_to,
+                            id_prefix="activities",
                         ),
                         spacing="2",
                         width="100%",

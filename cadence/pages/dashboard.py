@@ -9,6 +9,7 @@ from cadence.components.workouts import start_workout_button
 from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
 from cadence.states.auth import AuthState
+from cadence.states.dashboard import ACWR_FLAG_LINE
 from cadence.states.dashboard import DashboardState as S
 
 ROUTE = routes.DASHBOARD
@@ -21,7 +22,9 @@ def _charts() -> rx.Component:
         ui.hrv_chart(S.hrv_points, S.explain["hrv"], S.hrv_nightly_name, charted=S.hrv_charted),
         ui.sleep_chart(S.sleep_points, S.explain["sleep"], charted=S.sleep_charted),
         ui.fitness_chart(S.load_points, S.explain["fitness"], charted=S.load_charted),
-        ui.load_chart(S.load_points, S.explain["acwr"], flag=S.acwr_flag, charted=S.load_charted),
+        ui.load_chart(
+            S.load_points, S.explain["acwr"], flag=ACWR_FLAG_LINE, charted=S.load_charted
+        ),
         columns=rx.breakpoints(initial="1", md="2"),
         spacing="3",
         width="100%",

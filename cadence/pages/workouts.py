@@ -4,7 +4,7 @@ import reflex as rx
 
 from cadence import routes
 from cadence.components import workouts as ui
-from cadence.components.forms import callout, pager
+from cadence.components.forms import callout, newest_first_pager
 from cadence.components.ui import TAP
 from cadence.models.gym import LOGGER_ROUTE
 from cadence.pages.shell import protected
@@ -72,18 +72,12 @@ def page() -> rx.Component:
                     S.total > 0,
                     rx.vstack(
                         rx.foreach(S.items, ui.workout_card),
-                        rx.cond(
-                            S.pages > 1,
-                            pager(
-                                label=S.page_label,
-                                page=S.page,
-                                pages=S.pages,
-                                on_page=S.go_to,
-                                back="Newer",
-                                forward="Older",
-                                id_prefix="workouts",
-                            ),
-                            rx.text(S.page_label, size="2", color=ui.MUTED),
+                        newest_first_pager(
+                            label=S.page_label,
+                            page=S.page,
+                            pages=S.pages,
+                            on_page=S.go_to,
+                            id_prefix="workouts",
                         ),
                         spacing="2",
                         width="100%",

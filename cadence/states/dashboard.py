@@ -28,6 +28,8 @@ from cadence.states.auth import AuthState
 
 HRV_NIGHTLY_NAMES = {"rmssd": "rMSSD (ms)", "sdnn": "SDNN (ms)"}
 """The HRV chart's nightly series, named after the metric the dashboard judges on."""
+ACWR_FLAG_LINE = str(analytics.ACWR_FLAG)
+"""Where the load chart draws its "risky jump" line: the threshold the flags use."""
 READINESS_WORDS = {"green": "Ready", "yellow": "Take it easier", "red": "Recover"}
 ACWR_STATUS_WORDS = {  # the acute:chronic ratio when it is not a number yet
     "warming_up": "warming up ({days} d left)",
@@ -227,7 +229,6 @@ class DashboardState(AuthState):
     hrv_charted: bool = False  # a night with HRV in the period: else the chart says so in words
     sleep_charted: bool = False
     load_charted: bool = False
-    acwr_flag: str = str(analytics.ACWR_FLAG)  # the load chart's "risky jump" line
     load_points: list[dict] = []
     load_summary: list[dict[str, str]] = []
     recent: list[dict[str, str]] = []
