@@ -309,8 +309,19 @@ def browser_session_key(*, browser_id: str, client_token: str) -> str:
     return str(uuid.UUID(bytes=digest[:16]))
 
 
-def user_for_token(*, session: Session, token: str) -> User:
-    """The active user a token belongs to; ``PermissionDenied`` for any invalid or stale token."""
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a token's valid signature vouches for; its user row still decides
+    (``user_for_claims``)."""
+
+    user_id: int
+    subject: str
+    version: int
+
+
+def token_claims(*, token: str) -> TokenClaims:
+    """The claims of a well-formed, unexpired token signed with this server's key (no database
+    read); ``PermissionDenied`` otherwise."""
     try:
         claims = jwt.decode(
             token,
@@ -318,20 +329,32 @@ def user_for_token(*, session: Session, token: str) -> User:
             algorithms=[JWT_ALGORITHM],
             options={"require": ["exp", "sub", "sid", "ver"]},
         )
-        user_id = int(claims["sub"])
+        return TokenClaims(
+            user_id=int(claims["sub"]), subject=str(claims["sid"]), version=claims["ver"]
+        )
     except jwt.ExpiredSignatureError as exc:
         raise PermissionDenied("Your session has expired. Please log in again.") from exc
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise PermissionDenied("Invalid authentication token.") from exc
-    user = session.get(User, user_id)
+
+
+def user_for_claims(*, session: Session, claims: TokenClaims) -> User:
+    """The active user ``claims`` name, while the token is still theirs (not revoked by a
+    password change, a disable or a delete); ``PermissionDenied`` otherwise."""
+    user = session.get(User, claims.user_id)
     if (
         user is None
-        or not hmac.compare_digest(str(claims["sid"]).encode(), user.token_subject.encode())
-        or user.token_version != claims["ver"]
+        or not hmac.compare_digest(claims.subject.encode(), user.token_subject.encode())
+        or user.token_version != claims.version
         or not user.is_active
     ):
         raise PermissionDenied("Invalid authentication token.")
     return user
+
+
+def user_for_token(*, session: Session, token: str) -> User:
+    """The active user a token belongs to; ``PermissionDenied`` for any invalid or stale token."""
+    return user_for_claims(session=session, claims=token_claims(token=token))
 
 
 def run_as_user(*, token: str, work: Callable[[Session, User], T]) -> T:

@@ -75,13 +75,21 @@ def set_coaching_profile(*, session: Session, user: User, coaching_profile: str)
     return user
 
 
-def touch_last_active(*, session: Session, user: User) -> bool:
-    """Record activity at most once a minute, so reads stay cheap; True when the row changed
-    (the API commits that at once, so a read request never holds a write lock)."""
-    now = utcnow()
+ACTIVITY_RESOLUTION_S = 60
+""""Last active" is recorded at most this often per user, so reads stay cheap."""
+
+
+def activity_due(*, user: User) -> bool:
+    """Whether ``user``'s "last active" is older than ``ACTIVITY_RESOLUTION_S``."""
     last = user.last_active_at
-    if last is None or (now - as_utc(last)).total_seconds() > 60:
-        user.last_active_at = now
-        session.add(user)
-        return True
-    return False
+    return last is None or (utcnow() - as_utc(last)).total_seconds() > ACTIVITY_RESOLUTION_S
+
+
+def touch_last_active(*, session: Session, user: User) -> bool:
+    """Record activity when it is due (``activity_due``); True when the row changed (the API
+    commits that at once, so a read request never holds a write lock)."""
+    if not activity_due(user=user):
+        return False
+    user.last_active_at = utcnow()
+    session.add(user)
+    return True
