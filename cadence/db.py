@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache, partial
@@ -65,6 +66,7 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"check_same_thread": False}, pool_timeout=pool_timeout, **pool
         )
         event.listen(engine, "connect", partial(_configure_sqlite_connection, lock_timeout_ms))
+        event.listen(engine.pool, "checkin", partial(_restore_lock_wait, lock_timeout_ms))
         return engine
     statement_ms = settings.database_statement_timeout_ms
     options = (
@@ -149,8 +151,46 @@ def get_engine() -> Engine:
     return make_engine(settings.resolved_database_url)
 
 
+def runs_in_process() -> bool:
+    """Whether the database runs inside this process (SQLite): a read is then a few C calls
+    that never wait for another connection (WAL), not a network round trip, so handing it to a
+    worker thread and back costs more than running it where the request is."""
+    return get_engine().dialect.name == "sqlite"
+
+
+_WAITS_FOR_LOCKS = "cadence.waits_for_locks"
+
+
+class LockBusy(Exception):
+    """SQLite's write lock was held by another connection and the session chose not to wait."""
+
+
+def _fail_fast_on_locks(session: Session) -> None:
+    """SQLite only: this session's statements fail at once (``LockBusy``) instead of waiting
+    for another connection's write lock; the connection gets its busy timeout back when it
+    returns to the pool (``_restore_lock_wait``)."""
+    connection = session.connection()
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    connection.connection.info[_WAITS_FOR_LOCKS] = False
+
+
+def _restore_lock_wait(lock_timeout_ms: int, dbapi_connection, record) -> None:
+    if record.info.pop(_WAITS_FOR_LOCKS, True) is False:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms}")
+        cursor.close()
+
+
+def _is_lock_busy(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and orig.sqlite_errorcode in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
+
+
 @contextmanager
-def session_scope() -> Iterator[Session]:
+def session_scope(*, wait_for_locks: bool = True) -> Iterator[Session]:
     """A session that commits on success and rolls back on error.
 
     The pending writes are flushed first, so any failure up to there certainly saved nothing.
@@ -159,14 +199,21 @@ def session_scope() -> Iterator[Session]:
 
     On SQLite, reads run outside a transaction and the sqlite3 module opens one right before
     the first write, which holds the database's single write lock until the commit: keep the
-    work between a write and the commit short (see ``deps.get_current_user``).
+    work between a write and the commit short (see ``deps.get_current_user``). With
+    ``wait_for_locks=False`` (SQLite) a write that finds the lock taken raises ``LockBusy``
+    after the rollback, having saved nothing, instead of waiting up to the busy timeout: for
+    work on the event loop, which must never block there (``deps.Caller``).
     """
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
+            if not wait_for_locks:
+                _fail_fast_on_locks(session)
             yield session
             session.flush()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if not wait_for_locks and _is_lock_busy(exc):
+                raise LockBusy() from exc
             raise
         try:
             session.commit()
@@ -174,6 +221,8 @@ def session_scope() -> Iterator[Session]:
             session.rollback()
             if exc.connection_invalidated:
                 raise CommitOutcomeUnknown(COMMIT_OUTCOME_UNKNOWN) from exc
+            if not wait_for_locks and _is_lock_busy(exc):
+                raise LockBusy() from exc
             raise
 
 

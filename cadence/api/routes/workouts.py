@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
 
-from cadence.api.deps import CurrentUser, PageNumber, ResourceId, SessionDep
+from cadence.api.deps import CallerDep, CurrentUser, PageNumber, ResourceId, SessionDep
 from cadence.api.responses import error_responses
 from cadence.api.routes import model_json
 from cadence.models.gym import MAX_IDEMPOTENCY_KEY_LENGTH
+from cadence.models.user import User
 from cadence.models.workout import WorkoutCreate, WorkoutPage, WorkoutPublic, WorkoutUpdate
 from cadence.services import workouts
 from cadence.services.workouts import MAX_PER_PAGE
@@ -56,15 +58,16 @@ router = APIRouter(prefix="/workouts", tags=["workouts"])
 
 
 @router.get("", response_model=WorkoutPage, responses=error_responses(401, 422))
-def list_workouts(
-    user: CurrentUser,
-    session: SessionDep,
+async def list_workouts(
+    caller: CallerDep,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> Response:
     """Workouts newest first (by date, then creation)."""
-    return model_json(
-        workouts.list_workouts(session=session, user_id=user.id, page=page, per_page=per_page)
+    return await caller.run(
+        lambda session, user: model_json(
+            workouts.list_workouts(session=session, user_id=user.id, page=page, per_page=per_page)
+        )
     )
 
 
@@ -75,10 +78,9 @@ def list_workouts(
     responses=error_responses(401, 409, 413, 422),
     dependencies=[UniqueKeys],
 )
-def create_workout(
+async def create_workout(
     body: WorkoutCreate,
-    user: CurrentUser,
-    session: SessionDep,
+    caller: CallerDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -90,13 +92,17 @@ def create_workout(
     ] = None,
 ) -> Response:
     """Log a workout; exercise order is kept."""
-    if idempotency_key is None:
-        created = workouts.create_workout(session=session, user_id=user.id, data=body)
-    else:
-        created = workouts.create_workout_once(
-            session=session, user_id=user.id, data=body, idempotency_key=idempotency_key
-        )
-    return model_json(created, status_code=status.HTTP_201_CREATED)
+
+    def log(session: Session, user: User) -> Response:
+        if idempotency_key is None:
+            created = workouts.create_workout(session=session, user_id=user.id, data=body)
+        else:
+            created = workouts.create_workout_once(
+                session=session, user_id=user.id, data=body, idempotency_key=idempotency_key
+            )
+        return model_json(created, status_code=status.HTTP_201_CREATED)
+
+    return await caller.run(log)
 
 
 @router.get("/{workout_id}", response_model=WorkoutPublic, responses=error_responses(401, 404))
